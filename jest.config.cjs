@@ -1,0 +1,13 @@
+/**
+ * Jest runs the TypeScript sources directly: @swc/jest compiles them to CommonJS (no build step,
+ * no --experimental-vm-modules) and @babelfish/* resolves to each package's src/.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/tests'],
+  testMatch: ['**/*.spec.ts', '**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  moduleNameMapper: { '^@babelfish/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  testTimeout: 180000,
+  slowTestThreshold: 60,
+};
