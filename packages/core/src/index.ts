@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './languages';
 export * from './types';
+export * from './wer';

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '@babelfish/config';
+import { createJobRepository, migrateToLatest, openDatabase } from '@babelfish/db';
+import type { Logger } from '@babelfish/logger';
+import { configureModels, createEngineRegistry } from '@babelfish/ml';
+import { createJobQueues, createRedisConnection } from '@babelfish/queue';
+import { createLocalStorage } from '@babelfish/storage';
+import { createApp } from './app';
+import type { ApiDeps } from './deps';
+import { attachRealtime } from './realtime';
+
+export type ApiServer = { url: string; port: number; close: () => Promise<void> };
+
+export async function startApiServer(config: Config, logger: Logger): Promise<ApiServer> {
+  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const connection = createRedisConnection(config.redisUrl, 'babelfish-api');
+  const subscriber = createRedisConnection(config.redisUrl, 'babelfish-api-progress');
+  const uploadDir = path.join(os.tmpdir(), 'babelfish-uploads');
+  fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
+
+  const deps: ApiDeps = {
+    config,
+    jobs: createJobRepository(database.db),
+    storage: createLocalStorage(config.storage.dir),
+    queues: createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts }),
+    engines: createEngineRegistry({
+      modelsDir: config.models.dir,
+      allowRemote: config.models.allowRemote,
+      whisperModelId: config.models.whisper,
+      whisperDtype: config.models.whisperDtype,
+    }),
+    logger,
+    uploadDir,
+  };
+  const server = http.createServer(createApp(deps));
+  const realtime = await attachRealtime({ server, subscriber, prefix: config.queuePrefix, jobs: deps.jobs, logger });
+  await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  logger.info('api listening', { port });
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    async close() {
+      await realtime.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.queues.close();
+      connection.disconnect();
+      subscriber.disconnect();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { describeError, isAppError } from '@babelfish/core';
+import { loadConfig } from '@babelfish/config';
+import { createLogger } from '@babelfish/logger';
+import { defaultOutDir, translateCommand } from './translate-command';
+
+const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian] [--out dir]
+
+Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
+MP4 and an MKV carrying them as soft subtitle tracks.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      to: { type: 'string', short: 't' },
+      from: { type: 'string', short: 'f' },
+      engine: { type: 'string', short: 'e' },
+      out: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, video] = positionals;
+  if (values.help || command !== 'translate' || !video || !values.to) {
+    process.stderr.write(`${usage}\n`);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  // Logs go to stderr as JSON; keep them to warnings so the progress bar stays readable.
+  const logger = createLogger('cli', config.logLevel === 'debug' ? 'debug' : 'warn');
+  const written = await translateCommand(config, logger, {
+    video,
+    to: values.to.split(',').map((code) => code.trim().toLowerCase()).filter(Boolean),
+    from: values.from?.trim().toLowerCase(),
+    engine: values.engine,
+    out: values.out ?? defaultOutDir(video),
+  });
+  process.stdout.write(`Outputs:\n${written.map((file) => `  ${file}`).join('\n')}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const code = isAppError(error) ? error.code : 'INTERNAL';
+    process.stderr.write(`\nbabelfish: ${code}: ${describeError(error)}\n`);
+    process.exit(1);
+  },
+);

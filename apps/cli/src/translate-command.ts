@@ -1,0 +1,65 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AppError, engineNames, type EngineName } from '@babelfish/core';
+import type { Config } from '@babelfish/config';
+import type { Logger } from '@babelfish/logger';
+import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
+import { assertLanguagePlan, createServices, runJobInProcess } from '@babelfish/pipeline';
+import { safeFileStem, storageKeys } from '@babelfish/storage';
+import { createProgressBar } from './progress-bar';
+
+export type TranslateOptions = { video: string; to: string[]; from?: string; engine?: string; out: string };
+
+/**
+ * `babelfish translate`: the same stage code as the workers, run in-process (no Redis), with
+ * the job recorded in the configured database like any other.
+ */
+export async function translateCommand(config: Config, logger: Logger, options: TranslateOptions): Promise<string[]> {
+  if (options.engine && !(engineNames as readonly string[]).includes(options.engine)) {
+    throw new AppError('BAD_REQUEST', `--engine must be one of ${engineNames.join(', ')}`);
+  }
+  const videoPath = path.resolve(options.video);
+  const stat = await fs.stat(videoPath).catch(() => undefined);
+  if (!stat?.isFile()) throw new AppError('BAD_REQUEST', `No such file: ${options.video}`);
+
+  const bar = createProgressBar();
+  const services = await createServices(config, { logger, publish: (event) => bar.update(event) });
+  try {
+    const source = options.from && options.from !== 'auto' ? options.from : null;
+    const engine = (options.engine ?? config.defaultEngine ?? null) as EngineName | null;
+    await assertLanguagePlan(services.ctx.engines, { source, targets: options.to, engine });
+    const media = await probeMedia(videoPath, { ffprobePath: config.ffmpeg.ffprobePath });
+    assertTranslatableMedia(media);
+
+    const id = randomUUID();
+    await services.ctx.storage.putFile(storageKeys.input(id), videoPath);
+    await services.ctx.jobs.create({
+      id,
+      sourceLanguage: source,
+      targetLanguages: options.to,
+      engine,
+      originalName: path.basename(videoPath),
+      inputKey: storageKeys.input(id),
+      mediaDuration: media.durationSeconds,
+    });
+    const outputs = await runJobInProcess(services.ctx, id);
+    bar.done();
+
+    const outDir = path.resolve(options.out);
+    await fs.mkdir(outDir, { recursive: true });
+    const written: string[] = [];
+    for (const output of outputs) {
+      const target = path.join(outDir, output.name);
+      await services.ctx.storage.withLocalFile(output.storageKey, (file) => fs.copyFile(file, target));
+      written.push(target);
+    }
+    return written;
+  } finally {
+    await services.close();
+  }
+}
+
+export function defaultOutDir(video: string): string {
+  return path.join('out', safeFileStem(path.basename(video)));
+}

@@ -1,0 +1,44 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { isAppError } from '@babelfish/core';
+import type { JobDataByQueue, JobQueues, QueueName } from '@babelfish/queue';
+import { failJob, runMuxStage, runTranscribeStage, runTranslateStage, type StageContext } from '@babelfish/pipeline';
+
+/**
+ * One handler per queue, and the follow-up work chained in one place: after a transcription
+ * succeeds, the translate-per-language → mux flow is added. Each handler throws on failure so
+ * BullMQ sees it (retries with backoff); bad media becomes UnrecoverableError and fails at once.
+ */
+export function createProcessors(ctx: StageContext, queues: JobQueues) {
+  const handlers: { [Q in QueueName]: (job: Job<JobDataByQueue[Q]>) => Promise<unknown> } = {
+    transcribe: async (job) => {
+      const transcript = await runTranscribeStage(ctx, job.data.jobId);
+      const record = await ctx.jobs.get(job.data.jobId);
+      await queues.enqueueTranslationFlow(job.data.jobId, record?.targetLanguages ?? []);
+      return { language: transcript.language, segments: transcript.segments.length };
+    },
+    translate: async (job) => {
+      const translation = await runTranslateStage(ctx, job.data.jobId, job.data.language);
+      return { language: translation.targetLanguage, engine: translation.engine };
+    },
+    mux: async (job) => {
+      const outputs = await runMuxStage(ctx, job.data.jobId);
+      return { outputs: outputs.length };
+    },
+  };
+
+  return function processorFor<Q extends QueueName>(queue: Q) {
+    const handler = handlers[queue] as (job: Job<JobDataByQueue[Q]>) => Promise<unknown>;
+    return async (job: Job<JobDataByQueue[Q]>) => {
+      try {
+        return await handler(job);
+      } catch (error) {
+        const permanent = (isAppError(error) && error.permanent) || error instanceof UnrecoverableError;
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        ctx.logger.error('stage failed', { queue, jobId: job.data.jobId, attempt: job.attemptsMade + 1, permanent, error: String(error) });
+        if (permanent || lastAttempt) await failJob(ctx, job.data.jobId, error);
+        if (permanent) throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    };
+  };
+}

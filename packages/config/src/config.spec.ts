@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { AppError } from '@babelfish/core';
+import { loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives embedded defaults: SQLite and local disk under the data dir, local Redis, every role', () => {
+    const config = loadConfig({ DATA_DIR: '/tmp/bf' });
+    expect(config.databaseUrl).toBe(`file:${path.join('/tmp/bf', 'babelfish.db')}`);
+    expect(config.storage.dir).toBe('/tmp/bf/storage');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.worker.roles).toEqual(['transcribe', 'translate', 'mux']);
+    expect(config.models.whisper).toBe('Xenova/whisper-base');
+  });
+
+  it('parses a role list and booleans', () => {
+    const config = loadConfig({ WORKER_ROLES: 'transcribe, mux', ALLOW_REMOTE_MODELS: 'false' });
+    expect(config.worker.roles).toEqual(['transcribe', 'mux']);
+    expect(config.models.allowRemote).toBe(false);
+  });
+
+  it('refuses bad settings at start-up, naming each', () => {
+    expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
+    expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError, engineNames } from '@babelfish/core';
+
+/**
+ * Every setting Babelfish reads, validated once at start-up. Code receives the parsed `Config`
+ * and never reads process.env itself, so a typo in a deployment fails loudly at boot.
+ */
+export const workerRoles = ['transcribe', 'translate', 'mux'] as const;
+export type WorkerRole = (typeof workerRoles)[number];
+
+// Defaults go before the transform: zod applies a default after the transform unparsed.
+const booleanFromEnv = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback)
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const rolesFromEnv = z
+  .string()
+  .default('all')
+  .transform((value, ctx) => {
+    const parts = value.split(',').map((part) => part.trim()).filter(Boolean);
+    if (parts.length === 1 && parts[0] === 'all') return [...workerRoles];
+    for (const part of parts) {
+      if (!(workerRoles as readonly string[]).includes(part)) {
+        ctx.addIssue({ code: 'custom', message: `unknown worker role "${part}" (use all or ${workerRoles.join(', ')})` });
+      }
+    }
+    return parts as WorkerRole[];
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z.string().optional(),
+  STORAGE_DRIVER: z.enum(['local']).default('local'),
+  STORAGE_DIR: z.string().optional(),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('babelfish'),
+  WORKER_ROLES: rolesFromEnv,
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  MODELS_DIR: z.string().default('models'),
+  MODEL_CACHE_DIR: z.string().optional(),
+  ALLOW_REMOTE_MODELS: booleanFromEnv('true'),
+  WHISPER_MODEL: z.string().default('Xenova/whisper-base'),
+  WHISPER_DTYPE: z.enum(['q8', 'fp32', 'fp16', 'q4', 'int8', 'uint8']).default('q8'),
+  DEFAULT_ENGINE: z.enum(engineNames).optional(),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  FFPROBE_PATH: z.string().default('ffprobe'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  dataDir: string;
+  databaseUrl: string;
+  storage: { driver: 'local'; dir: string };
+  redisUrl: string;
+  queuePrefix: string;
+  worker: { roles: WorkerRole[]; concurrency: number; attempts: number };
+  models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string };
+  defaultEngine?: (typeof engineNames)[number];
+  http: { host: string; port: number; maxUploadBytes: number };
+  ffmpeg: { ffmpegPath: string; ffprobePath: string };
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new AppError('INVALID_CONFIG', `Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return Object.freeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    // SQLite in the data dir is the embedded default; postgres:// URLs select PostgreSQL.
+    databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, 'babelfish.db')}`,
+    storage: { driver: e.STORAGE_DRIVER, dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'storage')) },
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    worker: { roles: e.WORKER_ROLES, concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS },
+    models: {
+      dir: path.resolve(e.MODELS_DIR),
+      cacheDir: path.resolve(e.MODEL_CACHE_DIR ?? path.join(dataDir, 'model-cache')),
+      allowRemote: e.ALLOW_REMOTE_MODELS,
+      whisper: e.WHISPER_MODEL,
+      whisperDtype: e.WHISPER_DTYPE,
+    },
+    defaultEngine: e.DEFAULT_ENGINE,
+    http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES },
+    ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+  });
+}

@@ -1,0 +1,4 @@
+export * from './connect';
+export * from './jobs-repository';
+export * from './migrations';
+export type { Database } from './schema';

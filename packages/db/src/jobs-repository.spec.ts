@@ -1,0 +1,86 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { createJobRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
+
+const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Each run gets its own database so parallel or repeated runs never see each other's rows. */
+async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `babelfish_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new Client({ connectionString: postgresAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = postgresAdminUrl.replace(/\/[^/]*$/, `/${name}`);
+  return {
+    url,
+    drop: async () => {
+      const client = new Client({ connectionString: postgresAdminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+const backends: [string, () => Promise<{ handle: DatabaseHandle; cleanup: () => Promise<void> }>][] = [
+  [
+    'sqlite',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-db-'));
+      const handle = openDatabase(`file:${path.join(dir, 'test.db')}`);
+      return { handle, cleanup: async () => { await handle.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const database = await createPostgresDatabase();
+      const handle = openDatabase(database.url);
+      return { handle, cleanup: async () => { await handle.close(); await database.drop(); } };
+    },
+  ],
+];
+
+describe.each(backends)('job repository on %s', (kind, open) => {
+  let handle: DatabaseHandle;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ handle, cleanup } = await open());
+    expect(handle.kind).toBe(kind);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs']);
+    expect(await migrateToLatest(handle.db)).toEqual([]);
+  });
+  afterAll(() => cleanup());
+
+  it('stores a job, its progress, outputs and terminal state', async () => {
+    const jobs = createJobRepository(handle.db);
+    const job = await jobs.create({ targetLanguages: ['es', 'fr'], originalName: 'talk.mp4', inputKey: 'jobs/x/input' });
+    expect((await jobs.get(job.id))?.targetLanguages).toEqual(['es', 'fr']);
+
+    await jobs.updateProgress(job.id, { stage: 'transcribe', percent: 20, stageProgress: { transcribe: 40 } });
+    const running = await jobs.get(job.id);
+    expect(running).toMatchObject({ status: 'processing', stage: 'transcribe', percent: 20, stageProgress: { transcribe: 40 } });
+
+    const outputs = await jobs.replaceOutputs(job.id, [
+      { kind: 'srt', language: 'es', name: 'talk.es.srt', storageKey: 'jobs/x/outputs/talk.es.srt', bytes: 10 },
+      { kind: 'mp4', language: null, name: 'talk.mp4', storageKey: 'jobs/x/outputs/talk.mp4', bytes: 1000 },
+    ]);
+    expect(await jobs.listOutputs(job.id)).toHaveLength(2);
+    expect(await jobs.getOutput(job.id, outputs[0]!.id)).toMatchObject({ kind: 'srt', language: 'es' });
+    await jobs.replaceOutputs(job.id, [{ kind: 'srt', language: 'es', name: 'talk.es.srt', storageKey: 'k', bytes: 11 }]);
+    expect(await jobs.listOutputs(job.id)).toHaveLength(1);
+
+    await jobs.markFailed(job.id, 'The video has no audio track');
+    await jobs.updateProgress(job.id, { stage: 'mux', percent: 90, stageProgress: {} });
+    expect(await jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'The video has no audio track', percent: 20 });
+    expect((await jobs.list({ status: 'failed' })).map((j) => j.id)).toContain(job.id);
+
+    await jobs.delete(job.id);
+    expect(await jobs.get(job.id)).toBeUndefined();
+  });
+});

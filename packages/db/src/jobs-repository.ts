@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { JobStatus, OutputKind, Stage } from '@babelfish/core';
+import type { Database, JobsTable, OutputsTable } from './schema';
+
+export type StageProgress = { transcribe?: number; translate?: Record<string, number>; mux?: number };
+
+export type JobRecord = {
+  id: string;
+  ownerId: string | null;
+  status: JobStatus;
+  stage: Stage;
+  percent: number;
+  stageProgress: StageProgress;
+  sourceLanguage: string | null;
+  detectedLanguage: string | null;
+  targetLanguages: string[];
+  engine: string | null;
+  originalName: string;
+  inputKey: string;
+  mediaDuration: number | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+};
+
+export type OutputRecord = {
+  id: string;
+  jobId: string;
+  kind: OutputKind;
+  language: string | null;
+  name: string;
+  storageKey: string;
+  bytes: number;
+  createdAt: string;
+};
+
+export type NewJob = {
+  id?: string;
+  ownerId?: string | null;
+  sourceLanguage?: string | null;
+  targetLanguages: string[];
+  engine?: string | null;
+  originalName: string;
+  inputKey: string;
+  mediaDuration?: number | null;
+};
+
+export type ProgressUpdate = { stage: Stage; percent: number; stageProgress: StageProgress; status?: JobStatus };
+
+function toJob(row: Selectable<JobsTable>): JobRecord {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    status: row.status as JobStatus,
+    stage: row.stage as Stage,
+    percent: Number(row.percent),
+    stageProgress: JSON.parse(row.stage_progress) as StageProgress,
+    sourceLanguage: row.source_language,
+    detectedLanguage: row.detected_language,
+    targetLanguages: JSON.parse(row.target_languages) as string[],
+    engine: row.engine,
+    originalName: row.original_name,
+    inputKey: row.input_key,
+    mediaDuration: row.media_duration === null ? null : Number(row.media_duration),
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    completedAt: row.completed_at,
+  };
+}
+
+function toOutput(row: Selectable<OutputsTable>): OutputRecord {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    kind: row.kind as OutputKind,
+    language: row.language,
+    name: row.name,
+    storageKey: row.storage_key,
+    bytes: Number(row.bytes),
+    createdAt: row.created_at,
+  };
+}
+
+const now = () => new Date().toISOString();
+
+/** The durable job row is the source of truth for status; queues only carry work. */
+export function createJobRepository(db: Kysely<Database>) {
+  return {
+    async create(input: NewJob): Promise<JobRecord> {
+      const timestamp = now();
+      const row: JobsTable = {
+        id: input.id ?? randomUUID(),
+        owner_id: input.ownerId ?? null,
+        status: 'queued',
+        stage: 'upload',
+        percent: 0,
+        stage_progress: '{}',
+        source_language: input.sourceLanguage ?? null,
+        detected_language: null,
+        target_languages: JSON.stringify(input.targetLanguages),
+        engine: input.engine ?? null,
+        original_name: input.originalName,
+        input_key: input.inputKey,
+        media_duration: input.mediaDuration ?? null,
+        error: null,
+        created_at: timestamp,
+        updated_at: timestamp,
+        completed_at: null,
+      };
+      await db.insertInto('jobs').values(row).execute();
+      return toJob(row);
+    },
+
+    async get(id: string): Promise<JobRecord | undefined> {
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toJob(row) : undefined;
+    },
+
+    async list(options: { status?: JobStatus; limit?: number; ownerId?: string | null } = {}): Promise<JobRecord[]> {
+      let query = db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').limit(options.limit ?? 50);
+      if (options.status) query = query.where('status', '=', options.status);
+      if (options.ownerId !== undefined) {
+        query = options.ownerId === null ? query.where('owner_id', 'is', null) : query.where('owner_id', '=', options.ownerId);
+      }
+      return (await query.execute()).map(toJob);
+    },
+
+    /** A failed or completed job stays in its terminal state: late progress never overwrites it. */
+    async updateProgress(id: string, update: ProgressUpdate): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({
+          stage: update.stage,
+          percent: update.percent,
+          stage_progress: JSON.stringify(update.stageProgress),
+          status: update.status ?? 'processing',
+          updated_at: now(),
+        })
+        .where('id', '=', id)
+        .where('status', 'not in', ['failed', 'completed'])
+        .execute();
+    },
+
+    async setLanguages(id: string, languages: { source: string; detected: string | null }): Promise<void> {
+      await db
+        .updateTable('jobs')
+        .set({ source_language: languages.source, detected_language: languages.detected, updated_at: now() })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async setMediaDuration(id: string, seconds: number): Promise<void> {
+      await db.updateTable('jobs').set({ media_duration: seconds, updated_at: now() }).where('id', '=', id).execute();
+    },
+
+    async markCompleted(id: string): Promise<void> {
+      const timestamp = now();
+      await db
+        .updateTable('jobs')
+        .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async markFailed(id: string, reason: string): Promise<void> {
+      const timestamp = now();
+      await db
+        .updateTable('jobs')
+        .set({ status: 'failed', error: reason, updated_at: timestamp, completed_at: timestamp })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** Re-muxing replaces a job's outputs as a whole, so the list never mixes two runs. */
+    async replaceOutputs(jobId: string, outputs: Omit<OutputRecord, 'id' | 'jobId' | 'createdAt'>[]): Promise<OutputRecord[]> {
+      const timestamp = now();
+      const rows: OutputsTable[] = outputs.map((output) => ({
+        id: randomUUID(),
+        job_id: jobId,
+        kind: output.kind,
+        language: output.language,
+        name: output.name,
+        storage_key: output.storageKey,
+        bytes: output.bytes,
+        created_at: timestamp,
+      }));
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('job_outputs').where('job_id', '=', jobId).execute();
+        if (rows.length > 0) await trx.insertInto('job_outputs').values(rows).execute();
+      });
+      return rows.map(toOutput);
+    },
+
+    async listOutputs(jobId: string): Promise<OutputRecord[]> {
+      const rows = await db.selectFrom('job_outputs').selectAll().where('job_id', '=', jobId).orderBy('name').execute();
+      return rows.map(toOutput);
+    },
+
+    async getOutput(jobId: string, outputId: string): Promise<OutputRecord | undefined> {
+      const row = await db.selectFrom('job_outputs').selectAll().where('job_id', '=', jobId).where('id', '=', outputId).executeTakeFirst();
+      return row ? toOutput(row) : undefined;
+    },
+
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('job_outputs').where('job_id', '=', id).execute();
+      await db.deleteFrom('jobs').where('id', '=', id).execute();
+    },
+  };
+}
+
+export type JobRepository = ReturnType<typeof createJobRepository>;

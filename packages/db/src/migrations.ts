@@ -1,0 +1,64 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { AppError } from '@babelfish/core';
+
+/**
+ * Migrations live in code (not files found at run time) so they work the same from tsx, jest
+ * and a bundled build. Kysely records applied ones in its own table, on SQLite and PostgreSQL.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_jobs_and_outputs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'varchar(64)', (col) => col.primaryKey())
+        .addColumn('owner_id', 'varchar(64)')
+        .addColumn('status', 'varchar(16)', (col) => col.notNull())
+        .addColumn('stage', 'varchar(16)', (col) => col.notNull())
+        .addColumn('percent', 'real', (col) => col.notNull().defaultTo(0))
+        .addColumn('stage_progress', 'text', (col) => col.notNull().defaultTo('{}'))
+        .addColumn('source_language', 'varchar(8)')
+        .addColumn('detected_language', 'varchar(8)')
+        .addColumn('target_languages', 'text', (col) => col.notNull())
+        .addColumn('engine', 'varchar(16)')
+        .addColumn('original_name', 'text', (col) => col.notNull())
+        .addColumn('input_key', 'text', (col) => col.notNull())
+        .addColumn('media_duration', 'real')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+        .addColumn('updated_at', 'varchar(32)', (col) => col.notNull())
+        .addColumn('completed_at', 'varchar(32)')
+        .execute();
+      await db.schema.createIndex('jobs_status_created').on('jobs').columns(['status', 'created_at']).execute();
+      await db.schema.createIndex('jobs_owner_created').on('jobs').columns(['owner_id', 'created_at']).execute();
+      await db.schema
+        .createTable('job_outputs')
+        .addColumn('id', 'varchar(64)', (col) => col.primaryKey())
+        .addColumn('job_id', 'varchar(64)', (col) => col.notNull().references('jobs.id').onDelete('cascade'))
+        .addColumn('kind', 'varchar(16)', (col) => col.notNull())
+        .addColumn('language', 'varchar(8)')
+        .addColumn('name', 'text', (col) => col.notNull())
+        .addColumn('storage_key', 'text', (col) => col.notNull())
+        .addColumn('bytes', 'bigint', (col) => col.notNull())
+        .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('job_outputs_job').on('job_outputs').column('job_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('job_outputs').execute();
+      await db.schema.dropTable('jobs').execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    throw new AppError('INTERNAL', `Database migration failed: ${String((error as Error).message ?? error)}`, undefined, { cause: error });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+export { sql };

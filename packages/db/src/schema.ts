@@ -1,0 +1,45 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes. Timestamps are ISO-8601 strings and structured fields are JSON text so one
+ * schema behaves the same on SQLite and PostgreSQL.
+ */
+export type JobsTable = {
+  id: string;
+  owner_id: string | null;
+  status: string;
+  stage: string;
+  percent: number;
+  /** JSON: { transcribe?: number, translate?: Record<lang, number>, mux?: number } */
+  stage_progress: string;
+  source_language: string | null;
+  detected_language: string | null;
+  /** JSON array of ISO 639-1 codes */
+  target_languages: string;
+  engine: string | null;
+  original_name: string;
+  input_key: string;
+  media_duration: number | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+};
+
+export type OutputsTable = {
+  id: string;
+  job_id: string;
+  kind: string;
+  language: string | null;
+  name: string;
+  storage_key: string;
+  bytes: number;
+  created_at: string;
+};
+
+export type MigrationMarker = { id: Generated<number> };
+
+export type Database = {
+  jobs: JobsTable;
+  job_outputs: OutputsTable;
+};

@@ -1,0 +1,7 @@
+export * from './audio';
+export * from './mux';
+export * from './output';
+export * from './probe';
+export * from './process';
+export * from './progress';
+export * from './subtitles';

@@ -1,0 +1,62 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getLanguage } from '@babelfish/core';
+import { muxSubtitles } from './mux';
+import { runFfprobeJson } from './process';
+import { toSrt } from './subtitles';
+
+const JFK = '/work/shared/samples/jfk.mp4';
+let dir: string;
+let spanish: string;
+let french: string;
+
+type Probed = {
+  streams: { codec_type: string; codec_name: string; tags?: Record<string, string>; disposition?: Record<string, number> }[];
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'babelfish-mux-'));
+  spanish = join(dir, 'es.srt');
+  french = join(dir, 'fr.srt');
+  await writeFile(spanish, toSrt([{ start: 0.5, end: 3, text: 'Y así, mis compatriotas:' }, { start: 3.2, end: 7, text: 'no pregunten qué puede hacer su país por ustedes' }]));
+  await writeFile(french, toSrt([{ start: 0.5, end: 3, text: 'Et donc, mes chers compatriotes,' }]));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.each([
+  ['mp4', 'mov_text'],
+  ['mkv', 'subrip'],
+] as const)('muxSubtitles into %s', (container, subtitleCodec) => {
+  it('copies video and audio and adds tagged subtitle tracks', async () => {
+    const output = join(dir, `out.${container}`);
+    const percents: number[] = [];
+    await muxSubtitles({
+      video: JFK,
+      tracks: [
+        { path: spanish, language: getLanguage('es') },
+        { path: french, language: getLanguage('fr'), title: 'Français' },
+      ],
+      output,
+      container,
+      onProgress: (percent) => percents.push(percent),
+    });
+
+    const probed = await runFfprobeJson<Probed>(['-show_streams', output]);
+    const video = probed.streams.filter((stream) => stream.codec_type === 'video');
+    const audio = probed.streams.filter((stream) => stream.codec_type === 'audio');
+    const subtitles = probed.streams.filter((stream) => stream.codec_type === 'subtitle');
+    expect(video.map((stream) => stream.codec_name)).toEqual(['h264']);
+    expect(audio.map((stream) => stream.codec_name)).toEqual(['aac']);
+    expect(subtitles.map((stream) => stream.codec_name)).toEqual([subtitleCodec, subtitleCodec]);
+    expect(subtitles.map((stream) => stream.tags?.language)).toEqual(['spa', 'fre']);
+    // MKV stores a track title; MP4 has none, so the name goes in the handler players display.
+    const titleTag = container === 'mp4' ? 'handler_name' : 'title';
+    expect(subtitles.map((stream) => stream.tags?.[titleTag])).toEqual(['Spanish', 'Français']);
+    expect(subtitles.map((stream) => stream.disposition?.default)).toEqual([1, 0]);
+    expect(percents.length).toBeGreaterThan(0);
+    expect(percents.at(-1)).toBe(100);
+  });
+});

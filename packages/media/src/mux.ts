@@ -1,0 +1,86 @@
+import { AppError, type Language, type ProgressReporter } from '@babelfish/core';
+import { writeAtomically } from './output';
+import { probeMedia } from './probe';
+import { runFfmpeg } from './process';
+import { secondsToPercent } from './progress';
+
+/**
+ * Adds subtitle tracks to a video without re-encoding it: picture and sound are copied
+ * byte-for-byte (fast, lossless), only the subtitles are converted to the container's format.
+ */
+
+export type SubtitleContainer = 'mp4' | 'mkv';
+
+export type SubtitleTrack = {
+  /** An .srt file (UTF-8). */
+  path: string;
+  language: Language;
+  /** Shown in players' track menus; defaults to the language name ("Spanish"). */
+  title?: string;
+};
+
+export type MuxSubtitlesOptions = {
+  video: string;
+  tracks: SubtitleTrack[];
+  output: string;
+  container: SubtitleContainer;
+  onProgress?: ProgressReporter;
+  /** From probeMedia; when absent and progress is wanted, the video is probed for it. */
+  durationSeconds?: number;
+  signal?: AbortSignal;
+  ffmpegPath?: string;
+};
+
+const containerArgs: Record<SubtitleContainer, string[]> = {
+  // MP4 only carries 3GPP timed text; faststart moves the index up front so browsers can
+  // start playing before the whole file has downloaded.
+  mp4: ['-c:s', 'mov_text', '-movflags', '+faststart', '-f', 'mp4'],
+  mkv: ['-c:s', 'srt', '-f', 'matroska'],
+};
+
+export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' | 'container'>, output: string): string[] {
+  const inputs = opts.tracks.flatMap((track) => ['-i', track.path]);
+  // `?` keeps audio-only or video-only inputs working. Existing subtitle streams in the
+  // input are deliberately not mapped, so `s:N` below always means our track N.
+  const maps = ['-map', '0:v?', '-map', '0:a?', ...opts.tracks.flatMap((_, i) => ['-map', `${i + 1}:0`])];
+  const metadata = opts.tracks.flatMap((track, i) => {
+    const title = track.title ?? track.language.name;
+    return [
+      `-metadata:s:s:${i}`, `language=${track.language.iso6392}`,
+      `-metadata:s:s:${i}`, `title=${title}`,
+      // MP4 keeps no per-track title; players show the handler name instead (in MKV it is noise).
+      ...(opts.container === 'mp4' ? [`-metadata:s:s:${i}`, `handler_name=${title}`] : []),
+      // Exactly one default track: players pick it automatically; the rest are opt-in.
+      `-disposition:s:${i}`, i === 0 ? 'default' : '0',
+    ];
+  });
+  return [
+    '-i', opts.video,
+    ...inputs,
+    ...maps,
+    '-c:v', 'copy',
+    '-c:a', 'copy',
+    ...containerArgs[opts.container],
+    ...metadata,
+    '-y', output,
+  ];
+}
+
+export async function muxSubtitles(opts: MuxSubtitlesOptions): Promise<void> {
+  if (opts.tracks.length === 0) {
+    throw new AppError('BAD_REQUEST', 'At least one subtitle track is needed to build a subtitled video');
+  }
+  let durationSeconds = opts.durationSeconds;
+  if (opts.onProgress && durationSeconds === undefined) {
+    durationSeconds = (await probeMedia(opts.video, { signal: opts.signal })).durationSeconds;
+  }
+  const onProgress = opts.onProgress ? secondsToPercent(opts.onProgress, durationSeconds) : undefined;
+  await writeAtomically(opts.output, (tempPath) =>
+    runFfmpeg(buildMuxArgs(opts, tempPath), {
+      signal: opts.signal,
+      onProgress,
+      durationSeconds,
+      ffmpegPath: opts.ffmpegPath,
+    }),
+  );
+}

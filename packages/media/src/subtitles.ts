@@ -1,0 +1,112 @@
+import type { Segment } from '@babelfish/core';
+
+/**
+ * SRT and WebVTT, written and read. Times are kept in whole milliseconds (both formats'
+ * precision), so writing then parsing returns the same segments to the millisecond.
+ */
+
+type Cue = { startMs: number; endMs: number; text: string };
+
+/** Empty segments are dropped, times made sane, text normalised so it cannot break a cue. */
+function toCues(segments: readonly Segment[]): Cue[] {
+  const cues: Cue[] = [];
+  for (const segment of segments) {
+    // A blank line ends a cue in both formats, so blank lines inside the text are collapsed.
+    const text = segment.text
+      .replace(/\r\n?/g, '\n')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join('\n');
+    if (!text) continue;
+    const startMs = toMs(segment.start);
+    // Players skip or mis-order a cue that ends before it starts; give it at least 1 ms.
+    const endMs = Math.max(toMs(segment.end), startMs + 1);
+    cues.push({ startMs, endMs, text });
+  }
+  return cues;
+}
+
+function toMs(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 0;
+}
+
+/** `HH:MM:SS<sep>mmm`; hours widen past 99 rather than wrapping. */
+export function formatTimestamp(ms: number, separator: ',' | '.'): string {
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  const millis = ms % 1000;
+  const pad = (value: number, width: number) => String(value).padStart(width, '0');
+  return `${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${separator}${pad(millis, 3)}`;
+}
+
+export function toSrt(segments: readonly Segment[]): string {
+  return toCues(segments)
+    .map((cue, i) => `${i + 1}\n${formatTimestamp(cue.startMs, ',')} --> ${formatTimestamp(cue.endMs, ',')}\n${cue.text}\n`)
+    .join('\n');
+}
+
+export function toWebVtt(segments: readonly Segment[]): string {
+  const cues = toCues(segments).map(
+    (cue, i) =>
+      `${i + 1}\n${formatTimestamp(cue.startMs, '.')} --> ${formatTimestamp(cue.endMs, '.')}\n${escapeVtt(cue.text)}\n`,
+  );
+  return ['WEBVTT\n', ...cues].join('\n');
+}
+
+/** In VTT `<` starts a tag and `&` an entity, and `-->` must not appear in cue text. */
+function escapeVtt(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function unescapeVtt(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&nbsp;/g, '\u00a0')
+    .replace(/&lrm;/g, '\u200e')
+    .replace(/&rlm;/g, '\u200f')
+    .replace(/&amp;/g, '&');
+}
+
+// Hours are optional in VTT (`01:02.345`); SRT uses a comma, but lenient readers accept both.
+const TIMING = /^((?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3})/;
+
+export function parseTimestamp(value: string): number {
+  const [clock = '', fraction = '0'] = value.split(/[.,]/);
+  const parts = clock.split(':').map(Number);
+  const seconds = parts.reduce((total, part) => total * 60 + part, 0);
+  // Whole milliseconds first, one division last: 1.234 parses to exactly the literal 1.234.
+  return (seconds * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3))) / 1000;
+}
+
+/** Blocks separated by blank lines; each cue block has a timing line and text after it. */
+function parseBlocks(content: string, decode: (text: string) => string): Segment[] {
+  const normalized = content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const segments: Segment[] = [];
+  for (const block of normalized.split(/\n[ \t]*\n/)) {
+    const lines = block.split('\n');
+    const timingAt = lines.findIndex((line) => TIMING.test(line.trim()));
+    if (timingAt < 0) continue; // header, NOTE, STYLE, REGION or junk
+    const match = TIMING.exec(lines[timingAt]!.trim())!;
+    const text = decode(
+      lines
+        .slice(timingAt + 1)
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join('\n'),
+    );
+    if (!text) continue;
+    segments.push({ start: parseTimestamp(match[1]!), end: parseTimestamp(match[2]!), text });
+  }
+  return segments;
+}
+
+export function parseSrt(content: string): Segment[] {
+  return parseBlocks(content, (text) => text);
+}
+
+export function parseWebVtt(content: string): Segment[] {
+  return parseBlocks(content, unescapeVtt);
+}

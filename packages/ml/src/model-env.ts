@@ -1,0 +1,66 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { env } from '@huggingface/transformers';
+import { AppError } from '@babelfish/core';
+
+/**
+ * Where transformers.js finds model files. Tests and air-gapped installs point `modelsDir` at a
+ * folder in the transformers.js layout (`<org>/<model>/config.json`, `onnx/*.onnx`) and switch
+ * remote loading off; deployments leave it on so missing models download from the Hugging Face
+ * hub into `cacheDir` (which has the same layout, so a warm cache also works offline).
+ */
+export type ModelSettings = { modelsDir: string; cacheDir: string; allowRemote: boolean };
+
+let current: ModelSettings | undefined;
+
+/** Sets transformers.js' process-wide `env`; call once at start-up, before loading any model. */
+export function configureModels(settings: ModelSettings): void {
+  env.localModelPath = withTrailingSlash(settings.modelsDir);
+  env.cacheDir = settings.cacheDir;
+  env.allowRemoteModels = settings.allowRemote;
+  env.allowLocalModels = true;
+  current = { ...settings };
+}
+
+/** The settings last given to configureModels, or transformers.js' defaults when never configured. */
+export function modelSettings(): ModelSettings {
+  return current ?? { modelsDir: env.localModelPath, cacheDir: env.cacheDir ?? '', allowRemote: env.allowRemoteModels };
+}
+
+/** True when `dir/<modelId>` holds a config and at least one ONNX file, i.e. a loadable model. */
+export function hasModelFiles(dir: string, modelId: string): boolean {
+  if (!dir) return false;
+  const root = join(dir, modelId);
+  if (!existsSync(join(root, 'config.json'))) return false;
+  try {
+    return readdirSync(join(root, 'onnx')).some((file) => file.endsWith('.onnx'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether loading `modelId` can succeed: files on disk (models dir or cache), or the hub allowed. */
+export function isModelAvailable(modelId: string, settings: ModelSettings = modelSettings()): boolean {
+  return settings.allowRemote || hasModelFiles(settings.modelsDir, modelId) || hasModelFiles(settings.cacheDir, modelId);
+}
+
+/** Throws MODEL_UNAVAILABLE naming the model and the folders searched, so operators know what to install where. */
+export function assertModelAvailable(modelId: string, settings: ModelSettings = modelSettings()): void {
+  if (isModelAvailable(modelId, settings)) return;
+  const searched = [settings.modelsDir, settings.cacheDir].filter(Boolean).map((dir) => join(dir, modelId));
+  throw new AppError(
+    'MODEL_UNAVAILABLE',
+    `Model ${modelId} is not installed (searched ${searched.join(' and ')}) and remote model downloads are disabled`,
+    { modelId, searched },
+  );
+}
+
+/** Wraps a model-loading failure so callers see one typed error whatever transformers.js threw. */
+export function modelLoadError(modelId: string, cause: unknown): AppError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new AppError('MODEL_UNAVAILABLE', `Could not load model ${modelId}: ${reason}`, { modelId }, { cause });
+}
+
+function withTrailingSlash(dir: string): string {
+  return dir.endsWith('/') ? dir : `${dir}/`;
+}

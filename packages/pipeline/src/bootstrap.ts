@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ProgressEvent } from '@babelfish/core';
+import type { Config } from '@babelfish/config';
+import { createJobRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
+import type { Logger } from '@babelfish/logger';
+import { configureModels, createEngineRegistry, getWhisper } from '@babelfish/ml';
+import { createLocalStorage } from '@babelfish/storage';
+import type { StageContext } from './context';
+
+export type Services = { ctx: StageContext; database: DatabaseHandle; close: () => Promise<void> };
+
+/** The composition root shared by the worker and the CLI: one database, storage and model set. */
+export async function createServices(
+  config: Config,
+  options: { logger: Logger; publish?: (event: ProgressEvent) => Promise<void> | void },
+): Promise<Services> {
+  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const tmpDir = path.join(os.tmpdir(), 'babelfish');
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const ctx: StageContext = {
+    jobs: createJobRepository(database.db),
+    storage: createLocalStorage(config.storage.dir),
+    engines: createEngineRegistry({
+      modelsDir: config.models.dir,
+      allowRemote: config.models.allowRemote,
+      whisperModelId: config.models.whisper,
+      whisperDtype: config.models.whisperDtype,
+    }),
+    whisper: () => getWhisper(config.models.whisper, config.models.whisperDtype),
+    publish: options.publish ?? (() => undefined),
+    logger: options.logger,
+    tmpDir,
+    ffmpeg: config.ffmpeg,
+  };
+  return { ctx, database, close: () => database.close() };
+}

@@ -1,0 +1,20 @@
+import type { ProgressEvent } from '@babelfish/core';
+import type { JobRepository } from '@babelfish/db';
+import type { Logger } from '@babelfish/logger';
+import type { EngineRegistry, WhisperModel } from '@babelfish/ml';
+import type { Storage } from '@babelfish/storage';
+
+/**
+ * Everything stage code needs, built once per process (worker or CLI). The Whisper model is
+ * a lazy getter so a mux-only worker never loads it, and a transcribe worker loads it once.
+ */
+export type StageContext = {
+  jobs: JobRepository;
+  storage: Storage;
+  engines: EngineRegistry;
+  whisper: () => Promise<WhisperModel>;
+  publish: (event: ProgressEvent) => Promise<void> | void;
+  logger: Logger;
+  tmpDir: string;
+  ffmpeg: { ffmpegPath: string; ffprobePath: string };
+};

@@ -1,0 +1,61 @@
+import type { JobStatus, ProgressEvent, Stage } from '@babelfish/core';
+import type { JobRecord, StageProgress } from '@babelfish/db';
+import type { StageContext } from './context';
+
+/** Share of the whole job each stage stands for; transcription dominates the run time. */
+const weights = { transcribe: 0.45, translate: 0.4, mux: 0.15 } as const;
+
+export function overallPercent(progress: StageProgress, targetLanguages: string[]): number {
+  const translate = targetLanguages.length
+    ? targetLanguages.reduce((sum, language) => sum + (progress.translate?.[language] ?? 0), 0) / targetLanguages.length
+    : 0;
+  const total = weights.transcribe * (progress.transcribe ?? 0) + weights.translate * translate + weights.mux * (progress.mux ?? 0);
+  return Math.round(total * 10) / 10;
+}
+
+function withStage(progress: StageProgress, stage: Stage, percent: number, language?: string): StageProgress {
+  if (stage === 'translate' && language) return { ...progress, translate: { ...progress.translate, [language]: percent } };
+  if (stage === 'transcribe' || stage === 'mux') return { ...progress, [stage]: percent };
+  return progress;
+}
+
+export function progressEvent(job: JobRecord, status: JobStatus, fields: Partial<ProgressEvent> = {}): ProgressEvent {
+  return {
+    jobId: job.id,
+    status,
+    stage: job.stage,
+    stagePercent: 0,
+    percent: job.percent,
+    at: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+/**
+ * A stage's progress callback: records the stage percent on the job row and publishes the
+ * event. Whole percents only, and the job percent never goes backwards, so clients can draw
+ * a bar straight from the events.
+ */
+export function createStageReporter(ctx: StageContext, job: JobRecord, stage: Stage, language?: string) {
+  let last = -1;
+  let chain: Promise<void> = Promise.resolve();
+
+  const write = async (stagePercent: number, message?: string) => {
+    const current = (await ctx.jobs.get(job.id)) ?? job;
+    if (current.status === 'failed' || current.status === 'completed') return;
+    const stageProgress = withStage(current.stageProgress, stage, stagePercent, language);
+    const percent = Math.max(current.percent, overallPercent(stageProgress, current.targetLanguages));
+    await ctx.jobs.updateProgress(job.id, { stage, percent, stageProgress });
+    await ctx.publish(progressEvent(current, 'processing', { stage, language, stagePercent, percent, message }));
+  };
+
+  const report = (percent: number, message?: string) => {
+    const whole = Math.max(0, Math.min(100, Math.floor(percent)));
+    if (whole <= last) return;
+    last = whole;
+    // Serialised so events leave in the order they were reported.
+    chain = chain.then(() => write(whole, message)).catch((error) => ctx.logger.warn('progress update failed', { jobId: job.id, error: String(error) }));
+  };
+
+  return { report, flush: () => chain };
+}

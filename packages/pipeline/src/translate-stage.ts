@@ -1,0 +1,35 @@
+import type { EngineName, Transcript, Translation } from '@babelfish/core';
+import { decodePcmF32 } from '@babelfish/media';
+import { storageKeys } from '@babelfish/storage';
+import type { StageContext } from './context';
+import { loadJob, readJson } from './load-job';
+import { createStageReporter } from './progress';
+
+/** Translates the transcript into one target language and stores translations/<lang>.json. */
+export async function runTranslateStage(ctx: StageContext, jobId: string, language: string): Promise<Translation> {
+  const job = await loadJob(ctx, jobId);
+  const progress = createStageReporter(ctx, job, 'translate', language);
+  progress.report(0, `Translating to ${language}`);
+  const transcript = await readJson<Transcript>(ctx, storageKeys.transcript(jobId));
+
+  let translation: Translation;
+  if (transcript.language === language) {
+    // Same language: the transcript already is the subtitle text.
+    translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: transcript.segments };
+  } else {
+    const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined);
+    const segments = await engine.translate({
+      segments: transcript.segments,
+      from: transcript.language,
+      to: language,
+      // Only the whisper engine listens to the audio; others never call this.
+      audio: () => ctx.storage.withLocalFile(storageKeys.audio(jobId), (file) => decodePcmF32(file, { ffmpegPath: ctx.ffmpeg.ffmpegPath })),
+      onProgress: (percent) => progress.report(percent),
+    });
+    translation = { sourceLanguage: transcript.language, targetLanguage: language, engine: engine.name, segments };
+  }
+  await ctx.storage.putBuffer(storageKeys.translation(jobId, language), JSON.stringify(translation));
+  progress.report(100, `Translated to ${language}`);
+  await progress.flush();
+  return translation;
+}

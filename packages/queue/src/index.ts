@@ -1,0 +1,4 @@
+export * from './catalogue';
+export * from './connection';
+export * from './progress-bus';
+export * from './queues';

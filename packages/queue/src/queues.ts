@@ -1,0 +1,63 @@
+import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { bullJobId, QueueName, type JobDataByQueue, type TranscribeJobData } from './catalogue';
+
+export type QueueSettings = { connection: Redis; prefix: string; attempts: number };
+
+export type JobQueues = ReturnType<typeof createJobQueues>;
+
+export function defaultJobOptions(attempts: number): JobsOptions {
+  return {
+    attempts,
+    // Transient faults (Redis blip, OOM-killed ffmpeg) retry after 2 s, 4 s, 8 s…
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
+export function createJobQueues(settings: QueueSettings) {
+  const common = { connection: settings.connection, prefix: settings.prefix };
+  const options = defaultJobOptions(settings.attempts);
+  const queues = {
+    transcribe: new Queue<JobDataByQueue['transcribe']>(QueueName.Transcribe, { ...common, defaultJobOptions: options }),
+    translate: new Queue<JobDataByQueue['translate']>(QueueName.Translate, { ...common, defaultJobOptions: options }),
+    mux: new Queue<JobDataByQueue['mux']>(QueueName.Mux, { ...common, defaultJobOptions: options }),
+  };
+  const flows = new FlowProducer(common);
+
+  return {
+    queues,
+
+    async enqueueTranscription(data: TranscribeJobData): Promise<void> {
+      await queues.transcribe.add(QueueName.Transcribe, data, { ...options, jobId: bullJobId.transcribe(data.jobId) });
+    },
+
+    /** Translate once per language, then mux; a child that fails for good fails the mux parent. */
+    async enqueueTranslationFlow(jobId: string, languages: string[], run = 1): Promise<void> {
+      await flows.add({
+        name: QueueName.Mux,
+        queueName: QueueName.Mux,
+        data: { jobId, run },
+        opts: { ...options, jobId: bullJobId.mux(jobId, run) },
+        children: languages.map((language) => ({
+          name: QueueName.Translate,
+          queueName: QueueName.Translate,
+          data: { jobId, language },
+          opts: { ...options, jobId: bullJobId.translate(jobId, language, run), failParentOnFailure: true },
+        })),
+      });
+    },
+
+    async depth(): Promise<Record<string, number>> {
+      const entries = await Promise.all(
+        Object.entries(queues).map(async ([name, queue]) => [name, await queue.count()] as const),
+      );
+      return Object.fromEntries(entries);
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...Object.values(queues).map((queue) => queue.close()), flows.close()]);
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './keys';
+export * from './local-storage';
+export * from './storage';
