@@ -56,7 +56,7 @@ export class WhisperModel {
   }
 
   /** Subtitle-sized segments with word timings, in seconds from the start of `audio`. */
-  transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Segment[]> {
+  async transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Segment[]> {
     const language = getLanguage(options.language); // throws UNKNOWN_LANGUAGE before any work
     return this.exclusive(() => this.run(audio, language.whisper, options.task ?? 'transcribe', options.onProgress));
   }

@@ -54,7 +54,12 @@ export function createStageReporter(ctx: StageContext, job: JobRecord, stage: St
     if (whole <= last) return;
     last = whole;
     // Serialised so events leave in the order they were reported.
-    chain = chain.then(() => write(whole, message)).catch((error) => ctx.logger.warn('progress update failed', { jobId: job.id, error: String(error) }));
+    chain = chain
+      .then(() => write(whole, message))
+      .catch((error: unknown) => {
+        // Progress is advisory: a failed update must not fail the stage.
+        ctx.logger.warn('progress update failed', { jobId: job.id, error: String(error) });
+      });
   };
 
   return { report, flush: () => chain };

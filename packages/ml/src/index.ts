@@ -1,0 +1,11 @@
+export * from './audio-windows';
+export * from './model-env';
+export * from './segmenter';
+export * from './whisper';
+export type { LanguageDetection, LanguageGuess } from './whisper-language';
+export * from './translation/engine';
+export { ApertiumEngine, cleanApertiumText, type ApertiumOptions } from './translation/apertium';
+export { MarianEngine, marianModelId } from './translation/marian';
+export { NllbEngine, DEFAULT_NLLB_MODEL, type NllbOptions } from './translation/nllb';
+export { WhisperTranslationEngine, type WhisperEngineOptions } from './translation/whisper';
+export * from './translation/registry';

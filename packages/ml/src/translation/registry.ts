@@ -1,0 +1,86 @@
+import { AppError, getLanguage, type EngineName, type LanguagePair } from '@babelfish/core';
+import { configureModels, modelSettings } from '../model-env';
+import { ApertiumEngine } from './apertium';
+import type { TranslationEngine } from './engine';
+import { MarianEngine } from './marian';
+import { NllbEngine } from './nllb';
+import { WhisperTranslationEngine } from './whisper';
+
+/**
+ * All translation engines behind one lookup. When the caller has no preference (or its preferred
+ * engine cannot do the pair) we take the best available: NLLB (one model, all pairs, best
+ * quality), then Marian (per-pair models), then Apertium (rule-based, few pairs), then Whisper
+ * (speech → English only).
+ */
+
+export type EngineRegistryOptions = {
+  modelsDir: string;
+  /** Where hub downloads are cached; defaults to transformers.js' current cache dir. */
+  cacheDir?: string;
+  allowRemote: boolean;
+  whisperModelId?: string;
+  whisperDtype?: string;
+  nllbModelId?: string;
+  apertiumCommand?: string;
+};
+
+export type EngineAvailability = { engine: EngineName; pairs: LanguagePair[] };
+
+export type EngineRegistry = {
+  get(name: EngineName): TranslationEngine;
+  available(): Promise<EngineAvailability[]>;
+  resolve(from: string, to: string, preferred?: EngineName): Promise<TranslationEngine>;
+};
+
+export const enginePreference: readonly EngineName[] = ['nllb', 'marian', 'apertium', 'whisper'];
+
+/** Also configures transformers.js (process-wide) so engines load from where they check for files. */
+export function createEngineRegistry(options: EngineRegistryOptions): EngineRegistry {
+  configureModels({
+    modelsDir: options.modelsDir,
+    cacheDir: options.cacheDir ?? modelSettings().cacheDir,
+    allowRemote: options.allowRemote,
+  });
+  const engines: Record<EngineName, TranslationEngine> = {
+    nllb: new NllbEngine({ modelId: options.nllbModelId }),
+    marian: new MarianEngine(),
+    apertium: new ApertiumEngine({ command: options.apertiumCommand }),
+    whisper: new WhisperTranslationEngine({ modelId: options.whisperModelId, dtype: options.whisperDtype }),
+  };
+
+  const available = async (): Promise<EngineAvailability[]> => {
+    const listed = await Promise.all(enginePreference.map(async (name) => ({ engine: name, pairs: await engines[name].pairs() })));
+    return listed.filter((entry) => entry.pairs.length > 0);
+  };
+
+  return {
+    get: (name) => engines[name],
+    available,
+    async resolve(from, to, preferred) {
+      const pair = { from: getLanguage(from).code, to: getLanguage(to).code };
+      const order = preferred ? [preferred, ...enginePreference.filter((name) => name !== preferred)] : enginePreference;
+      for (const name of order) {
+        if (await engines[name].supports(pair)) return engines[name];
+      }
+      const listed = await available();
+      throw new AppError(
+        'UNSUPPORTED_LANGUAGE_PAIR',
+        `No engine translates ${pair.from} → ${pair.to}. Available pairs: ${describePairs(listed)}`,
+        { from: pair.from, to: pair.to, available: listed },
+      );
+    },
+  };
+}
+
+/** "en→es (apertium), es→en (apertium, whisper), …", or "none" when nothing is installed. */
+export function describePairs(listed: EngineAvailability[]): string {
+  const enginesByPair = new Map<string, EngineName[]>();
+  for (const { engine, pairs } of listed) {
+    for (const pair of pairs) {
+      const key = `${pair.from}→${pair.to}`;
+      enginesByPair.set(key, [...(enginesByPair.get(key) ?? []), engine]);
+    }
+  }
+  if (enginesByPair.size === 0) return 'none';
+  return [...enginesByPair.entries()].map(([pair, names]) => `${pair} (${names.join(', ')})`).join(', ');
+}

@@ -1,0 +1,47 @@
+import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
+import { isModelAvailable } from '../model-env';
+import { DEFAULT_WHISPER_DTYPE, DEFAULT_WHISPER_MODEL, getWhisper } from '../whisper';
+import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+
+/**
+ * Speech → English with Whisper's `translate` task. It ignores the source segments' text and
+ * listens to the audio again, so it returns Whisper's own English segments and timings. It is
+ * the last resort: only into English, and slower than translating text. Use whisper-base or
+ * larger; whisper-tiny loops on this task.
+ */
+
+export type WhisperEngineOptions = { modelId?: string; dtype?: string };
+
+export class WhisperTranslationEngine implements TranslationEngine {
+  readonly name = 'whisper' as const;
+  private readonly modelId: string;
+  private readonly dtype: string;
+
+  constructor(options: WhisperEngineOptions = {}) {
+    this.modelId = options.modelId ?? DEFAULT_WHISPER_MODEL;
+    this.dtype = options.dtype ?? DEFAULT_WHISPER_DTYPE;
+  }
+
+  async pairs(): Promise<LanguagePair[]> {
+    if (!isModelAvailable(this.modelId)) return [];
+    // Whisper has no Esperanto, although the core table does.
+    return supportedLanguages
+      .filter((language) => language.code !== 'en' && language.code !== 'eo')
+      .map((language) => ({ from: language.code, to: 'en' }));
+  }
+
+  async supports(pair: LanguagePair): Promise<boolean> {
+    return hasPair(await this.pairs(), pair);
+  }
+
+  async translate(req: TranslateRequest): Promise<Segment[]> {
+    if (req.to !== 'en' || !findLanguage(req.from)) {
+      throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `Whisper translates speech into English only, not ${req.from} → ${req.to}`);
+    }
+    if (!req.audio) {
+      throw new AppError('TRANSLATION_FAILED', 'The whisper engine translates speech and needs the source audio');
+    }
+    const [model, audio] = await Promise.all([getWhisper(this.modelId, this.dtype), req.audio()]);
+    return model.transcribe(audio, { language: req.from, task: 'translate', onProgress: req.onProgress });
+  }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up (idempotently) and runs every check: typecheck, then all jest suites on real parts
+# (Redis 127.0.0.1:6379, SQLite and PostgreSQL 127.0.0.1:5432, ffmpeg, Apertium, Whisper models).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export SHARED_DIR="${SHARED_DIR:-$(cd .. && pwd)/shared}"
+[ -d "$SHARED_DIR/models" ] || { echo "test: model files not found in $SHARED_DIR/models (set SHARED_DIR)"; exit 1; }
+pnpm typecheck
+pnpm exec jest --runInBand --ci "$@"

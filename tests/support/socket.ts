@@ -1,0 +1,23 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ProgressEvent } from '@babelfish/core';
+
+/** Subscribes to a job's room and collects progress events until it completes or fails. */
+export async function watchJob(baseUrl: string, jobId: string, timeoutMs = 170_000) {
+  const socket: Socket = io(baseUrl, { transports: ['websocket'], reconnection: false });
+  const events: ProgressEvent[] = [];
+  const finished = new Promise<ProgressEvent>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`job ${jobId} did not finish in ${timeoutMs} ms; last: ${JSON.stringify(events.at(-1))}`)), timeoutMs);
+    socket.on('progress', (event: ProgressEvent) => {
+      if (event.jobId !== jobId) return;
+      events.push(event);
+      if (event.status === 'completed' || event.status === 'failed') {
+        clearTimeout(timer);
+        resolve(event);
+      }
+    });
+  });
+  const snapshot = await new Promise<{ job?: { status: string }; error?: unknown }>((resolve) => {
+    socket.emit('subscribe', { jobId }, resolve);
+  });
+  return { events, finished, snapshot, close: () => socket.close() };
+}

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { loadConfig, type Config } from '@babelfish/config';
+import { createLogger } from '@babelfish/logger';
+import { QueueName, createRedisConnection } from '@babelfish/queue';
+import { startApiServer, type ApiServer } from '../../apps/api/src/server';
+import { startWorkers, type RunningWorkers } from '../../apps/worker/src/start-workers';
+import { modelsDir } from './paths';
+
+const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A throwaway PostgreSQL database per test file, dropped afterwards. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `babelfish_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new Client({ connectionString: postgresAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: postgresAdminUrl.replace(/\/[^/]*$/, `/${name}`),
+    drop: async () => {
+      const client = new Client({ connectionString: postgresAdminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export type Stack = { config: Config; api: ApiServer; workers: RunningWorkers; dataDir: string; stop: () => Promise<void> };
+
+/**
+ * The real service for a test file: API on a random port and a worker with every role, on the
+ * real Redis with a queue prefix of its own, real database, real models from ../shared.
+ */
+export async function startStack(options: { database: 'sqlite' | 'postgres'; env?: Record<string, string> }): Promise<Stack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-e2e-'));
+  const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `test-${randomUUID()}`,
+    MODELS_DIR: modelsDir,
+    ALLOW_REMOTE_MODELS: 'false',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JOB_ATTEMPTS: '2',
+    ...options.env,
+  });
+  const logger = createLogger('test', config.logLevel);
+  const workers = await startWorkers(config, logger);
+  const api = await startApiServer(config, logger);
+  return {
+    config,
+    api,
+    workers,
+    dataDir,
+    async stop() {
+      await api.close();
+      await workers.close();
+      await obliterateQueues(config);
+      await postgres?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function obliterateQueues(config: Config): Promise<void> {
+  const connection = createRedisConnection(config.redisUrl, 'babelfish-test-cleanup');
+  for (const name of Object.values(QueueName)) {
+    const queue = new Queue(name, { connection, prefix: config.queuePrefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+  connection.disconnect();
+}
