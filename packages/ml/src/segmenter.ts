@@ -3,10 +3,12 @@ import type { Segment } from '@babelfish/core';
 /**
  * Groups timed words into subtitle-sized segments.
  *
- * Whisper's own segments (timestamp tokens) are often too long for a subtitle line and end
- * mid-sentence; its word timestamps are precise enough to cut where a reader expects: after a
- * sentence, at a pause, or before a cue gets too long to read (~7 s, ~84 characters, i.e. two
- * lines of 42).
+ * Whisper's own segments (timestamp tokens) are often too long for a subtitle and end
+ * mid-sentence; its word timestamps are precise enough to cut where a reader expects. We first
+ * cut after every sentence and at every pause, then split any phrase still too long to read
+ * (~7 s, 84 characters = two lines of 42) at its best inner boundary: a comma-like mark or a
+ * gap, near the middle so the two halves are balanced. Splitting as words arrive would instead
+ * leave a short orphan ("you, ask what…" after a full-length line).
  */
 
 /** A word as Whisper emits it: `text` keeps its leading space, which is how words join (CJK has none). */
@@ -19,64 +21,88 @@ export type SegmentLimits = {
   pauseSeconds: number;
 };
 
-export const defaultSegmentLimits: SegmentLimits = { maxSeconds: 7, maxChars: 84, pauseSeconds: 0.8 };
+export const defaultSegmentLimits: SegmentLimits = { maxSeconds: 7.5, maxChars: 84, pauseSeconds: 0.8 };
 
 const sentenceEnd = /[.?!…。？！]["'”’»)\]]*$/u;
-const clauseEnd = /[,;:，、；：]["'”’»)\]]*$/u;
+/** Titles and abbreviations whose period does not end a sentence (English and Spanish, the tested languages). */
+const abbreviation = /^(mr|mrs|ms|dr|prof|st|sr|sra|srta|jr|vs|e\.g|i\.e|approx|núm|pág|ud|uds)\.$/iu;
+const clauseEnd = /[,;:，、；：—–-]["'”’»)\]]*$/u;
 
 export function segmentWords(tokens: readonly TimedToken[], limits: SegmentLimits = defaultSegmentLimits): Segment[] {
-  const segments: Segment[] = [];
-  let current: TimedToken[] = [];
-
-  const flush = (count = current.length): void => {
-    const taken = current.slice(0, count);
-    current = current.slice(count);
-    const first = taken[0];
-    const last = taken[taken.length - 1];
-    if (!first || !last) return;
-    const text = taken.map((token) => token.text).join('').trim();
-    if (!text) return;
-    segments.push({
-      start: first.start,
-      end: last.end,
-      text,
-      words: taken.filter((token) => token.text.trim()).map((token) => ({ text: token.text.trim(), start: token.start, end: token.end })),
+  return phrases(tokens, limits)
+    .flatMap((phrase) => splitToFit(phrase, limits))
+    .flatMap((piece) => {
+      const segment = toSegment(piece);
+      return segment ? [segment] : [];
     });
-  };
+}
 
+/** Runs of words ended by sentence punctuation or followed by a pause. */
+function phrases(tokens: readonly TimedToken[], limits: SegmentLimits): TimedToken[][] {
+  const result: TimedToken[][] = [];
+  let current: TimedToken[] = [];
   for (const token of tokens) {
-    const first = current[0];
     const last = current[current.length - 1];
-    if (first && last) {
-      const paused = token.start - last.end > limits.pauseSeconds;
-      const tooLong =
-        token.end - first.start > limits.maxSeconds || textLength([...current, token]) > limits.maxChars;
-      if (paused) {
-        flush();
-      } else if (tooLong) {
-        flush(clauseBreak(current));
-      }
+    if (last && token.start - last.end > limits.pauseSeconds) {
+      result.push(current);
+      current = [];
     }
     current.push(token);
-    if (sentenceEnd.test(token.text.trim())) flush();
+    const word = token.text.trim();
+    if (sentenceEnd.test(word) && !abbreviation.test(word)) {
+      result.push(current);
+      current = [];
+    }
   }
-  flush();
-  return segments;
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+function splitToFit(tokens: TimedToken[], limits: SegmentLimits): TimedToken[][] {
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  if (!first || !last || tokens.length === 1) return [tokens];
+  if (last.end - first.start <= limits.maxSeconds && textLength(tokens) <= limits.maxChars) return [tokens];
+  const cut = bestBoundary(tokens, limits);
+  return [...splitToFit(tokens.slice(0, cut), limits), ...splitToFit(tokens.slice(cut), limits)];
 }
 
 /**
- * How many words to emit when a segment overflows: up to the last comma-like break if that keeps
- * at least 40% of the text (so we don't leave a one-word orphan), otherwise everything so far.
+ * Index k to cut before (1 ≤ k < length). Cost favours balanced halves (0 = equal, 1 = all on one
+ * side) and rewards a comma-like mark (0.6) or a gap (up to 0.4 at `pauseSeconds`) before k.
  */
-function clauseBreak(current: readonly TimedToken[]): number {
-  const total = textLength(current);
-  for (let i = current.length - 1; i > 0; i--) {
-    const token = current[i - 1];
-    if (token && clauseEnd.test(token.text.trim())) {
-      return textLength(current.slice(0, i)) >= total * 0.4 ? i : current.length;
+function bestBoundary(tokens: TimedToken[], limits: SegmentLimits): number {
+  const total = Math.max(1, textLength(tokens));
+  let best = Math.ceil(tokens.length / 2);
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (let k = 1; k < tokens.length; k++) {
+    const before = tokens[k - 1];
+    const after = tokens[k];
+    if (!before || !after) continue;
+    const left = textLength(tokens.slice(0, k));
+    const balance = Math.abs(left - (total - left)) / total;
+    const punctuation = clauseEnd.test(before.text.trim()) ? 0.6 : 0;
+    const gap = 0.4 * Math.min(1, Math.max(0, after.start - before.end) / limits.pauseSeconds);
+    const cost = balance - punctuation - gap;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = k;
     }
   }
-  return current.length;
+  return best;
+}
+
+function toSegment(tokens: TimedToken[]): Segment | undefined {
+  const first = tokens[0];
+  const last = tokens[tokens.length - 1];
+  const text = tokens.map((token) => token.text).join('').trim();
+  if (!first || !last || !text) return undefined;
+  return {
+    start: first.start,
+    end: last.end,
+    text,
+    words: tokens.filter((token) => token.text.trim()).map((token) => ({ text: token.text.trim(), start: token.start, end: token.end })),
+  };
 }
 
 function textLength(tokens: readonly TimedToken[]): number {

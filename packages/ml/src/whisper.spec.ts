@@ -59,6 +59,13 @@ describe('WhisperModel (Xenova/whisper-base, q8)', () => {
     expect(progress.length).toBeGreaterThan(2);
   });
 
+  it('returns no segments for empty or silent audio, and still reports 100', async () => {
+    const progress: number[] = [];
+    expect(await whisper.transcribe(new Float32Array(0), { language: 'en', onProgress: (p) => progress.push(p) })).toEqual([]);
+    expect(await whisper.transcribe(new Float32Array(16_000 * 5), { language: 'en' })).toEqual([]);
+    expect(progress).toEqual([0, 100]);
+  });
+
   it('rejects an unknown language before doing any work', async () => {
     await expect(whisper.transcribe(jfk, { language: 'xx' })).rejects.toMatchObject({ code: 'UNKNOWN_LANGUAGE' });
   });

@@ -74,6 +74,10 @@ export class WhisperModel {
   ): Promise<Segment[]> {
     const report = monotonicReporter(onProgress);
     report(0);
+    if (audio.length === 0) {
+      report(100);
+      return [];
+    }
     const duration = audio.length / SAMPLE_RATE;
     const tokens: TimedToken[] = [];
 
@@ -135,6 +139,7 @@ export async function disposeWhisperModels(): Promise<void> {
 function monotonicReporter(onProgress?: (percent: number) => void): (percent: number) => void {
   let last = -1;
   return (percent) => {
+    if (!Number.isFinite(percent)) return;
     const value = Math.min(100, Math.max(0, Math.round(percent * 10) / 10));
     if (value <= last) return;
     last = value;

@@ -24,7 +24,7 @@ export async function assertLanguagePlan(
   const unreachable = plan.targets.filter((target) => !reachable.has(target));
   if (unreachable.length > 0) {
     throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `No installed engine translates into ${unreachable.join(', ')}`, {
-      available: available.map((entry) => ({ engine: entry.engine.name, pairs: entry.pairs })),
+      available: available.map((entry) => ({ engine: entry.engine, pairs: entry.pairs })),
     });
   }
 }

@@ -8,7 +8,7 @@ export function metaRouter(deps: ApiDeps): Router {
     const available = await deps.engines.available();
     res.json({
       languages: supportedLanguages.map(({ code, name }) => ({ code, name })),
-      engines: available.map((entry) => ({ name: entry.engine.name, pairs: entry.pairs })),
+      engines: available.map((entry) => ({ name: entry.engine, pairs: entry.pairs })),
     });
   });
   return router;

@@ -1,0 +1,42 @@
+import type { AppError } from '@babelfish/core';
+import { modelsDir } from '../test-fixtures';
+import { createEngineRegistry, describePairs } from './registry';
+
+/** Offline set-up: Apertium (eng-spa) and Whisper base are installed, NLLB and Marian are not. */
+describe('engine registry', () => {
+  const registry = createEngineRegistry({ modelsDir, allowRemote: false, whisperModelId: 'Xenova/whisper-base' });
+
+  it('lists the engines that can translate something, with their pairs', async () => {
+    const available = await registry.available();
+    expect(available.map((entry) => entry.engine)).toEqual(['apertium', 'whisper']);
+    expect(available[0]?.pairs).toEqual(expect.arrayContaining([{ from: 'en', to: 'es' }, { from: 'es', to: 'en' }]));
+    expect(available[1]?.pairs).toContainEqual({ from: 'ja', to: 'en' });
+  });
+
+  it('resolves the best available engine, or the preferred one when it can do the pair', async () => {
+    expect((await registry.resolve('en', 'es')).name).toBe('apertium');
+    expect((await registry.resolve('es', 'en')).name).toBe('apertium');
+    expect((await registry.resolve('es', 'en', 'whisper')).name).toBe('whisper');
+    expect((await registry.resolve('fr', 'en')).name).toBe('whisper');
+    // Preferred but not installed: fall back instead of failing.
+    expect((await registry.resolve('en', 'es', 'nllb')).name).toBe('apertium');
+    expect(registry.get('nllb').name).toBe('nllb');
+  });
+
+  it('explains an unsupported pair and lists what is available', async () => {
+    const error = (await registry.resolve('en', 'ja').catch((e: unknown) => e)) as AppError;
+    expect(error.code).toBe('UNSUPPORTED_LANGUAGE_PAIR');
+    expect(error.message).toMatch(/^No engine translates en → ja\. Available pairs: /);
+    expect(error.message).toContain('en→es (apertium)');
+    expect(error.message).toContain('es→en (apertium, whisper)');
+    expect(error.details?.available).toEqual(await registry.available());
+  });
+
+  it('rejects unknown language codes as such', async () => {
+    await expect(registry.resolve('en', 'xx')).rejects.toMatchObject({ code: 'UNKNOWN_LANGUAGE' });
+  });
+
+  it('describes an empty installation', () => {
+    expect(describePairs([])).toBe('none');
+  });
+});

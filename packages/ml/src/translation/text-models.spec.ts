@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configureModels } from '../model-env';
+import { modelsDir } from '../test-fixtures';
+import { MarianEngine, marianModelId } from './marian';
+import { NllbEngine } from './nllb';
+
+/**
+ * No NLLB or Marian model files exist offline, so these engines can only be checked for
+ * reporting themselves unavailable (and for noticing files once they are installed).
+ */
+describe('transformers.js text translation engines without model files', () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-cache-'));
+
+  beforeEach(() => configureModels({ modelsDir, cacheDir, allowRemote: false }));
+
+  it('NLLB reports no pairs and fails to translate with MODEL_UNAVAILABLE', async () => {
+    const nllb = new NllbEngine();
+    expect(await nllb.supports({ from: 'en', to: 'es' })).toBe(false);
+    expect(await nllb.pairs()).toEqual([]);
+    await expect(
+      nllb.translate({ segments: [{ start: 0, end: 1, text: 'Hello' }], from: 'en', to: 'es' }),
+    ).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', message: expect.stringContaining('Xenova/nllb-200-distilled-600M') });
+  });
+
+  it('Marian reports no pairs and refuses to translate', async () => {
+    const marian = new MarianEngine();
+    expect(await marian.supports({ from: 'en', to: 'es' })).toBe(false);
+    expect(await marian.pairs()).toEqual([]);
+    await expect(marian.translate({ segments: [], from: 'en', to: 'es' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED_LANGUAGE_PAIR',
+    });
+  });
+
+  it('Marian offers exactly the directions whose model folders are installed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'babelfish-models-'));
+    const model = join(dir, marianModelId({ from: 'en', to: 'de' }));
+    mkdirSync(join(model, 'onnx'), { recursive: true });
+    writeFileSync(join(model, 'config.json'), '{}');
+    writeFileSync(join(model, 'onnx', 'encoder_model_quantized.onnx'), '');
+    configureModels({ modelsDir: dir, cacheDir, allowRemote: false });
+    expect(await new MarianEngine().pairs()).toEqual([{ from: 'en', to: 'de' }]);
+  });
+
+  it('with hub downloads allowed, offers NLLB for every pair and Marian for known conversions', async () => {
+    configureModels({ modelsDir, cacheDir, allowRemote: true });
+    expect(await new NllbEngine().supports({ from: 'en', to: 'ja' })).toBe(true);
+    expect(await new MarianEngine().supports({ from: 'en', to: 'es' })).toBe(true);
+    expect(await new MarianEngine().supports({ from: 'ko', to: 'eo' })).toBe(false);
+  });
+});
