@@ -3,7 +3,8 @@
  * no --experimental-vm-modules) and @babelfish/* resolves to each package's src/.
  */
 module.exports = {
-  testEnvironment: 'node',
+  // Shares typed arrays with the main context so onnxruntime-node tensors pass its checks.
+  testEnvironment: '<rootDir>/jest-environment.cjs',
   roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/tests'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },

@@ -8,8 +8,8 @@ import { loadConfig, type Config } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
 import { QueueName, createRedisConnection } from '@babelfish/queue';
 import { startApiServer, type ApiServer } from '../../apps/api/src/server';
-import { startWorkers, type RunningWorkers } from '../../apps/worker/src/start-workers';
 import { modelsDir } from './paths';
+import { spawnWorker, type WorkerProcess } from './worker-process';
 
 const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -31,16 +31,18 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   };
 }
 
-export type Stack = { config: Config; api: ApiServer; workers: RunningWorkers; dataDir: string; stop: () => Promise<void> };
+export type Stack = { config: Config; api: ApiServer; worker: WorkerProcess; dataDir: string; stop: () => Promise<void> };
 
 /**
- * The real service for a test file: API on a random port and a worker with every role, on the
- * real Redis with a queue prefix of its own, real database, real models from ../shared.
+ * The real service for a test file: the API in the test process (for supertest) and a worker
+ * process with every role, as deployed; real Redis with a queue prefix of its own, real database,
+ * real models from ../shared. (The worker runs outside Jest also because ONNX inference is
+ * about 3× slower inside Jest's VM contexts.)
  */
 export async function startStack(options: { database: 'sqlite' | 'postgres'; env?: Record<string, string> }): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-e2e-'));
   const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
@@ -53,18 +55,19 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
     PORT: '0',
     JOB_ATTEMPTS: '2',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const logger = createLogger('test', config.logLevel);
-  const workers = await startWorkers(config, logger);
+  const worker = await spawnWorker(env);
   const api = await startApiServer(config, logger);
   return {
     config,
     api,
-    workers,
+    worker,
     dataDir,
     async stop() {
       await api.close();
-      await workers.close();
+      await worker.stop();
       await obliterateQueues(config);
       await postgres?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -75,7 +78,7 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
 async function obliterateQueues(config: Config): Promise<void> {
   const connection = createRedisConnection(config.redisUrl, 'babelfish-test-cleanup');
   for (const name of Object.values(QueueName)) {
-    const queue = new Queue(name, { connection, prefix: config.queuePrefix });
+    const queue = new Queue(String(name), { connection, prefix: config.queuePrefix });
     await queue.obliterate({ force: true });
     await queue.close();
   }

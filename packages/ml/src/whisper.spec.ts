@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./packages/ml/jest-environment.cjs
- */
 import { wordErrorRate, type Segment } from '@babelfish/core';
 import { decodeSample, readSampleText, useOfflineModels } from './test-fixtures';
 import { disposeWhisperModels, getWhisper, type WhisperModel } from './whisper';

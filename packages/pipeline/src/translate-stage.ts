@@ -1,4 +1,4 @@
-import type { EngineName, Transcript, Translation } from '@babelfish/core';
+import { AppError, type EngineName, type Transcript, type Translation } from '@babelfish/core';
 import { decodePcmF32 } from '@babelfish/media';
 import { storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
@@ -27,6 +27,9 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
       onProgress: (percent) => progress.report(percent),
     });
     translation = { sourceLanguage: transcript.language, targetLanguage: language, engine: engine.name, segments };
+  }
+  if (!translation.segments.some((segment) => segment.text.trim().length > 0)) {
+    throw new AppError('TRANSLATION_FAILED', `The ${translation.engine} engine returned no text for ${transcript.language} → ${language}`);
   }
   await ctx.storage.putBuffer(storageKeys.translation(jobId, language), JSON.stringify(translation));
   progress.report(100, `Translated to ${language}`);

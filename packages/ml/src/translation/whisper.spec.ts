@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./packages/ml/jest-environment.cjs
- */
 import { decodeSample, useOfflineModels } from '../test-fixtures';
 import { disposeWhisperModels, getWhisper } from '../whisper';
 import { WhisperTranslationEngine } from './whisper';
