@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { parseSrt } from '@babelfish/media';
-import { ffprobeStreams, makeSilentVideo } from '../support/media';
+import { ffprobeStreams, makeSilentVideo, makeVideoWithSilentAudio } from '../support/media';
 import { repoRoot, modelsDir, sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 import { watchJob } from '../support/socket';
@@ -128,6 +128,24 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
       expect(response.status).toBe(422);
       expect(response.body.error).toMatchObject({ code: 'NO_AUDIO_TRACK' });
       expect(response.body.error.message).toMatch(/no audio track/);
+    });
+
+    it('fails a job whose audio has no speech with a readable reason, and keeps the upload', async () => {
+      const file = path.join(scratch, 'quiet.mp4');
+      makeVideoWithSilentAudio(file);
+      const submitted = await request(stack.api.url).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', file);
+      expect(submitted.status).toBe(202);
+      const jobId: string = submitted.body.job.id;
+      const watch = await watchJob(stack.api.url, jobId);
+      const last = await watch.finished;
+      watch.close();
+      expect(last.status).toBe('failed');
+      expect(last.error).toMatch(/No speech was found/);
+      const job = (await request(stack.api.url).get(`/v1/jobs/${jobId}`)).body.job;
+      expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/No speech was found/) });
+      // The user's upload survives the failure, byte for byte.
+      const stored = path.join(stack.config.storage.dir, 'jobs', jobId, 'input');
+      expect(fs.readFileSync(stored).equals(fs.readFileSync(file))).toBe(true);
     });
 
     it('rejects an unsupported language pair with the list of what is available', async () => {
