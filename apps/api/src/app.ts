@@ -1,21 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './http-errors';
+import { jobMediaRouter } from './routes/job-media';
 import { jobsRouter } from './routes/jobs';
+import { subtitlesRouter } from './routes/subtitles';
+import { uploadsRouter } from './routes/uploads';
 import { metaRouter } from './routes/meta';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  app.use(
+    helmet({
+      // The dashboard loads only its own bundle; media and Socket.IO are same-origin too.
+      contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'media-src': ["'self'"], 'connect-src': ["'self'"] } },
+    }),
+  );
   app.use(express.json({ limit: '1mb' }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.use('/v1', jobsRouter(deps));
   app.use('/v1', metaRouter(deps));
+  app.use('/v1', uploadsRouter(deps));
+  app.use('/v1', jobMediaRouter(deps));
+  app.use('/v1', subtitlesRouter(deps));
+  app.use('/v1', notFoundHandler);
+  serveDashboard(app, deps.config.webDir);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** The dashboard's static build, with index.html for any other GET (its router uses the hash). */
+function serveDashboard(app: express.Express, webDir: string): void {
+  const index = path.join(webDir, 'index.html');
+  if (!fs.existsSync(index)) return;
+  app.use(express.static(webDir, { index: 'index.html', maxAge: '1h' }));
+  app.get('/', (_req, res) => res.sendFile(index));
 }

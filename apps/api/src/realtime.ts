@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { JobRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { subscribeToProgress } from '@babelfish/queue';
-import { jobView } from './routes/jobs';
+import { jobView } from './views';
 
 export const jobRoom = (jobId: string) => `job:${jobId}`;
 

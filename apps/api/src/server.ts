@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@babelfish/config';
-import { createJobRepository, migrateToLatest, openDatabase } from '@babelfish/db';
+import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry } from '@babelfish/ml';
 import { createJobQueues, createRedisConnection } from '@babelfish/queue';
@@ -12,6 +12,7 @@ import { createLocalStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { attachRealtime } from './realtime';
+import { createUploadSessions } from './uploads/upload-sessions';
 
 export type ApiServer = { url: string; port: number; close: () => Promise<void> };
 
@@ -27,6 +28,9 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   const deps: ApiDeps = {
     config,
     jobs: createJobRepository(database.db),
+    subtitles: createSubtitleRepository(database.db),
+    // Staged in the data dir (not /tmp) so a resumable upload survives an API restart.
+    uploads: createUploadSessions(path.join(config.dataDir, 'uploads'), config.http.maxUploadBytes),
     storage: createLocalStorage(config.storage.dir),
     queues: createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts }),
     engines: createEngineRegistry({

@@ -13,7 +13,7 @@ export function createProcessors(ctx: StageContext, queues: JobQueues) {
     transcribe: async (job) => {
       const transcript = await runTranscribeStage(ctx, job.data.jobId);
       const record = await ctx.jobs.get(job.data.jobId);
-      await queues.enqueueTranslationFlow(job.data.jobId, record?.targetLanguages ?? []);
+      await queues.enqueueTranslationFlow(job.data.jobId, record?.targetLanguages ?? [], job.data.run);
       return { language: transcript.language, segments: transcript.segments.length };
     },
     translate: async (job) => {

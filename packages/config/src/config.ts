@@ -51,6 +51,7 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  WEB_DIR: z.string().default('apps/web/dist'),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
 });
@@ -68,6 +69,8 @@ export type Config = {
   defaultEngine?: (typeof engineNames)[number];
   http: { host: string; port: number; maxUploadBytes: number };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
+  /** The dashboard's static build, served at / when present. */
+  webDir: string;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -98,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultEngine: e.DEFAULT_ENGINE,
     http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+    webDir: path.resolve(e.WEB_DIR),
   });
 }

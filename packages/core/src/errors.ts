@@ -5,6 +5,7 @@
 export const ErrorCode = {
   BadRequest: 'BAD_REQUEST',
   NotFound: 'NOT_FOUND',
+  Conflict: 'CONFLICT',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   UnsupportedMedia: 'UNSUPPORTED_MEDIA',
   NoAudioTrack: 'NO_AUDIO_TRACK',
@@ -21,6 +22,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 const httpStatusByCode: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
+  CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA: 415,
   NO_AUDIO_TRACK: 422,

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './languages';
 export * from './types';
 export * from './wer';
+export * from './subtitle-validation';

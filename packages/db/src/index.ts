@@ -2,3 +2,4 @@ export * from './connect';
 export * from './jobs-repository';
 export * from './migrations';
 export type { Database } from './schema';
+export * from './subtitles-repository';

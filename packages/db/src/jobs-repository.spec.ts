@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createJobRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
+import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
 
 const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -52,7 +52,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
@@ -82,5 +82,30 @@ describe.each(backends)('job repository on %s', (kind, open) => {
 
     await jobs.delete(job.id);
     expect(await jobs.get(job.id)).toBeUndefined();
+  });
+
+  it('keeps every version of a subtitle track and refuses stale edits', async () => {
+    const jobs = createJobRepository(handle.db);
+    const subtitles = createSubtitleRepository(handle.db);
+    const job = await jobs.create({ targetLanguages: ['es'], originalName: 'a.mp4', inputKey: 'jobs/a/input' });
+    await subtitles.save({ jobId: job.id, language: 'en', kind: 'source', origin: 'engine', segments: [{ start: 0, end: 1, text: 'Hello' }] });
+    const first = await subtitles.save({ jobId: job.id, language: 'es', kind: 'translation', origin: 'engine', segments: [{ start: 0, end: 1, text: 'Hola' }] });
+    expect(first.version).toBe(1);
+    const edited = await subtitles.save({ jobId: job.id, language: 'es', kind: 'translation', origin: 'edit', segments: [{ start: 0, end: 1.2, text: 'Hola a todos' }], baseVersion: 1 });
+    expect(edited).toMatchObject({ version: 2, origin: 'edit' });
+    await expect(
+      subtitles.save({ jobId: job.id, language: 'es', kind: 'translation', origin: 'edit', segments: [], baseVersion: 1 }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', details: { latestVersion: 2 } });
+    expect((await subtitles.history(job.id, 'es')).map((track) => track.segments[0]?.text)).toEqual(['Hola', 'Hola a todos']);
+    expect((await subtitles.latest(job.id, 'es'))?.version).toBe(2);
+    expect((await subtitles.listLatest(job.id)).map((track) => [track.language, track.kind, track.version])).toEqual([
+      ['en', 'source', 1],
+      ['es', 'translation', 2],
+    ]);
+
+    const restarted = await jobs.restart(job.id, { stage: 'mux', percent: 85, stageProgress: { mux: 0 } });
+    expect(restarted).toMatchObject({ runs: 2, status: 'queued', stage: 'mux', percent: 85, error: null });
+    await jobs.delete(job.id);
+    expect(await subtitles.latest(job.id, 'es')).toBeUndefined();
   });
 });

@@ -23,6 +23,9 @@ export type JobRecord = {
   createdAt: string;
   updatedAt: string;
   completedAt: string | null;
+  /** How many times the pipeline (or part of it) was started: retries and re-muxes add one. */
+  runs: number;
+  thumbnailKey: string | null;
 };
 
 export type OutputRecord = {
@@ -68,6 +71,8 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
+    runs: Number(row.runs),
+    thumbnailKey: row.thumbnail_key,
   };
 }
 
@@ -109,6 +114,8 @@ export function createJobRepository(db: Kysely<Database>) {
         created_at: timestamp,
         updated_at: timestamp,
         completed_at: null,
+        runs: 1,
+        thumbnail_key: null,
       };
       await db.insertInto('jobs').values(row).execute();
       return toJob(row);
@@ -154,6 +161,34 @@ export function createJobRepository(db: Kysely<Database>) {
 
     async setMediaDuration(id: string, seconds: number): Promise<void> {
       await db.updateTable('jobs').set({ media_duration: seconds, updated_at: now() }).where('id', '=', id).execute();
+    },
+
+    async setThumbnail(id: string, key: string): Promise<void> {
+      await db.updateTable('jobs').set({ thumbnail_key: key }).where('id', '=', id).execute();
+    },
+
+    /**
+     * Starts another run (retry from the top, or re-mux after an edit): back to queued, the old
+     * error cleared, and the run counter bumped so the queue sees new job ids.
+     */
+    async restart(id: string, from: { stage: Stage; percent: number; stageProgress: StageProgress }): Promise<JobRecord> {
+      await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'queued',
+          stage: from.stage,
+          percent: from.percent,
+          stage_progress: JSON.stringify(from.stageProgress),
+          error: null,
+          completed_at: null,
+          updated_at: now(),
+          runs: eb('runs', '+', 1),
+        }))
+        .where('id', '=', id)
+        .execute();
+      const job = await this.get(id);
+      if (!job) throw new Error(`job ${id} vanished during restart`);
+      return job;
     },
 
     async markCompleted(id: string): Promise<void> {

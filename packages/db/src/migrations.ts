@@ -48,6 +48,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('jobs').execute();
     },
   },
+  '0002_subtitle_versions_runs_thumbnails': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').addColumn('runs', 'integer', (col) => col.notNull().defaultTo(1)).execute();
+      await db.schema.alterTable('jobs').addColumn('thumbnail_key', 'text').execute();
+      // Every edit is a new row: the previous version of a track is never overwritten.
+      await db.schema
+        .createTable('subtitle_versions')
+        .addColumn('id', 'varchar(64)', (col) => col.primaryKey())
+        .addColumn('job_id', 'varchar(64)', (col) => col.notNull().references('jobs.id').onDelete('cascade'))
+        .addColumn('language', 'varchar(8)', (col) => col.notNull())
+        .addColumn('kind', 'varchar(16)', (col) => col.notNull())
+        .addColumn('version', 'integer', (col) => col.notNull())
+        .addColumn('origin', 'varchar(16)', (col) => col.notNull())
+        .addColumn('segments', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+        .addUniqueConstraint('subtitle_versions_job_language_version', ['job_id', 'language', 'version'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('subtitle_versions').execute();
+      await db.schema.alterTable('jobs').dropColumn('thumbnail_key').execute();
+      await db.schema.alterTable('jobs').dropColumn('runs').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

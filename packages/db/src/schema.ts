@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 /**
  * Table shapes. Timestamps are ISO-8601 strings and structured fields are JSON text so one
  * schema behaves the same on SQLite and PostgreSQL.
@@ -24,6 +22,20 @@ export type JobsTable = {
   created_at: string;
   updated_at: string;
   completed_at: string | null;
+  runs: number;
+  thumbnail_key: string | null;
+};
+
+export type SubtitleVersionsTable = {
+  id: string;
+  job_id: string;
+  language: string;
+  kind: string;
+  version: number;
+  origin: string;
+  /** JSON array of { start, end, text } */
+  segments: string;
+  created_at: string;
 };
 
 export type OutputsTable = {
@@ -37,9 +49,8 @@ export type OutputsTable = {
   created_at: string;
 };
 
-export type MigrationMarker = { id: Generated<number> };
-
 export type Database = {
   jobs: JobsTable;
   job_outputs: OutputsTable;
+  subtitle_versions: SubtitleVersionsTable;
 };

@@ -5,3 +5,4 @@ export * from './probe';
 export * from './process';
 export * from './progress';
 export * from './subtitles';
+export * from './frame';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ProgressEvent } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
-import { createJobRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
+import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry, getWhisper } from '@babelfish/ml';
 import { createLocalStorage } from '@babelfish/storage';
@@ -23,6 +23,7 @@ export async function createServices(
   fs.mkdirSync(tmpDir, { recursive: true });
   const ctx: StageContext = {
     jobs: createJobRepository(database.db),
+    subtitles: createSubtitleRepository(database.db),
     storage: createLocalStorage(config.storage.dir),
     engines: createEngineRegistry({
       modelsDir: config.models.dir,

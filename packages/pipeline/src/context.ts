@@ -1,5 +1,5 @@
 import type { ProgressEvent } from '@babelfish/core';
-import type { JobRepository } from '@babelfish/db';
+import type { JobRepository, SubtitleRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import type { EngineRegistry, WhisperModel } from '@babelfish/ml';
 import type { Storage } from '@babelfish/storage';
@@ -10,6 +10,7 @@ import type { Storage } from '@babelfish/storage';
  */
 export type StageContext = {
   jobs: JobRepository;
+  subtitles: SubtitleRepository;
   storage: Storage;
   engines: EngineRegistry;
   whisper: () => Promise<WhisperModel>;

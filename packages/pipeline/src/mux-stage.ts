@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { getLanguage, type OutputKind, type Segment, type Transcript, type Translation } from '@babelfish/core';
+import { AppError, getLanguage, type OutputKind, type Segment, type Transcript } from '@babelfish/core';
 import type { OutputRecord } from '@babelfish/db';
 import { muxSubtitles, toSrt, toWebVtt } from '@babelfish/media';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
@@ -20,8 +20,14 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
   const progress = createStageReporter(ctx, job, 'mux');
   progress.report(0, 'Writing subtitles');
   const transcript = await readJson<Transcript>(ctx, storageKeys.transcript(jobId));
+  // The latest version of each track, so a re-mux after an edit picks the edit up.
+  const trackSegments = async (language: string): Promise<Segment[]> => {
+    const track = await ctx.subtitles.latest(jobId, language);
+    if (!track) throw new AppError('NOT_FOUND', `No ${language} subtitles exist for job ${jobId}; translate it first`);
+    return track.segments;
+  };
   const translations = await Promise.all(
-    job.targetLanguages.map((language) => readJson<Translation>(ctx, storageKeys.translation(jobId, language))),
+    job.targetLanguages.map(async (language) => ({ targetLanguage: language, segments: await trackSegments(language) })),
   );
 
   const stem = safeFileStem(job.originalName);
@@ -37,7 +43,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
       }
     };
     for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments);
-    if (!job.targetLanguages.includes(transcript.language)) await writeSubtitles(transcript.language, transcript.segments);
+    if (!job.targetLanguages.includes(transcript.language)) await writeSubtitles(transcript.language, await trackSegments(transcript.language));
 
     const tracks = translations.map((translation) => {
       const language = getLanguage(translation.targetLanguage);

@@ -65,7 +65,9 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string): Prom
       durationSeconds: info.durationSeconds,
       segments,
     };
+    // The full transcript (with word timings) stays in storage; the editable track goes in the database.
     await ctx.storage.putBuffer(storageKeys.transcript(jobId), JSON.stringify(transcript));
+    await ctx.subtitles.save({ jobId, language, kind: 'source', origin: 'engine', segments });
     progress.report(100, 'Transcribed');
     await progress.flush();
     return transcript;

@@ -5,21 +5,25 @@ import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
 import { createStageReporter } from './progress';
 
-/** Translates the transcript into one target language and stores translations/<lang>.json. */
+/**
+ * Translates the source track (its latest version, so edits to the transcript carry through)
+ * into one target language and saves it as that language's next subtitle version.
+ */
 export async function runTranslateStage(ctx: StageContext, jobId: string, language: string): Promise<Translation> {
   const job = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, job, 'translate', language);
   progress.report(0, `Translating to ${language}`);
   const transcript = await readJson<Transcript>(ctx, storageKeys.transcript(jobId));
+  const sourceSegments = (await ctx.subtitles.latest(jobId, transcript.language))?.segments ?? transcript.segments;
 
   let translation: Translation;
   if (transcript.language === language) {
     // Same language: the transcript already is the subtitle text.
-    translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: transcript.segments };
+    translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: sourceSegments };
   } else {
     const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined);
     const segments = await engine.translate({
-      segments: transcript.segments,
+      segments: sourceSegments,
       from: transcript.language,
       to: language,
       // Only the whisper engine listens to the audio; others never call this.
@@ -31,7 +35,10 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
   if (!translation.segments.some((segment) => segment.text.trim().length > 0)) {
     throw new AppError('TRANSLATION_FAILED', `The ${translation.engine} engine returned no text for ${transcript.language} → ${language}`);
   }
-  await ctx.storage.putBuffer(storageKeys.translation(jobId, language), JSON.stringify(translation));
+  // Same language as the source: the source track already is this language's subtitles.
+  if (translation.targetLanguage !== transcript.language) {
+    await ctx.subtitles.save({ jobId, language, kind: 'translation', origin: 'engine', segments: translation.segments });
+  }
   progress.report(100, `Translated to ${language}`);
   await progress.flush();
   return translation;

@@ -8,7 +8,7 @@ export const QueueName = { Transcribe: 'transcribe', Translate: 'translate', Mux
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const queueNames = Object.values(QueueName);
 
-export type TranscribeJobData = { jobId: string };
+export type TranscribeJobData = { jobId: string; run: number };
 export type TranslateJobData = { jobId: string; language: string };
 export type MuxJobData = { jobId: string; run: number };
 
@@ -20,7 +20,7 @@ export type JobDataByQueue = {
 
 /** Deterministic BullMQ ids: a retried submission or a re-run never queues the same work twice. */
 export const bullJobId = {
-  transcribe: (jobId: string) => `transcribe-${jobId}`,
+  transcribe: (jobId: string, run = 1) => `transcribe-${jobId}-${run}`,
   translate: (jobId: string, language: string, run = 1) => `translate-${jobId}-${language}-${run}`,
   mux: (jobId: string, run = 1) => `mux-${jobId}-${run}`,
 };

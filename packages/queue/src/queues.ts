@@ -30,7 +30,12 @@ export function createJobQueues(settings: QueueSettings) {
     queues,
 
     async enqueueTranscription(data: TranscribeJobData): Promise<void> {
-      await queues.transcribe.add(QueueName.Transcribe, data, { ...options, jobId: bullJobId.transcribe(data.jobId) });
+      await queues.transcribe.add(QueueName.Transcribe, data, { ...options, jobId: bullJobId.transcribe(data.jobId, data.run) });
+    },
+
+    /** Re-mux only (after a subtitle edit): the latest subtitle versions are read when it runs. */
+    async enqueueMux(jobId: string, run: number): Promise<void> {
+      await queues.mux.add(QueueName.Mux, { jobId, run }, { ...options, jobId: bullJobId.mux(jobId, run) });
     },
 
     /** Translate once per language, then mux; a child that fails for good fails the mux parent. */

@@ -58,8 +58,8 @@ export function createLocalStorage(root: string): Storage {
     async getBuffer(key) {
       return fsp.readFile(await requireKey(key));
     },
-    async createReadStream(key): Promise<Readable> {
-      return fs.createReadStream(await requireKey(key));
+    async createReadStream(key, range): Promise<Readable> {
+      return fs.createReadStream(await requireKey(key), range ? { start: range.start, end: range.end } : {});
     },
     stat: statKey,
     async withLocalFile(key, use) {

@@ -11,7 +11,8 @@ export interface Storage {
   putFile(key: string, sourcePath: string, options?: { move?: boolean }): Promise<StoredObject>;
   putBuffer(key: string, data: Buffer | string): Promise<StoredObject>;
   getBuffer(key: string): Promise<Buffer>;
-  createReadStream(key: string): Promise<Readable>;
+  /** `range` is inclusive at both ends, as in an HTTP Range header. */
+  createReadStream(key: string, range?: { start: number; end: number }): Promise<Readable>;
   stat(key: string): Promise<StoredObject | undefined>;
   withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T>;
   deletePrefix(prefix: string): Promise<void>;

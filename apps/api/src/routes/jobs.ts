@@ -1,14 +1,15 @@
 import fs from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import multer from 'multer';
-import { AppError, describeError, jobStatuses, type JobStatus, type OutputKind } from '@babelfish/core';
-import type { JobRecord, OutputRecord } from '@babelfish/db';
-import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
+import { z } from 'zod';
+import { AppError, jobStatuses, type JobStatus, type OutputKind } from '@babelfish/core';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from '../deps';
+import { submitJob } from '../job-submission';
 import { parseSubmission } from '../submission';
+import { jobView, outputView } from '../views';
+import { requireJob } from './require-job';
 
 const contentTypes: Record<OutputKind, string> = {
   srt: 'application/x-subrip; charset=utf-8',
@@ -18,36 +19,7 @@ const contentTypes: Record<OutputKind, string> = {
   transcript: 'application/json',
 };
 
-export function jobView(job: JobRecord) {
-  return {
-    id: job.id,
-    status: job.status,
-    stage: job.stage,
-    percent: job.percent,
-    stageProgress: job.stageProgress,
-    sourceLanguage: job.sourceLanguage,
-    detectedLanguage: job.detectedLanguage,
-    targetLanguages: job.targetLanguages,
-    engine: job.engine,
-    originalName: job.originalName,
-    durationSeconds: job.mediaDuration,
-    error: job.error,
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-    completedAt: job.completedAt,
-  };
-}
-
-function outputView(output: OutputRecord) {
-  return {
-    id: output.id,
-    kind: output.kind,
-    language: output.language,
-    name: output.name,
-    bytes: output.bytes,
-    url: `/v1/jobs/${output.jobId}/outputs/${output.id}/download`,
-  };
-}
+const fromUploadSchema = z.object({ uploadId: z.string() });
 
 export function jobsRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -57,49 +29,30 @@ export function jobsRouter(deps: ApiDeps): Router {
     limits: { fileSize: deps.config.http.maxUploadBytes, files: 1, fields: 20 },
   });
 
-  async function requireJob(req: Request): Promise<JobRecord> {
-    const id = String(req.params.id);
-    const job = /^[0-9a-f-]{36}$/.test(id) ? await deps.jobs.get(id) : undefined;
-    if (!job) throw new AppError('NOT_FOUND', `Job ${id} not found`);
-    return job;
-  }
-
+  // Multipart with the file, or JSON naming a finished resumable upload (see routes/uploads.ts).
   router.post('/jobs', upload.single('file'), async (req, res) => {
     const file = req.file;
     try {
-      if (!file) throw new AppError('BAD_REQUEST', 'Attach the video as multipart field "file"');
-      if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
-      const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
-      // Judge the file by its content, not its name or MIME header.
-      const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath });
-      assertTranslatableMedia(media);
-
-      const id = randomUUID();
-      await deps.storage.putFile(storageKeys.input(id), file.path, { move: true });
-      const job = await deps.jobs.create({
-        id,
-        sourceLanguage: submission.source,
-        targetLanguages: submission.targets,
-        engine: submission.engine,
-        originalName: path.basename(file.originalname || 'video').slice(0, 255),
-        inputKey: storageKeys.input(id),
-        mediaDuration: media.durationSeconds,
-      });
-      try {
-        await deps.queues.enqueueTranscription({ jobId: id });
-      } catch (error) {
-        await deps.jobs.markFailed(id, `Could not queue the job: ${describeError(error)}`);
-        throw new AppError('INTERNAL', 'The job queue is unavailable; the upload was kept and the job marked failed');
+      if (!file && req.is('application/json')) {
+        const { uploadId } = fromUploadSchema.parse(req.body ?? {});
+        const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
+        const { path, session } = await deps.uploads.completedPath(uploadId);
+        const job = await submitJob(deps, { path, originalName: session.name, size: session.size }, submission);
+        await deps.uploads.remove(uploadId);
+        res.status(202).location(`/v1/jobs/${job.id}`).json({ job: jobView(job) });
+        return;
       }
-      deps.logger.info('job submitted', { jobId: id, targets: submission.targets, source: submission.source });
-      res.status(202).location(`/v1/jobs/${id}`).json({ job: jobView(job) });
+      if (!file) throw new AppError('BAD_REQUEST', 'Attach the video as multipart field "file" (or send JSON with an uploadId)');
+      const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
+      const job = await submitJob(deps, { path: file.path, originalName: file.originalname, size: file.size }, submission);
+      res.status(202).location(`/v1/jobs/${job.id}`).json({ job: jobView(job) });
     } finally {
       if (file) await fs.rm(file.path, { force: true });
     }
   });
 
   router.get('/jobs', async (req, res) => {
-    const status = typeof req.query.status === 'string' ? req.query.status : undefined;
+    const status = typeof req.query.status === 'string' && req.query.status !== '' ? req.query.status : undefined;
     if (status && !(jobStatuses as readonly string[]).includes(status)) {
       throw new AppError('BAD_REQUEST', `status must be one of ${jobStatuses.join(', ')}`);
     }
@@ -109,17 +62,17 @@ export function jobsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/jobs/:id', async (req, res) => {
-    res.json({ job: jobView(await requireJob(req)) });
+    res.json({ job: jobView(await requireJob(deps, req)) });
   });
 
   router.get('/jobs/:id/outputs', async (req, res) => {
-    const job = await requireJob(req);
+    const job = await requireJob(deps, req);
     const outputs = await deps.jobs.listOutputs(job.id);
     res.json({ jobId: job.id, status: job.status, outputs: outputs.map(outputView) });
   });
 
   router.get('/jobs/:id/outputs/:outputId/download', async (req, res) => {
-    const job = await requireJob(req);
+    const job = await requireJob(deps, req);
     const output = await deps.jobs.getOutput(job.id, String(req.params.outputId));
     if (!output) throw new AppError('NOT_FOUND', 'Output not found');
     const stream = await deps.storage.createReadStream(output.storageKey);
@@ -130,8 +83,18 @@ export function jobsRouter(deps: ApiDeps): Router {
     stream.pipe(res);
   });
 
+  /** A failed job starts again from transcription, on the upload it kept. */
+  router.post('/jobs/:id/retry', async (req, res) => {
+    const job = await requireJob(deps, req);
+    if (job.status !== 'failed') throw new AppError('CONFLICT', `Only failed jobs can be retried (this one is ${job.status})`);
+    const restarted = await deps.jobs.restart(job.id, { stage: 'upload', percent: 0, stageProgress: {} });
+    await deps.queues.enqueueTranscription({ jobId: job.id, run: restarted.runs });
+    res.status(202).json({ job: jobView(restarted) });
+  });
+
   router.delete('/jobs/:id', async (req, res) => {
-    const job = await requireJob(req);
+    const job = await requireJob(deps, req);
+    if (job.status === 'processing') throw new AppError('CONFLICT', 'The job is running; delete it once it has completed or failed');
     await deps.storage.deletePrefix(storageKeys.jobPrefix(job.id));
     await deps.jobs.delete(job.id);
     res.status(204).end();

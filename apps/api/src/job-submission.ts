@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { describeError, AppError } from '@babelfish/core';
+import type { JobRecord } from '@babelfish/db';
+import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
+import { storageKeys } from '@babelfish/storage';
+import type { ApiDeps } from './deps';
+import type { Submission } from './submission';
+import { createThumbnail } from './thumbnails';
+
+/**
+ * Turns a received file into a queued job: ffprobe judges the content (not the name or MIME
+ * type), the file moves into storage under a server-made key, the job row is written first
+ * (source of truth), then the transcription is queued.
+ */
+export async function submitJob(deps: ApiDeps, file: { path: string; originalName: string; size: number }, submission: Submission): Promise<JobRecord> {
+  if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
+  const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath });
+  assertTranslatableMedia(media);
+
+  const id = randomUUID();
+  const thumbnailKey = await createThumbnail(deps, id, file.path, media);
+  await deps.storage.putFile(storageKeys.input(id), file.path, { move: true });
+  const job = await deps.jobs.create({
+    id,
+    sourceLanguage: submission.source,
+    targetLanguages: submission.targets,
+    engine: submission.engine,
+    originalName: path.basename(file.originalName || 'video').slice(0, 255),
+    inputKey: storageKeys.input(id),
+    mediaDuration: media.durationSeconds,
+  });
+  if (thumbnailKey) await deps.jobs.setThumbnail(id, thumbnailKey);
+  try {
+    await deps.queues.enqueueTranscription({ jobId: id, run: job.runs });
+  } catch (error) {
+    await deps.jobs.markFailed(id, `Could not queue the job: ${describeError(error)}`);
+    throw new AppError('INTERNAL', 'The job queue is unavailable; the upload was kept and the job marked failed');
+  }
+  deps.logger.info('job submitted', { jobId: id, targets: submission.targets, source: submission.source });
+  return (await deps.jobs.get(id)) ?? job;
+}

@@ -1,0 +1,47 @@
+import type { JobRecord, OutputRecord, SubtitleTrack } from '@babelfish/db';
+import { findLanguage } from '@babelfish/core';
+
+/** The wire shapes of the REST API (and of Socket.IO acks): only what clients need. */
+export function jobView(job: JobRecord) {
+  return {
+    id: job.id,
+    status: job.status,
+    stage: job.stage,
+    percent: job.percent,
+    stageProgress: job.stageProgress,
+    sourceLanguage: job.sourceLanguage,
+    detectedLanguage: job.detectedLanguage,
+    targetLanguages: job.targetLanguages,
+    engine: job.engine,
+    originalName: job.originalName,
+    durationSeconds: job.mediaDuration,
+    error: job.error,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    completedAt: job.completedAt,
+    thumbnailUrl: job.thumbnailKey ? `/v1/jobs/${job.id}/thumbnail` : null,
+  };
+}
+
+export function outputView(output: OutputRecord) {
+  return {
+    id: output.id,
+    kind: output.kind,
+    language: output.language,
+    name: output.name,
+    bytes: output.bytes,
+    url: `/v1/jobs/${output.jobId}/outputs/${output.id}/download`,
+  };
+}
+
+export function trackView(track: SubtitleTrack) {
+  return {
+    language: track.language,
+    name: findLanguage(track.language)?.name ?? track.language,
+    kind: track.kind,
+    version: track.version,
+    origin: track.origin,
+    segments: track.segments,
+    vttUrl: `/v1/jobs/${track.jobId}/subtitles/${track.language}.vtt?v=${track.version}`,
+  };
+}
