@@ -146,6 +146,14 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
       // The user's upload survives the failure, byte for byte.
       const stored = path.join(stack.config.storage.dir, 'jobs', jobId, 'input');
       expect(fs.readFileSync(stored).equals(fs.readFileSync(file))).toBe(true);
+
+      // Retry runs the pipeline again on the kept upload (a new run, so the queue takes it).
+      const retried = await request(stack.api.url).post(`/v1/jobs/${jobId}/retry`);
+      expect(retried.status).toBe(202);
+      expect(retried.body.job).toMatchObject({ status: 'queued', error: null });
+      const again = await watchJob(stack.api.url, jobId);
+      expect(await again.finished).toMatchObject({ status: 'failed', error: expect.stringMatching(/No speech was found/) });
+      again.close();
     });
 
     it('rejects an unsupported language pair with the list of what is available', async () => {

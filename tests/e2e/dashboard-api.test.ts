@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import request from 'supertest';
+import sharp from 'sharp';
+import { parseSrt } from '@babelfish/media';
+import { sample } from '../support/paths';
+import { startStack, type Stack } from '../support/stack';
+import { watchJob } from '../support/socket';
+
+type Track = { language: string; kind: string; version: number; segments: { start: number; end: number; text: string }[]; vttUrl: string };
+type Output = { kind: string; language: string | null; url: string };
+
+/** The REST surface the dashboard uses, on PostgreSQL: resumable upload → job → edit → re-mux → retry → delete. */
+describe('dashboard API on PostgreSQL', () => {
+  let stack: Stack;
+  let jobId = '';
+  beforeAll(async () => {
+    stack = await startStack({ database: 'postgres' });
+  });
+  afterAll(() => stack?.stop());
+
+  const api = () => request(stack.api.url);
+
+  async function finish(id: string) {
+    const watch = await watchJob(stack.api.url, id);
+    const last = await watch.finished;
+    watch.close();
+    return last;
+  }
+
+  it('takes a resumable upload in chunks, resumes from the server offset, and creates the job from it', async () => {
+    const video = fs.readFileSync(sample('jfk.mp4'));
+    const created = await api().post('/v1/uploads').send({ name: 'jfk.mp4', size: video.length });
+    expect(created.status).toBe(201);
+    const uploadId: string = created.body.upload.id;
+    const half = Math.floor(video.length / 2);
+
+    const first = await api().patch(`/v1/uploads/${uploadId}`).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(video.subarray(0, half));
+    expect(first.body.upload.offset).toBe(half);
+    // A client that lost track (dropped connection) sends the wrong offset: 409 says where to resume.
+    const stale = await api().patch(`/v1/uploads/${uploadId}`).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(video.subarray(0, 10));
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.details.offset).toBe(half);
+    const early = await api().post('/v1/jobs').send({ uploadId, to: ['es'], from: 'en' });
+    expect(early.status).toBe(400);
+    expect(early.body.error.message).toMatch(/incomplete/);
+
+    const resumeAt = (await api().get(`/v1/uploads/${uploadId}`)).body.upload.offset;
+    const rest = await api().patch(`/v1/uploads/${uploadId}`).set('Upload-Offset', String(resumeAt)).set('Content-Type', 'application/offset+octet-stream').send(video.subarray(resumeAt));
+    expect(rest.body.upload).toMatchObject({ offset: video.length, size: video.length });
+    const tooMuch = await api().patch(`/v1/uploads/${uploadId}`).set('Upload-Offset', String(video.length)).set('Content-Type', 'application/offset+octet-stream').send(Buffer.from('x'));
+    expect(tooMuch.status).toBe(413);
+
+    const submitted = await api().post('/v1/jobs').send({ uploadId, to: ['es'], from: 'en' });
+    expect(submitted.status).toBe(202);
+    jobId = submitted.body.job.id;
+    expect(submitted.body.job).toMatchObject({ originalName: 'jfk.mp4', thumbnailUrl: `/v1/jobs/${jobId}/thumbnail` });
+    expect((await api().get(`/v1/uploads/${uploadId}`)).status).toBe(404);
+    expect(await finish(jobId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('serves a JPEG thumbnail and the original video with byte ranges', async () => {
+    const thumbnail = await api().get(`/v1/jobs/${jobId}/thumbnail`).buffer(true);
+    expect(thumbnail.headers['content-type']).toBe('image/jpeg');
+    const metadata = await sharp(thumbnail.body as Buffer).metadata();
+    expect(metadata).toMatchObject({ format: 'jpeg', width: 320, height: 240 });
+
+    const size = fs.statSync(sample('jfk.mp4')).size;
+    const ranged = await api().get(`/v1/jobs/${jobId}/video`).set('Range', 'bytes=100-199').buffer(true);
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers['content-range']).toBe(`bytes 100-199/${size}`);
+    expect(Buffer.compare(ranged.body as Buffer, fs.readFileSync(sample('jfk.mp4')).subarray(100, 200))).toBe(0);
+    expect((await api().get(`/v1/jobs/${jobId}/video`).set('Range', `bytes=${size}-`)).status).toBe(416);
+  });
+
+  it('edits a track as a new version, validates it, and re-muxes only the outputs', async () => {
+    const listed = await api().get(`/v1/jobs/${jobId}/subtitles`);
+    const tracks: Track[] = listed.body.tracks;
+    expect(tracks.map((track) => [track.language, track.kind, track.version])).toEqual([
+      ['en', 'source', 1],
+      ['es', 'translation', 1],
+    ]);
+    const spanish = tracks.find((track) => track.language === 'es')!;
+    const vtt = await api().get(spanish.vttUrl);
+    expect(vtt.headers['content-type']).toMatch(/text\/vtt/);
+    expect(vtt.text).toContain('país');
+
+    const overlapping = spanish.segments.map((segment, index) => (index === 1 ? { ...segment, start: spanish.segments[0]!.end - 1 } : segment));
+    const invalid = await api().put(`/v1/jobs/${jobId}/subtitles/es`).send({ segments: overlapping, baseVersion: 1 });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.details.problems[0]).toMatchObject({ index: 1, field: 'start' });
+    const negative = await api().put(`/v1/jobs/${jobId}/subtitles/es`).send({ segments: [{ start: -1, end: 1, text: 'x' }] });
+    expect(negative.status).toBe(400);
+
+    const edited = spanish.segments.map((segment, index) => (index === 0 ? { ...segment, text: 'Texto EDITADO por una persona' } : segment));
+    const saved = await api().put(`/v1/jobs/${jobId}/subtitles/es`).send({ segments: edited, baseVersion: 1 });
+    expect(saved.status).toBe(200);
+    expect(saved.body.track).toMatchObject({ language: 'es', version: 2, origin: 'edit' });
+    const stale = await api().put(`/v1/jobs/${jobId}/subtitles/es`).send({ segments: edited, baseVersion: 1 });
+    expect(stale.status).toBe(409);
+
+    const remux = await api().post(`/v1/jobs/${jobId}/remux`);
+    expect(remux.status).toBe(202);
+    expect(remux.body.job).toMatchObject({ status: 'queued', stage: 'mux' });
+    const watch = await watchJob(stack.api.url, jobId);
+    const last = await watch.finished;
+    watch.close();
+    expect(last.status).toBe('completed');
+    expect(watch.events.every((event) => event.stage === 'mux')).toBe(true);
+
+    const outputs: Output[] = (await api().get(`/v1/jobs/${jobId}/outputs`)).body.outputs;
+    const srt = await fetch(stack.api.url + outputs.find((output) => output.kind === 'srt' && output.language === 'es')!.url);
+    const cues = parseSrt(await srt.text());
+    expect(cues[0]?.text).toBe('Texto EDITADO por una persona');
+    expect(cues.length).toBe(spanish.segments.length);
+  });
+
+  it('retries only failed jobs and deletes a job with its files', async () => {
+    const notFailed = await api().post(`/v1/jobs/${jobId}/retry`);
+    expect(notFailed.status).toBe(409);
+    const deleted = await api().delete(`/v1/jobs/${jobId}`);
+    expect(deleted.status).toBe(204);
+    expect((await api().get(`/v1/jobs/${jobId}`)).status).toBe(404);
+    expect(fs.existsSync(`${stack.config.storage.dir}/jobs/${jobId}`)).toBe(false);
+  });
+});
