@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
+import cors from 'cors';
 import helmet from 'helmet';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './http-errors';
@@ -9,10 +10,15 @@ import { jobsRouter } from './routes/jobs';
 import { subtitlesRouter } from './routes/subtitles';
 import { uploadsRouter } from './routes/uploads';
 import { metaRouter } from './routes/meta';
+import { requestContext } from './request-context';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestContext);
+  app.use(deps.metrics.httpMiddleware());
+  // Browsers on other origins only where configured; same-origin (the dashboard) always works.
+  app.use(cors({ origin: deps.config.http.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id', 'Location', 'Retry-After'] }));
   app.use(
     helmet({
       // The dashboard loads only its own bundle; media and Socket.IO are same-origin too.
@@ -22,6 +28,14 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(express.json({ limit: '1mb' }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const readiness = await deps.readiness();
+    res.status(readiness.ok ? 200 : 503).json({ status: readiness.ok ? 'ready' : 'not ready', checks: readiness.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
   });
   app.use('/v1', jobsRouter(deps));
   app.use('/v1', metaRouter(deps));

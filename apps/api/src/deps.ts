@@ -4,6 +4,8 @@ import type { Logger } from '@babelfish/logger';
 import type { EngineRegistry } from '@babelfish/ml';
 import type { JobQueues } from '@babelfish/queue';
 import type { Storage } from '@babelfish/storage';
+import type { Idempotency } from './idempotency';
+import type { Metrics } from './metrics';
 import type { UploadSessions } from './uploads/upload-sessions';
 
 /** What the HTTP layer talks to; built in server.ts, replaced by nothing in tests (all real). */
@@ -12,6 +14,9 @@ export type ApiDeps = {
   jobs: JobRepository;
   subtitles: SubtitleRepository;
   uploads: UploadSessions;
+  idempotency: Idempotency;
+  metrics: Metrics;
+  readiness: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   storage: Storage;
   queues: JobQueues;
   engines: EngineRegistry;

@@ -8,7 +8,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = toAppError(error);
     if (appError.httpStatus >= 500) logger.error('request failed', { path: req.path, error: String(error), stack: (error as Error)?.stack });
-    res.status(appError.httpStatus).json({ error: appError.toJSON() });
+    res.status(appError.httpStatus).json({ error: appError.toJSON(), requestId: res.locals.requestId as string | undefined });
   };
 }
 
@@ -25,5 +25,5 @@ function toAppError(error: unknown): AppError {
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+  res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` }, requestId: res.locals.requestId as string | undefined });
 };

@@ -17,6 +17,10 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
   const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath });
   assertTranslatableMedia(media);
+  const limit = deps.config.http.maxDurationSeconds;
+  if (media.durationSeconds > limit) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The video lasts ${Math.round(media.durationSeconds)} s; the limit is ${limit} s`);
+  }
 
   const id = randomUUID();
   const thumbnailKey = await createThumbnail(deps, id, file.path, media);

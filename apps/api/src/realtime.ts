@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { Redis } from 'ioredis';
+import type { ProgressEvent } from '@babelfish/core';
 import type { JobRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { subscribeToProgress } from '@babelfish/queue';
@@ -18,8 +19,10 @@ export async function attachRealtime(options: {
   prefix: string;
   jobs: JobRepository;
   logger: Logger;
+  corsOrigins: string[];
+  onProgress?: (event: ProgressEvent) => void;
 }): Promise<{ io: Server; close: () => Promise<void> }> {
-  const io = new Server(options.server, { serveClient: false, cors: { origin: false } });
+  const io = new Server(options.server, { serveClient: false, cors: { origin: options.corsOrigins, credentials: true } });
 
   io.on('connection', (socket) => {
     socket.on('subscribe', async (payload: unknown, ack?: (reply: unknown) => void) => {
@@ -38,6 +41,7 @@ export async function attachRealtime(options: {
   });
 
   const unsubscribe = await subscribeToProgress(options.subscriber, options.prefix, (event) => {
+    options.onProgress?.(event);
     io.to(jobRoom(event.jobId)).emit('progress', event);
   });
 

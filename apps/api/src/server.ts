@@ -11,10 +11,13 @@ import { createJobQueues, createRedisConnection } from '@babelfish/queue';
 import { createLocalStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
+import { createIdempotency } from './idempotency';
+import { createMetrics } from './metrics';
 import { attachRealtime } from './realtime';
+import { createReadinessCheck } from './readiness';
 import { createUploadSessions } from './uploads/upload-sessions';
 
-export type ApiServer = { url: string; port: number; close: () => Promise<void> };
+export type ApiServer = { url: string; port: number; close: (drainMs?: number) => Promise<void> };
 
 export async function startApiServer(config: Config, logger: Logger): Promise<ApiServer> {
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
@@ -25,14 +28,20 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   const uploadDir = path.join(os.tmpdir(), 'babelfish-uploads');
   fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
 
+  const jobs = createJobRepository(database.db);
+  const storage = createLocalStorage(config.storage.dir);
+  const queues = createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts });
   const deps: ApiDeps = {
     config,
-    jobs: createJobRepository(database.db),
+    jobs,
     subtitles: createSubtitleRepository(database.db),
     // Staged in the data dir (not /tmp) so a resumable upload survives an API restart.
     uploads: createUploadSessions(path.join(config.dataDir, 'uploads'), config.http.maxUploadBytes),
-    storage: createLocalStorage(config.storage.dir),
-    queues: createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts }),
+    storage,
+    queues,
+    idempotency: createIdempotency(connection, config.queuePrefix),
+    metrics: createMetrics({ jobs, queues }),
+    readiness: createReadinessCheck({ config, db: database.db, redis: connection, storage }),
     engines: createEngineRegistry({
       modelsDir: config.models.dir,
       allowRemote: config.models.allowRemote,
@@ -43,7 +52,15 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     uploadDir,
   };
   const server = http.createServer(createApp(deps));
-  const realtime = await attachRealtime({ server, subscriber, prefix: config.queuePrefix, jobs: deps.jobs, logger });
+  const realtime = await attachRealtime({
+    server,
+    subscriber,
+    prefix: config.queuePrefix,
+    jobs,
+    logger,
+    corsOrigins: config.http.corsOrigins,
+    onProgress: (event) => deps.metrics.observeProgress(event),
+  });
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   const { port } = server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
@@ -52,9 +69,14 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   return {
     url: `http://${host}:${port}`,
     port,
-    async close() {
+    /** Stops taking connections, lets in-flight requests finish (bounded), then closes clients. */
+    async close(drainMs = 10_000) {
       await realtime.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), drainMs);
+      await closed;
+      clearTimeout(forced);
       await deps.queues.close();
       connection.disconnect();
       subscriber.disconnect();

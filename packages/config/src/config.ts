@@ -52,6 +52,12 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   WEB_DIR: z.string().default('apps/web/dist'),
+  MAX_DURATION_SECONDS: z.coerce.number().positive().default(4 * 3600),
+  // Comma-separated origins allowed to call the API from a browser; empty = same origin only.
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
 });
@@ -67,7 +73,7 @@ export type Config = {
   worker: { roles: WorkerRole[]; concurrency: number; attempts: number };
   models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string };
   defaultEngine?: (typeof engineNames)[number];
-  http: { host: string; port: number; maxUploadBytes: number };
+  http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; corsOrigins: string[] };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
   /** The dashboard's static build, served at / when present. */
   webDir: string;
@@ -99,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       whisperDtype: e.WHISPER_DTYPE,
     },
     defaultEngine: e.DEFAULT_ENGINE,
-    http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES },
+    http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, corsOrigins: e.CORS_ORIGINS },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     webDir: path.resolve(e.WEB_DIR),
   });

@@ -135,6 +135,13 @@ export function createJobRepository(db: Kysely<Database>) {
       return (await query.execute()).map(toJob);
     },
 
+    async countByStatus(): Promise<Record<JobStatus, number>> {
+      const rows = await db.selectFrom('jobs').select((eb) => ['status', eb.fn.countAll<string>().as('count')]).groupBy('status').execute();
+      const counts = { queued: 0, processing: 0, completed: 0, failed: 0 } as Record<JobStatus, number>;
+      for (const row of rows) counts[row.status as JobStatus] = Number(row.count);
+      return counts;
+    },
+
     /** A failed or completed job stays in its terminal state: late progress never overwrites it. */
     async updateProgress(id: string, update: ProgressUpdate): Promise<void> {
       await db

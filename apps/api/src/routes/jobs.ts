@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { AppError, jobStatuses, type JobStatus, type OutputKind } from '@babelfish/core';
+import type { JobRecord } from '@babelfish/db';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from '../deps';
 import { submitJob } from '../job-submission';
@@ -29,25 +30,28 @@ export function jobsRouter(deps: ApiDeps): Router {
     limits: { fileSize: deps.config.http.maxUploadBytes, files: 1, fields: 20 },
   });
 
-  // Multipart with the file, or JSON naming a finished resumable upload (see routes/uploads.ts).
   router.post('/jobs', upload.single('file'), async (req, res) => {
-    const file = req.file;
+    const idempotencyKey = req.header('idempotency-key');
+    const scope = 'anonymous';
+    let claimed = false;
     try {
-      if (!file && req.is('application/json')) {
-        const { uploadId } = fromUploadSchema.parse(req.body ?? {});
-        const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
-        const { path, session } = await deps.uploads.completedPath(uploadId);
-        const job = await submitJob(deps, { path, originalName: session.name, size: session.size }, submission);
-        await deps.uploads.remove(uploadId);
-        res.status(202).location(`/v1/jobs/${job.id}`).json({ job: jobView(job) });
-        return;
+      if (idempotencyKey) {
+        const { replayOf } = await deps.idempotency.begin(scope, idempotencyKey);
+        const earlier = replayOf ? await deps.jobs.get(replayOf) : undefined;
+        if (earlier) {
+          res.status(202).setHeader('Idempotent-Replayed', 'true').location(`/v1/jobs/${earlier.id}`).json({ job: jobView(earlier) });
+          return;
+        }
+        claimed = true;
       }
-      if (!file) throw new AppError('BAD_REQUEST', 'Attach the video as multipart field "file" (or send JSON with an uploadId)');
-      const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
-      const job = await submitJob(deps, { path: file.path, originalName: file.originalname, size: file.size }, submission);
+      const job = await createJobFromRequest(deps, req);
+      if (idempotencyKey) await deps.idempotency.complete(scope, idempotencyKey, job.id);
+      claimed = false;
       res.status(202).location(`/v1/jobs/${job.id}`).json({ job: jobView(job) });
     } finally {
-      if (file) await fs.rm(file.path, { force: true });
+      // A failed first attempt frees the key, so the client's retry can succeed.
+      if (claimed && idempotencyKey) await deps.idempotency.release(scope, idempotencyKey);
+      if (req.file) await fs.rm(req.file.path, { force: true });
     }
   });
 
@@ -101,4 +105,20 @@ export function jobsRouter(deps: ApiDeps): Router {
   });
 
   return router;
+}
+
+/** Multipart with the file, or JSON naming a finished resumable upload (see routes/uploads.ts). */
+async function createJobFromRequest(deps: ApiDeps, req: Request): Promise<JobRecord> {
+  const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
+  if (req.file) {
+    return submitJob(deps, { path: req.file.path, originalName: req.file.originalname, size: req.file.size }, submission);
+  }
+  const fromUpload = fromUploadSchema.safeParse(req.body ?? {});
+  if (!req.is('application/json') || !fromUpload.success) {
+    throw new AppError('BAD_REQUEST', 'Attach the video as multipart field "file", or send JSON with the uploadId of a finished upload');
+  }
+  const { path, session } = await deps.uploads.completedPath(fromUpload.data.uploadId);
+  const job = await submitJob(deps, { path, originalName: session.name, size: session.size }, submission);
+  await deps.uploads.remove(fromUpload.data.uploadId);
+  return job;
 }
