@@ -31,7 +31,7 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   };
 }
 
-export type Stack = { config: Config; api: ApiServer; worker: WorkerProcess; dataDir: string; stop: () => Promise<void> };
+export type Stack = { config: Config; api: ApiServer; worker?: WorkerProcess; dataDir: string; stop: () => Promise<void> };
 
 /**
  * The real service for a test file: the API in the test process (for supertest) and a worker
@@ -39,7 +39,7 @@ export type Stack = { config: Config; api: ApiServer; worker: WorkerProcess; dat
  * real models from ../shared. (The worker runs outside Jest also because ONNX inference is
  * about 3× slower inside Jest's VM contexts.)
  */
-export async function startStack(options: { database: 'sqlite' | 'postgres'; env?: Record<string, string> }): Promise<Stack> {
+export async function startStack(options: { database: 'sqlite' | 'postgres'; env?: Record<string, string>; worker?: boolean }): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-e2e-'));
   const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
   const env: Record<string, string> = {
@@ -58,7 +58,8 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
   };
   const config = loadConfig(env);
   const logger = createLogger('test', config.logLevel);
-  const worker = await spawnWorker(env);
+  // Without a worker, submitted jobs just wait in the queue (API-only tests, load tests).
+  const worker = options.worker === false ? undefined : await spawnWorker(env);
   const api = await startApiServer(config, logger);
   return {
     config,
@@ -67,7 +68,7 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
     dataDir,
     async stop() {
       await api.close();
-      await worker.stop();
+      await worker?.stop();
       await obliterateQueues(config);
       await postgres?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

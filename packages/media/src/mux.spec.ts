@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLanguage } from '@babelfish/core';
-import { muxSubtitles } from './mux';
+import { buildMuxArgs, muxSubtitles } from './mux';
 import { runFfprobeJson } from './process';
 import { toSrt } from './subtitles';
 
@@ -58,5 +58,19 @@ describe.each([
     expect(subtitles.map((stream) => stream.disposition?.default)).toEqual([1, 0]);
     expect(percents.length).toBeGreaterThan(0);
     expect(percents.at(-1)).toBe(100);
+  });
+});
+
+describe('buildMuxArgs codec choice', () => {
+  const tracks = [{ path: 'es.srt', language: getLanguage('es') }];
+  it('copies streams the container takes and re-encodes only the others', () => {
+    const wavIntoMp4 = buildMuxArgs({ video: 'in.wav', tracks, container: 'mp4', sourceCodecs: { audio: 'pcm_s16le' } }, 'out.mp4');
+    expect(wavIntoMp4.join(' ')).toContain('-c:a aac');
+    expect(wavIntoMp4.join(' ')).toContain('-c:v copy');
+    const wavIntoMkv = buildMuxArgs({ video: 'in.wav', tracks, container: 'mkv', sourceCodecs: { audio: 'pcm_s16le' } }, 'out.mkv');
+    expect(wavIntoMkv.join(' ')).toContain('-c:a copy');
+    const mpeg2IntoMp4 = buildMuxArgs({ video: 'in.mpg', tracks, container: 'mp4', sourceCodecs: { video: 'mpeg2video', audio: 'aac' } }, 'out.mp4');
+    expect(mpeg2IntoMp4.join(' ')).toContain('-c:v libx264');
+    expect(mpeg2IntoMp4.join(' ')).toContain('-c:a copy');
   });
 });

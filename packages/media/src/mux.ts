@@ -38,7 +38,28 @@ const containerArgs: Record<SubtitleContainer, string[]> = {
   mkv: ['-c:s', 'srt', '-f', 'matroska'],
 };
 
-export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' | 'container'>, output: string): string[] {
+/**
+ * Codecs each container takes as they are. Anything else (PCM audio from a WAV, say) is
+ * re-encoded — only that stream — so an upload of any format still gets both containers.
+ */
+const copyableCodecs: Record<SubtitleContainer, { video: Set<string>; audio: Set<string> }> = {
+  mp4: { video: new Set(['h264', 'hevc', 'av1', 'mpeg4', 'vp9']), audio: new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac', 'opus', 'flac']) },
+  mkv: { video: new Set(['*']), audio: new Set(['*']) },
+};
+
+export type SourceCodecs = { video?: string; audio?: string };
+
+function codecArgs(container: SubtitleContainer, codecs: SourceCodecs | undefined): string[] {
+  const allowed = copyableCodecs[container];
+  const copyVideo = !codecs?.video || allowed.video.has('*') || allowed.video.has(codecs.video);
+  const copyAudio = !codecs?.audio || allowed.audio.has('*') || allowed.audio.has(codecs.audio);
+  return [
+    ...(copyVideo ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p']),
+    ...(copyAudio ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '192k']),
+  ];
+}
+
+export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' | 'container'> & { sourceCodecs?: SourceCodecs }, output: string): string[] {
   const inputs = opts.tracks.flatMap((track) => ['-i', track.path]);
   // `?` keeps audio-only or video-only inputs working. Existing subtitle streams in the
   // input are deliberately not mapped, so `s:N` below always means our track N.
@@ -58,8 +79,7 @@ export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' 
     '-i', opts.video,
     ...inputs,
     ...maps,
-    '-c:v', 'copy',
-    '-c:a', 'copy',
+    ...codecArgs(opts.container, opts.sourceCodecs),
     ...containerArgs[opts.container],
     ...metadata,
     '-y', output,
@@ -70,13 +90,16 @@ export async function muxSubtitles(opts: MuxSubtitlesOptions): Promise<void> {
   if (opts.tracks.length === 0) {
     throw new AppError('BAD_REQUEST', 'At least one subtitle track is needed to build a subtitled video');
   }
-  let durationSeconds = opts.durationSeconds;
-  if (opts.onProgress && durationSeconds === undefined) {
-    durationSeconds = (await probeMedia(opts.video, { signal: opts.signal })).durationSeconds;
-  }
+  // The probe (fast: headers only) tells which streams can be copied into this container.
+  const info = await probeMedia(opts.video, { signal: opts.signal });
+  const durationSeconds = opts.durationSeconds ?? info.durationSeconds;
+  const sourceCodecs = {
+    video: info.streams.find((stream) => stream.kind === 'video')?.codec,
+    audio: info.streams.find((stream) => stream.kind === 'audio')?.codec,
+  };
   const onProgress = opts.onProgress ? secondsToPercent(opts.onProgress, durationSeconds) : undefined;
   await writeAtomically(opts.output, (tempPath) =>
-    runFfmpeg(buildMuxArgs(opts, tempPath), {
+    runFfmpeg(buildMuxArgs({ ...opts, sourceCodecs }, tempPath), {
       signal: opts.signal,
       onProgress,
       durationSeconds,
