@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import request from 'supertest';
 import { parseSrt } from '@babelfish/media';
 import { ffprobeStreams, makeSilentVideo, makeVideoWithSilentAudio } from '../support/media';
 import { repoRoot, modelsDir, sample } from '../support/paths';
@@ -12,7 +11,7 @@ import { watchJob } from '../support/socket';
 type OutputView = { id: string; kind: string; language: string | null; name: string; bytes: number; url: string };
 
 async function download(stack: Stack, url: string): Promise<Buffer> {
-  const response = await request(stack.api.url).get(url).buffer(true).parse((res, done) => {
+  const response = await stack.http().get(url).buffer(true).parse((res, done) => {
     const chunks: Buffer[] = [];
     res.on('data', (chunk: Buffer) => chunks.push(chunk));
     res.on('end', () => done(null, Buffer.concat(chunks)));
@@ -36,12 +35,12 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
   });
 
   it('translates an uploaded video end to end with live, ordered progress', async () => {
-    const submitted = await request(stack.api.url).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', sample('jfk.mp4'));
+    const submitted = await stack.http().post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', sample('jfk.mp4'));
     expect(submitted.status).toBe(202);
     const jobId: string = submitted.body.job.id;
     expect(submitted.body.job).toMatchObject({ status: 'queued', targetLanguages: ['es'], sourceLanguage: 'en', originalName: 'jfk.mp4' });
 
-    const watch = await watchJob(stack.api.url, jobId);
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     expect(watch.snapshot.job).toBeDefined();
     const last = await watch.finished;
     watch.close();
@@ -55,10 +54,10 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     expect(stages).toEqual([...stages].sort((a, b) => a - b));
     expect(new Set(watch.events.map((event) => event.stage))).toEqual(new Set(['transcribe', 'translate', 'mux']));
 
-    const status = await request(stack.api.url).get(`/v1/jobs/${jobId}`);
+    const status = await stack.http().get(`/v1/jobs/${jobId}`);
     expect(status.body.job).toMatchObject({ status: 'completed', percent: 100, sourceLanguage: 'en', error: null });
 
-    const listed = await request(stack.api.url).get(`/v1/jobs/${jobId}/outputs`);
+    const listed = await stack.http().get(`/v1/jobs/${jobId}/outputs`);
     expect(listed.status).toBe(200);
     const outputs: OutputView[] = listed.body.outputs;
     apiOutputNames = outputs.map((output) => output.name).sort();
@@ -107,7 +106,7 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     it('rejects a text file renamed to .mp4, by content', async () => {
       const file = path.join(scratch, 'notes.mp4');
       fs.writeFileSync(file, 'this is not a video, just text\n'.repeat(50));
-      const response = await request(stack.api.url).post('/v1/jobs').field('to', 'es').attach('file', file);
+      const response = await stack.http().post('/v1/jobs').field('to', 'es').attach('file', file);
       expect(response.status).toBe(415);
       expect(response.body.error.code).toBe('UNSUPPORTED_MEDIA');
       expect(response.body.error.message).toMatch(/not a readable video or audio file/);
@@ -116,7 +115,7 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     it('rejects an empty file', async () => {
       const file = path.join(scratch, 'empty.mp4');
       fs.writeFileSync(file, '');
-      const response = await request(stack.api.url).post('/v1/jobs').field('to', 'es').attach('file', file);
+      const response = await stack.http().post('/v1/jobs').field('to', 'es').attach('file', file);
       expect(response.status).toBe(415);
       expect(response.body.error.message).toMatch(/empty/);
     });
@@ -124,7 +123,7 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     it('rejects a video without an audio track', async () => {
       const file = path.join(scratch, 'mute.mp4');
       makeSilentVideo(file);
-      const response = await request(stack.api.url).post('/v1/jobs').field('to', 'es').attach('file', file);
+      const response = await stack.http().post('/v1/jobs').field('to', 'es').attach('file', file);
       expect(response.status).toBe(422);
       expect(response.body.error).toMatchObject({ code: 'NO_AUDIO_TRACK' });
       expect(response.body.error.message).toMatch(/no audio track/);
@@ -133,31 +132,31 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     it('fails a job whose audio has no speech with a readable reason, and keeps the upload', async () => {
       const file = path.join(scratch, 'quiet.mp4');
       makeVideoWithSilentAudio(file);
-      const submitted = await request(stack.api.url).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', file);
+      const submitted = await stack.http().post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', file);
       expect(submitted.status).toBe(202);
       const jobId: string = submitted.body.job.id;
-      const watch = await watchJob(stack.api.url, jobId);
+      const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
       const last = await watch.finished;
       watch.close();
       expect(last.status).toBe('failed');
       expect(last.error).toMatch(/No speech was found/);
-      const job = (await request(stack.api.url).get(`/v1/jobs/${jobId}`)).body.job;
+      const job = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job;
       expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/No speech was found/) });
       // The user's upload survives the failure, byte for byte.
       const stored = path.join(stack.config.storage.dir, 'jobs', jobId, 'input');
       expect(fs.readFileSync(stored).equals(fs.readFileSync(file))).toBe(true);
 
       // Retry runs the pipeline again on the kept upload (a new run, so the queue takes it).
-      const retried = await request(stack.api.url).post(`/v1/jobs/${jobId}/retry`);
+      const retried = await stack.http().post(`/v1/jobs/${jobId}/retry`);
       expect(retried.status).toBe(202);
       expect(retried.body.job).toMatchObject({ status: 'queued', error: null });
-      const again = await watchJob(stack.api.url, jobId);
+      const again = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
       expect(await again.finished).toMatchObject({ status: 'failed', error: expect.stringMatching(/No speech was found/) });
       again.close();
     });
 
     it('rejects an unsupported language pair with the list of what is available', async () => {
-      const response = await request(stack.api.url).post('/v1/jobs').field('to', 'ja').field('from', 'en').attach('file', sample('jfk.mp4'));
+      const response = await stack.http().post('/v1/jobs').field('to', 'ja').field('from', 'en').attach('file', sample('jfk.mp4'));
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('UNSUPPORTED_LANGUAGE_PAIR');
       const available = JSON.stringify(response.body.error.details);
@@ -165,17 +164,17 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     });
 
     it('rejects a submission without a file or target, and unknown routes and jobs', async () => {
-      expect((await request(stack.api.url).post('/v1/jobs').field('to', 'es')).status).toBe(400);
-      const noTarget = await request(stack.api.url).post('/v1/jobs').attach('file', sample('jfk.mp4'));
+      expect((await stack.http().post('/v1/jobs').field('to', 'es')).status).toBe(400);
+      const noTarget = await stack.http().post('/v1/jobs').attach('file', sample('jfk.mp4'));
       expect(noTarget.status).toBe(400);
       expect(noTarget.body.error.message).toMatch(/to/);
-      expect((await request(stack.api.url).get('/v1/jobs/00000000-0000-0000-0000-000000000000')).status).toBe(404);
-      expect((await request(stack.api.url).get('/v1/jobs/../../etc/passwd')).status).toBe(404);
+      expect((await stack.http().get('/v1/jobs/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+      expect((await stack.http().get('/v1/jobs/../../etc/passwd')).status).toBe(404);
     });
 
     it('is still healthy and lists its languages', async () => {
-      expect((await request(stack.api.url).get('/health')).body).toEqual({ status: 'ok' });
-      const languages = await request(stack.api.url).get('/v1/languages');
+      expect((await stack.http().get('/health')).body).toEqual({ status: 'ok' });
+      const languages = await stack.http().get('/v1/languages');
       expect(languages.body.engines.map((engine: { name: string }) => engine.name)).toEqual(expect.arrayContaining(['apertium', 'whisper']));
     });
   });

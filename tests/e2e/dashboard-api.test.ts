@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import request from 'supertest';
 import sharp from 'sharp';
 import { parseSrt } from '@babelfish/media';
 import { sample } from '../support/paths';
@@ -18,10 +17,10 @@ describe('dashboard API on PostgreSQL', () => {
   });
   afterAll(() => stack?.stop());
 
-  const api = () => request(stack.api.url);
+  const api = () => stack.http();
 
   async function finish(id: string) {
-    const watch = await watchJob(stack.api.url, id);
+    const watch = await watchJob(stack.api.url, id, { apiKey: stack.apiKey });
     const last = await watch.finished;
     watch.close();
     return last;
@@ -101,14 +100,14 @@ describe('dashboard API on PostgreSQL', () => {
     const remux = await api().post(`/v1/jobs/${jobId}/remux`);
     expect(remux.status).toBe(202);
     expect(remux.body.job).toMatchObject({ status: 'queued', stage: 'mux' });
-    const watch = await watchJob(stack.api.url, jobId);
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     const last = await watch.finished;
     watch.close();
     expect(last.status).toBe('completed');
     expect(watch.events.every((event) => event.stage === 'mux')).toBe(true);
 
     const outputs: Output[] = (await api().get(`/v1/jobs/${jobId}/outputs`)).body.outputs;
-    const srt = await fetch(stack.api.url + outputs.find((output) => output.kind === 'srt' && output.language === 'es')!.url);
+    const srt = await fetch(stack.api.url + outputs.find((output) => output.kind === 'srt' && output.language === 'es')!.url, { headers: { Authorization: `Bearer ${stack.apiKey}` } });
     const cues = parseSrt(await srt.text());
     expect(cues[0]?.text).toBe('Texto EDITADO por una persona');
     expect(cues.length).toBe(spanish.segments.length);

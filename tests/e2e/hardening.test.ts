@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
 import { ffprobeStreams } from '../support/media';
 import { sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
@@ -20,7 +19,7 @@ describe('hardening (SQLite, worker running)', () => {
     await stack?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
-  const api = () => request(stack.api.url);
+  const api = () => stack.http();
 
   function writeScratch(name: string, data: Buffer | string): string {
     const file = path.join(scratch, name);
@@ -29,7 +28,7 @@ describe('hardening (SQLite, worker running)', () => {
   }
 
   async function finish(jobId: string) {
-    const watch = await watchJob(stack.api.url, jobId);
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     const last = await watch.finished;
     watch.close();
     return last;
@@ -60,7 +59,7 @@ describe('hardening (SQLite, worker running)', () => {
     expect(await finish(submitted.body.job.id)).toMatchObject({ status: 'completed' });
     const outputs = (await api().get(`/v1/jobs/${submitted.body.job.id}/outputs`)).body.outputs as { kind: string; url: string; name: string }[];
     const mkv = outputs.find((output) => output.kind === 'mkv')!;
-    const file = writeScratch('audio-only.mkv', Buffer.from(await (await fetch(stack.api.url + mkv.url)).arrayBuffer()));
+    const file = writeScratch('audio-only.mkv', Buffer.from(await (await fetch(stack.api.url + mkv.url, { headers: { Authorization: `Bearer ${stack.apiKey}` } })).arrayBuffer()));
     expect(ffprobeStreams(file).map((stream) => stream.codec_type).sort()).toEqual(['audio', 'subtitle']);
   });
 
@@ -146,10 +145,10 @@ describe('readiness reports what is missing', () => {
   afterAll(() => stack?.stop());
 
   it('is not ready without the speech model, and says so', async () => {
-    const ready = await request(stack.api.url).get('/health/ready');
+    const ready = await stack.http().get('/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.checks.models).toMatchObject({ ok: false, detail: expect.stringContaining('/nonexistent/models') });
     expect(ready.body.checks.database.ok).toBe(true);
-    expect((await request(stack.api.url).get('/health')).status).toBe(200);
+    expect((await stack.http().get('/health')).status).toBe(200);
   });
 });

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { parseWebVtt } from '@babelfish/media';
 import { sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
@@ -13,22 +12,22 @@ describe('speech → English with the whisper engine, on PostgreSQL (es_everest.
   afterAll(() => stack?.stop());
 
   it('detects Spanish and writes English subtitles about Everest and oxygen', async () => {
-    const submitted = await request(stack.api.url).post('/v1/jobs').field('to', 'en').field('engine', 'whisper').attach('file', sample('es_everest.mp4'));
+    const submitted = await stack.http().post('/v1/jobs').field('to', 'en').field('engine', 'whisper').attach('file', sample('es_everest.mp4'));
     expect(submitted.status).toBe(202);
     const jobId: string = submitted.body.job.id;
     expect(submitted.body.job.sourceLanguage).toBeNull();
 
-    const watch = await watchJob(stack.api.url, jobId);
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     const last = await watch.finished;
     watch.close();
     expect(last).toMatchObject({ status: 'completed', percent: 100 });
 
-    const job = (await request(stack.api.url).get(`/v1/jobs/${jobId}`)).body.job;
+    const job = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job;
     expect(job).toMatchObject({ status: 'completed', sourceLanguage: 'es', detectedLanguage: 'es', engine: 'whisper' });
 
-    const outputs = (await request(stack.api.url).get(`/v1/jobs/${jobId}/outputs`)).body.outputs as { kind: string; language: string; url: string }[];
+    const outputs = (await stack.http().get(`/v1/jobs/${jobId}/outputs`)).body.outputs as { kind: string; language: string; url: string }[];
     const englishVtt = outputs.find((output) => output.kind === 'vtt' && output.language === 'en')!;
-    const text = (await request(stack.api.url).get(englishVtt.url)).text;
+    const text = (await stack.http().get(englishVtt.url)).text;
     const cues = parseWebVtt(text);
     expect(cues.length).toBeGreaterThan(2);
     const english = cues.map((cue) => cue.text).join(' ').toLowerCase();

@@ -2,8 +2,9 @@ import { io, type Socket } from 'socket.io-client';
 import type { ProgressEvent } from '@babelfish/core';
 
 /** Subscribes to a job's room and collects progress events until it completes or fails. */
-export async function watchJob(baseUrl: string, jobId: string, timeoutMs = 170_000) {
-  const socket: Socket = io(baseUrl, { transports: ['websocket'], reconnection: false });
+export async function watchJob(baseUrl: string, jobId: string, options: { apiKey?: string; timeoutMs?: number } = {}) {
+  const timeoutMs = options.timeoutMs ?? 170_000;
+  const socket: Socket = io(baseUrl, { transports: ['websocket'], reconnection: false, auth: { apiKey: options.apiKey } });
   const events: ProgressEvent[] = [];
   const finished = new Promise<ProgressEvent>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`job ${jobId} did not finish in ${timeoutMs} ms; last: ${JSON.stringify(events.at(-1))}`)), timeoutMs);

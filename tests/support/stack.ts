@@ -7,6 +7,8 @@ import { Client } from 'pg';
 import { loadConfig, type Config } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
 import { QueueName, createRedisConnection } from '@babelfish/queue';
+import { createApiKeyRepository, openDatabase } from '@babelfish/db';
+import request from 'supertest';
 import { startApiServer, type ApiServer } from '../../apps/api/src/server';
 import { modelsDir } from './paths';
 import { spawnWorker, type WorkerProcess } from './worker-process';
@@ -31,7 +33,18 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   };
 }
 
-export type Stack = { config: Config; api: ApiServer; worker?: WorkerProcess; dataDir: string; stop: () => Promise<void> };
+export type Stack = {
+  config: Config;
+  api: ApiServer;
+  worker?: WorkerProcess;
+  dataDir: string;
+  /** An API key of owner "tester", made through the real key store. */
+  apiKey: string;
+  /** supertest bound to the API and authenticated with `apiKey` (or another key). */
+  http: (apiKey?: string) => ReturnType<typeof request.agent>;
+  createApiKey: (ownerId: string) => Promise<string>;
+  stop: () => Promise<void>;
+};
 
 /**
  * The real service for a test file: the API in the test process (for supertest) and a worker
@@ -54,6 +67,7 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
     HOST: '127.0.0.1',
     PORT: '0',
     JOB_ATTEMPTS: '2',
+    AUTH_MODE: 'api-key',
     ...options.env,
   };
   const config = loadConfig(env);
@@ -61,13 +75,20 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
   // Without a worker, submitted jobs just wait in the queue (API-only tests, load tests).
   const worker = options.worker === false ? undefined : await spawnWorker(env);
   const api = await startApiServer(config, logger);
+  const keyStore = openDatabase(config.databaseUrl);
+  const createApiKey = async (ownerId: string) => (await createApiKeyRepository(keyStore.db).create({ ownerId, name: 'test' })).key;
+  const apiKey = await createApiKey('tester');
   return {
     config,
     api,
     worker,
     dataDir,
+    apiKey,
+    createApiKey,
+    http: (key = apiKey) => request.agent(api.url).set('Authorization', `Bearer ${key}`),
     async stop() {
       await api.close();
+      await keyStore.close();
       await worker?.stop();
       await obliterateQueues(config);
       await postgres?.drop();

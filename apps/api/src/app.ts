@@ -11,6 +11,9 @@ import { subtitlesRouter } from './routes/subtitles';
 import { uploadsRouter } from './routes/uploads';
 import { metaRouter } from './routes/meta';
 import { requestContext } from './request-context';
+import { requireAuth } from './auth/authenticate';
+import { rateLimit } from './auth/rate-limit';
+import { sessionRouter } from './routes/session';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -37,6 +40,22 @@ export function createApp(deps: ApiDeps): express.Express {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+  const limits = deps.config.rateLimits;
+  const limiter = (name: string, perMinute: number, byIp = false) =>
+    rateLimit({
+      redis: deps.redis,
+      prefix: deps.config.queuePrefix,
+      name,
+      perMinute,
+      identify: (locals, ip) => (byIp ? `ip:${ip}` : `key:${(locals.principal as { keyId: string }).keyId}`),
+    });
+  // Log-in is the one unauthenticated route: limited per IP against key guessing.
+  app.use('/v1/session', limiter('login', 20, true));
+  app.use('/v1', sessionRouter(deps));
+  app.use('/v1', requireAuth(deps.authenticate));
+  // Submissions are expensive (storage, GPU/CPU minutes); reads are cheap but not free.
+  app.post(['/v1/jobs', '/v1/uploads', '/v1/jobs/:id/retry', '/v1/jobs/:id/remux'], limiter('submit', limits.submitPerMinute));
+  app.use('/v1', limiter('read', limits.readPerMinute));
   app.use('/v1', jobsRouter(deps));
   app.use('/v1', metaRouter(deps));
   app.use('/v1', uploadsRouter(deps));

@@ -1,9 +1,12 @@
 import type { Config } from '@babelfish/config';
-import type { JobRepository, SubtitleRepository } from '@babelfish/db';
+import type { ApiKeyRepository, JobRepository, SubtitleRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import type { EngineRegistry } from '@babelfish/ml';
 import type { JobQueues } from '@babelfish/queue';
 import type { Storage } from '@babelfish/storage';
+import type { Redis } from 'ioredis';
+import type { Authenticator } from './auth/authenticate';
+import type { SessionStore } from './auth/sessions';
 import type { Idempotency } from './idempotency';
 import type { Metrics } from './metrics';
 import type { UploadSessions } from './uploads/upload-sessions';
@@ -15,6 +18,10 @@ export type ApiDeps = {
   subtitles: SubtitleRepository;
   uploads: UploadSessions;
   idempotency: Idempotency;
+  apiKeys: ApiKeyRepository;
+  sessions: SessionStore;
+  authenticate: Authenticator;
+  redis: Redis;
   metrics: Metrics;
   readiness: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   storage: Storage;

@@ -13,7 +13,7 @@ import { createThumbnail } from './thumbnails';
  * type), the file moves into storage under a server-made key, the job row is written first
  * (source of truth), then the transcription is queued.
  */
-export async function submitJob(deps: ApiDeps, file: { path: string; originalName: string; size: number }, submission: Submission): Promise<JobRecord> {
+export async function submitJob(deps: ApiDeps, file: { path: string; originalName: string; size: number; ownerId: string }, submission: Submission): Promise<JobRecord> {
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
   const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath });
   assertTranslatableMedia(media);
@@ -27,6 +27,7 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   await deps.storage.putFile(storageKeys.input(id), file.path, { move: true });
   const job = await deps.jobs.create({
     id,
+    ownerId: file.ownerId,
     sourceLanguage: submission.source,
     targetLanguages: submission.targets,
     engine: submission.engine,

@@ -5,6 +5,7 @@ import type { ProgressEvent } from '@babelfish/core';
 import type { JobRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { subscribeToProgress } from '@babelfish/queue';
+import type { Authenticator } from './auth/authenticate';
 import { jobView } from './views';
 
 export const jobRoom = (jobId: string) => `job:${jobId}`;
@@ -18,16 +19,30 @@ export async function attachRealtime(options: {
   subscriber: Redis;
   prefix: string;
   jobs: JobRepository;
+  authenticate: Authenticator;
   logger: Logger;
   corsOrigins: string[];
   onProgress?: (event: ProgressEvent) => void;
 }): Promise<{ io: Server; close: () => Promise<void> }> {
   const io = new Server(options.server, { serveClient: false, cors: { origin: options.corsOrigins, credentials: true } });
 
+  // Same credentials as REST: the session cookie, an Authorization header, or auth.apiKey.
+  io.use((socket, next) => {
+    options
+      .authenticate(socket.handshake.headers, (socket.handshake.auth as { apiKey?: unknown } | undefined)?.apiKey)
+      .then((principal) => {
+        if (!principal) return next(new Error('unauthorized'));
+        socket.data.ownerId = principal.ownerId;
+        next();
+      }, next);
+  });
+
   io.on('connection', (socket) => {
     socket.on('subscribe', async (payload: unknown, ack?: (reply: unknown) => void) => {
       const jobId = typeof payload === 'object' && payload && 'jobId' in payload ? String((payload as { jobId: unknown }).jobId) : '';
-      const job = /^[0-9a-f-]{36}$/.test(jobId) ? await options.jobs.get(jobId) : undefined;
+      const found = /^[0-9a-f-]{36}$/.test(jobId) ? await options.jobs.get(jobId) : undefined;
+      // Another owner's job is "not found": its room is never joined.
+      const job = found && found.ownerId === socket.data.ownerId ? found : undefined;
       if (!job) {
         ack?.({ error: { code: 'NOT_FOUND', message: `Job ${jobId} not found` } });
         return;

@@ -4,13 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@babelfish/config';
-import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
+import { createApiKeyRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry } from '@babelfish/ml';
 import { createJobQueues, createRedisConnection } from '@babelfish/queue';
 import { createLocalStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
+import { createAuthenticator } from './auth/authenticate';
+import { createSessionStore } from './auth/sessions';
 import { createIdempotency } from './idempotency';
 import { createMetrics } from './metrics';
 import { attachRealtime } from './realtime';
@@ -31,9 +33,16 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   const jobs = createJobRepository(database.db);
   const storage = createLocalStorage(config.storage.dir);
   const queues = createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts });
+  const apiKeys = createApiKeyRepository(database.db);
+  const sessions = createSessionStore(connection, config.queuePrefix, config.auth.sessionTtlSeconds);
+  const authenticate = createAuthenticator({ mode: config.auth.mode, keys: apiKeys, sessions });
   const deps: ApiDeps = {
     config,
     jobs,
+    apiKeys,
+    sessions,
+    authenticate,
+    redis: connection,
     subtitles: createSubtitleRepository(database.db),
     // Staged in the data dir (not /tmp) so a resumable upload survives an API restart.
     uploads: createUploadSessions(path.join(config.dataDir, 'uploads'), config.http.maxUploadBytes),
@@ -57,6 +66,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     subscriber,
     prefix: config.queuePrefix,
     jobs,
+    authenticate,
     logger,
     corsOrigins: config.http.corsOrigins,
     onProgress: (event) => deps.metrics.observeProgress(event),

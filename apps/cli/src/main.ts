@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 import { describeError, isAppError } from '@babelfish/core';
 import { loadConfig } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
+import { keysCommand } from './keys-command';
 import { defaultOutDir, translateCommand } from './translate-command';
 
 const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian] [--out dir]
+       babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
 
 Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
 MP4 and an MKV carrying them as soft subtitle tracks.`;
@@ -18,10 +20,16 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string', short: 'f' },
       engine: { type: 'string', short: 'e' },
       out: { type: 'string', short: 'o' },
+      owner: { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, video] = positionals;
+  if (command === 'keys' && !values.help) {
+    process.stdout.write(`${await keysCommand(loadConfig(), { action: positionals[1], owner: values.owner, name: values.name, id: positionals[2] })}\n`);
+    return 0;
+  }
   if (values.help || command !== 'translate' || !video || !values.to) {
     process.stderr.write(`${usage}\n`);
     return values.help ? 0 : 2;

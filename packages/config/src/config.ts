@@ -42,6 +42,10 @@ const envSchema = z.object({
   WORKER_ROLES: rolesFromEnv,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  // BullMQ job lock: renewed every half of it while a job runs; a job whose lock lapses (worker
+  // killed, or its event loop blocked) is re-queued by the stalled-job check every STALLED_INTERVAL.
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   MODELS_DIR: z.string().default('models'),
   MODEL_CACHE_DIR: z.string().optional(),
   ALLOW_REMOTE_MODELS: booleanFromEnv('true'),
@@ -53,6 +57,12 @@ const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   WEB_DIR: z.string().default('apps/web/dist'),
   MAX_DURATION_SECONDS: z.coerce.number().positive().default(4 * 3600),
+  // api-key: every request needs a key (or a dashboard session) and sees only its owner's jobs.
+  // none: single-user local mode; everything belongs to the owner "local".
+  AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
+  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   // Comma-separated origins allowed to call the API from a browser; empty = same origin only.
   CORS_ORIGINS: z
     .string()
@@ -70,11 +80,13 @@ export type Config = {
   storage: { driver: 'local'; dir: string };
   redisUrl: string;
   queuePrefix: string;
-  worker: { roles: WorkerRole[]; concurrency: number; attempts: number };
+  worker: { roles: WorkerRole[]; concurrency: number; attempts: number; lockMs: number; stalledIntervalMs: number };
   models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string };
   defaultEngine?: (typeof engineNames)[number];
   http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; corsOrigins: string[] };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
+  auth: { mode: 'api-key' | 'none'; sessionTtlSeconds: number; secureCookies: boolean };
+  rateLimits: { submitPerMinute: number; readPerMinute: number };
   /** The dashboard's static build, served at / when present. */
   webDir: string;
 };
@@ -96,7 +108,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storage: { driver: e.STORAGE_DRIVER, dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'storage')) },
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    worker: { roles: e.WORKER_ROLES, concurrency: e.WORKER_CONCURRENCY, attempts: e.JOB_ATTEMPTS },
+    worker: {
+      roles: e.WORKER_ROLES,
+      concurrency: e.WORKER_CONCURRENCY,
+      attempts: e.JOB_ATTEMPTS,
+      lockMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
     models: {
       dir: path.resolve(e.MODELS_DIR),
       cacheDir: path.resolve(e.MODEL_CACHE_DIR ?? path.join(dataDir, 'model-cache')),
@@ -108,5 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, corsOrigins: e.CORS_ORIGINS },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     webDir: path.resolve(e.WEB_DIR),
+    auth: { mode: e.AUTH_MODE, sessionTtlSeconds: e.SESSION_TTL_SECONDS, secureCookies: e.NODE_ENV === 'production' },
+    rateLimits: { submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE, readPerMinute: e.RATE_LIMIT_READ_PER_MINUTE },
   });
 }

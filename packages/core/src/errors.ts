@@ -5,6 +5,8 @@
 export const ErrorCode = {
   BadRequest: 'BAD_REQUEST',
   NotFound: 'NOT_FOUND',
+  Unauthorized: 'UNAUTHORIZED',
+  RateLimited: 'RATE_LIMITED',
   Conflict: 'CONFLICT',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   UnsupportedMedia: 'UNSUPPORTED_MEDIA',
@@ -22,6 +24,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 const httpStatusByCode: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  RATE_LIMITED: 429,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA: 415,
@@ -39,6 +43,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
 const permanentCodes = new Set<ErrorCode>([
   'BAD_REQUEST',
   'NOT_FOUND',
+  'UNAUTHORIZED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA',
   'NO_AUDIO_TRACK',

@@ -3,3 +3,4 @@ export * from './jobs-repository';
 export * from './migrations';
 export type { Database } from './schema';
 export * from './subtitles-repository';
+export * from './api-keys-repository';

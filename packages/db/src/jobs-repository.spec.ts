@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
+import { createApiKeyRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
 
 const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -52,7 +52,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
@@ -107,5 +107,20 @@ describe.each(backends)('job repository on %s', (kind, open) => {
     expect(restarted).toMatchObject({ runs: 2, status: 'queued', stage: 'mux', percent: 85, error: null });
     await jobs.delete(job.id);
     expect(await subtitles.latest(job.id, 'es')).toBeUndefined();
+  });
+
+  it('stores only a hash of each API key, verifies it, and stops it when revoked', async () => {
+    const keys = createApiKeyRepository(handle.db);
+    const { key, info } = await keys.create({ ownerId: 'alice', name: 'laptop' });
+    expect(key).toMatch(/^bf_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/);
+    const stored = await handle.db.selectFrom('api_keys').selectAll().where('id', '=', info.id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(key.split('.')[1]);
+    expect(await keys.verify(key)).toEqual({ ownerId: 'alice', keyId: info.id });
+    expect(await keys.verify(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).toBeUndefined();
+    expect(await keys.verify('not-a-key')).toBeUndefined();
+    expect(await keys.revoke(info.id)).toBe(true);
+    expect(await keys.verify(key)).toBeUndefined();
+    expect((await keys.list('alice'))[0]?.revokedAt).not.toBeNull();
+    await expect(keys.create({ ownerId: '../x y', name: 'bad' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

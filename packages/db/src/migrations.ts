@@ -72,6 +72,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').dropColumn('runs').execute();
     },
   },
+  '0003_api_keys': {
+    async up(db: Kysely<unknown>) {
+      // Only a SHA-256 of each key's secret is stored; the key itself is shown once, at creation.
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'varchar(32)', (col) => col.primaryKey())
+        .addColumn('owner_id', 'varchar(64)', (col) => col.notNull())
+        .addColumn('name', 'text', (col) => col.notNull())
+        .addColumn('secret_hash', 'varchar(64)', (col) => col.notNull())
+        .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+        .addColumn('revoked_at', 'varchar(32)')
+        .execute();
+      await db.schema.createIndex('api_keys_owner').on('api_keys').column('owner_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('api_keys').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

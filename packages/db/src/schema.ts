@@ -49,7 +49,17 @@ export type OutputsTable = {
   created_at: string;
 };
 
+export type ApiKeysTable = {
+  id: string;
+  owner_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+};
+
 export type Database = {
+  api_keys: ApiKeysTable;
   jobs: JobsTable;
   job_outputs: OutputsTable;
   subtitle_versions: SubtitleVersionsTable;

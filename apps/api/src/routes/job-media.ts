@@ -24,7 +24,7 @@ export function jobMediaRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/jobs/:id/thumbnail', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     if (!job.thumbnailKey) throw new AppError('NOT_FOUND', 'This job has no thumbnail');
     res.setHeader('Content-Type', 'image/jpeg');
     res.setHeader('Cache-Control', 'private, max-age=3600');
@@ -33,7 +33,7 @@ export function jobMediaRouter(deps: ApiDeps): Router {
 
   // The original upload, with Range support so the dashboard's <video> can seek.
   router.get('/jobs/:id/video', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     const stat = await deps.storage.stat(job.inputKey);
     if (!stat) throw new AppError('NOT_FOUND', 'The video file is gone');
     const range = parseRange(req.header('range'), stat.bytes);

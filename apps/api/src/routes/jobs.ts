@@ -10,6 +10,7 @@ import type { ApiDeps } from '../deps';
 import { submitJob } from '../job-submission';
 import { parseSubmission } from '../submission';
 import { jobView, outputView } from '../views';
+import { principalOf } from '../auth/authenticate';
 import { requireJob } from './require-job';
 
 const contentTypes: Record<OutputKind, string> = {
@@ -32,7 +33,7 @@ export function jobsRouter(deps: ApiDeps): Router {
 
   router.post('/jobs', upload.single('file'), async (req, res) => {
     const idempotencyKey = req.header('idempotency-key');
-    const scope = 'anonymous';
+    const scope = principalOf(res.locals).ownerId;
     let claimed = false;
     try {
       if (idempotencyKey) {
@@ -44,7 +45,7 @@ export function jobsRouter(deps: ApiDeps): Router {
         }
         claimed = true;
       }
-      const job = await createJobFromRequest(deps, req);
+      const job = await createJobFromRequest(deps, req, scope);
       if (idempotencyKey) await deps.idempotency.complete(scope, idempotencyKey, job.id);
       claimed = false;
       res.status(202).location(`/v1/jobs/${job.id}`).json({ job: jobView(job) });
@@ -61,22 +62,22 @@ export function jobsRouter(deps: ApiDeps): Router {
       throw new AppError('BAD_REQUEST', `status must be one of ${jobStatuses.join(', ')}`);
     }
     const limit = Math.min(200, Math.max(1, Number(req.query.limit ?? 50) || 50));
-    const jobs = await deps.jobs.list({ status: status as JobStatus | undefined, limit });
+    const jobs = await deps.jobs.list({ status: status as JobStatus | undefined, limit, ownerId: principalOf(res.locals).ownerId });
     res.json({ jobs: jobs.map(jobView) });
   });
 
   router.get('/jobs/:id', async (req, res) => {
-    res.json({ job: jobView(await requireJob(deps, req)) });
+    res.json({ job: jobView(await requireJob(deps, req, res)) });
   });
 
   router.get('/jobs/:id/outputs', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     const outputs = await deps.jobs.listOutputs(job.id);
     res.json({ jobId: job.id, status: job.status, outputs: outputs.map(outputView) });
   });
 
   router.get('/jobs/:id/outputs/:outputId/download', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     const output = await deps.jobs.getOutput(job.id, String(req.params.outputId));
     if (!output) throw new AppError('NOT_FOUND', 'Output not found');
     const stream = await deps.storage.createReadStream(output.storageKey);
@@ -89,7 +90,7 @@ export function jobsRouter(deps: ApiDeps): Router {
 
   /** A failed job starts again from transcription, on the upload it kept. */
   router.post('/jobs/:id/retry', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     if (job.status !== 'failed') throw new AppError('CONFLICT', `Only failed jobs can be retried (this one is ${job.status})`);
     const restarted = await deps.jobs.restart(job.id, { stage: 'upload', percent: 0, stageProgress: {} });
     await deps.queues.enqueueTranscription({ jobId: job.id, run: restarted.runs });
@@ -97,7 +98,7 @@ export function jobsRouter(deps: ApiDeps): Router {
   });
 
   router.delete('/jobs/:id', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     if (job.status === 'processing') throw new AppError('CONFLICT', 'The job is running; delete it once it has completed or failed');
     await deps.storage.deletePrefix(storageKeys.jobPrefix(job.id));
     await deps.jobs.delete(job.id);
@@ -108,17 +109,17 @@ export function jobsRouter(deps: ApiDeps): Router {
 }
 
 /** Multipart with the file, or JSON naming a finished resumable upload (see routes/uploads.ts). */
-async function createJobFromRequest(deps: ApiDeps, req: Request): Promise<JobRecord> {
+async function createJobFromRequest(deps: ApiDeps, req: Request, ownerId: string): Promise<JobRecord> {
   const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
   if (req.file) {
-    return submitJob(deps, { path: req.file.path, originalName: req.file.originalname, size: req.file.size }, submission);
+    return submitJob(deps, { path: req.file.path, originalName: req.file.originalname, size: req.file.size, ownerId }, submission);
   }
   const fromUpload = fromUploadSchema.safeParse(req.body ?? {});
   if (!req.is('application/json') || !fromUpload.success) {
     throw new AppError('BAD_REQUEST', 'Attach the video as multipart field "file", or send JSON with the uploadId of a finished upload');
   }
-  const { path, session } = await deps.uploads.completedPath(fromUpload.data.uploadId);
-  const job = await submitJob(deps, { path, originalName: session.name, size: session.size }, submission);
+  const { path, session } = await deps.uploads.completedPath(fromUpload.data.uploadId, ownerId);
+  const job = await submitJob(deps, { path, originalName: session.name, size: session.size, ownerId }, submission);
   await deps.uploads.remove(fromUpload.data.uploadId);
   return job;
 }

@@ -16,13 +16,13 @@ export function subtitlesRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/jobs/:id/subtitles', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     const tracks = await deps.subtitles.listLatest(job.id);
     res.json({ jobId: job.id, tracks: tracks.map(trackView) });
   });
 
   router.get('/jobs/:id/subtitles/:file', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     const match = /^([a-z]{2,3})\.vtt$/.exec(String(req.params.file));
     const track = match ? await deps.subtitles.latest(job.id, match[1]!) : undefined;
     if (!track) throw new AppError('NOT_FOUND', `No subtitles ${String(req.params.file)} for this job`);
@@ -32,7 +32,7 @@ export function subtitlesRouter(deps: ApiDeps): Router {
 
   /** Saves an edited track as its next version; the previous versions stay in the database. */
   router.put('/jobs/:id/subtitles/:language', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     const language = String(req.params.language);
     const current = findLanguage(language) ? await deps.subtitles.latest(job.id, language) : undefined;
     if (!current) throw new AppError('NOT_FOUND', `This job has no ${language} subtitles to edit`);
@@ -56,7 +56,7 @@ export function subtitlesRouter(deps: ApiDeps): Router {
 
   /** Re-runs only the mux stage, from the latest version of every track. */
   router.post('/jobs/:id/remux', async (req, res) => {
-    const job = await requireJob(deps, req);
+    const job = await requireJob(deps, req, res);
     if (job.status !== 'completed') throw new AppError('CONFLICT', `Re-mux needs a completed job (this one is ${job.status})`);
     const stageProgress = { ...job.stageProgress, mux: 0 };
     const restarted = await deps.jobs.restart(job.id, { stage: 'mux', percent: overallPercent(stageProgress, job.targetLanguages), stageProgress });

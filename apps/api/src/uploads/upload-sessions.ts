@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@babelfish/core';
 
-export type UploadSession = { id: string; name: string; size: number; offset: number; createdAt: string };
+export type UploadSession = { id: string; ownerId: string; name: string; size: number; offset: number; createdAt: string };
 type SessionMeta = Omit<UploadSession, 'offset'>;
 
 const idPattern = /^[0-9a-f-]{36}$/;
@@ -21,10 +21,11 @@ export function createUploadSessions(dir: string, maxBytes: number) {
   const dataPath = (id: string) => path.join(dir, `${id}.part`);
   const metaPath = (id: string) => path.join(dir, `${id}.json`);
 
-  async function get(id: string): Promise<UploadSession> {
+  /** Another owner's upload is reported as missing, like any unknown id. */
+  async function get(id: string, ownerId: string): Promise<UploadSession> {
     if (!idPattern.test(id)) throw new AppError('NOT_FOUND', `Upload ${id} not found`);
     const meta = await fsp.readFile(metaPath(id), 'utf8').then((text) => JSON.parse(text) as SessionMeta).catch(() => undefined);
-    if (!meta) throw new AppError('NOT_FOUND', `Upload ${id} not found (expired or already used)`);
+    if (!meta || meta.ownerId !== ownerId) throw new AppError('NOT_FOUND', `Upload ${id} not found (expired or already used)`);
     const offset = (await fsp.stat(dataPath(id)).catch(() => ({ size: 0 }))).size;
     return { ...meta, offset };
   }
@@ -32,18 +33,18 @@ export function createUploadSessions(dir: string, maxBytes: number) {
   return {
     get,
 
-    async create(input: { name: string; size: number }): Promise<UploadSession> {
+    async create(input: { name: string; size: number; ownerId: string }): Promise<UploadSession> {
       if (!Number.isSafeInteger(input.size) || input.size <= 0) throw new AppError('BAD_REQUEST', 'size must be a positive whole number of bytes');
       if (input.size > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes`);
-      const meta: SessionMeta = { id: randomUUID(), name: String(input.name ?? 'video').slice(0, 255), size: input.size, createdAt: new Date().toISOString() };
+      const meta: SessionMeta = { id: randomUUID(), ownerId: input.ownerId, name: String(input.name ?? 'video').slice(0, 255), size: input.size, createdAt: new Date().toISOString() };
       await fsp.writeFile(dataPath(meta.id), '');
       await fsp.writeFile(metaPath(meta.id), JSON.stringify(meta));
       return { ...meta, offset: 0 };
     },
 
     /** Appends a chunk written at `offset`; a stale offset gets 409 with the real one. */
-    async append(id: string, offset: number, body: Readable): Promise<UploadSession> {
-      const session = await get(id);
+    async append(id: string, ownerId: string, offset: number, body: Readable): Promise<UploadSession> {
+      const session = await get(id, ownerId);
       if (offset !== session.offset) {
         throw new AppError('CONFLICT', `Upload-Offset ${offset} does not match the ${session.offset} bytes received`, { offset: session.offset });
       }
@@ -64,12 +65,12 @@ export function createUploadSessions(dir: string, maxBytes: number) {
         if (size > session.size) await fsp.truncate(dataPath(id), session.offset);
         throw error;
       }
-      return get(id);
+      return get(id, ownerId);
     },
 
     /** The finished file's path; the caller moves it into storage and then calls `remove`. */
-    async completedPath(id: string): Promise<{ path: string; session: UploadSession }> {
-      const session = await get(id);
+    async completedPath(id: string, ownerId: string): Promise<{ path: string; session: UploadSession }> {
+      const session = await get(id, ownerId);
       if (session.offset !== session.size) {
         throw new AppError('BAD_REQUEST', `Upload ${id} is incomplete: ${session.offset} of ${session.size} bytes received`, { offset: session.offset });
       }

@@ -1,0 +1,35 @@
+import { AppError } from '@babelfish/core';
+import type { Config } from '@babelfish/config';
+import { createApiKeyRepository, migrateToLatest, openDatabase } from '@babelfish/db';
+
+/**
+ * `babelfish keys create|list|revoke`: API keys are managed next to the database (an operator's
+ * tool, not an HTTP endpoint, so no admin credential has to exist on the network).
+ */
+export async function keysCommand(config: Config, args: { action?: string; owner?: string; name?: string; id?: string }): Promise<string> {
+  const database = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(database.db);
+    const keys = createApiKeyRepository(database.db);
+    switch (args.action) {
+      case 'create': {
+        if (!args.owner) throw new AppError('BAD_REQUEST', 'keys create needs --owner <name>');
+        const { key, info } = await keys.create({ ownerId: args.owner, name: args.name ?? 'key' });
+        return `Created key ${info.id} for ${info.ownerId}. It is shown only now; store it safely:\n${key}`;
+      }
+      case 'list': {
+        const listed = await keys.list(args.owner);
+        return listed.map((key) => `${key.id}  ${key.ownerId}  ${key.name}  created ${key.createdAt}${key.revokedAt ? `  REVOKED ${key.revokedAt}` : ''}`).join('\n') || 'No keys.';
+      }
+      case 'revoke': {
+        if (!args.id) throw new AppError('BAD_REQUEST', 'keys revoke needs the key id');
+        if (!(await keys.revoke(args.id))) throw new AppError('NOT_FOUND', `No active key ${args.id}`);
+        return `Revoked key ${args.id}.`;
+      }
+      default:
+        throw new AppError('BAD_REQUEST', 'Use: babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>');
+    }
+  } finally {
+    await database.close();
+  }
+}
