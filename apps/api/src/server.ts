@@ -61,6 +61,10 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     uploadDir,
   };
   const server = http.createServer(createApp(deps));
+  // Abandoned resumable uploads are dropped after a day, checked hourly (and at start).
+  const sweep = () => deps.uploads.sweepExpired(24 * 3600 * 1000).catch((error) => logger.warn('upload sweep failed', { error: String(error) }));
+  void sweep();
+  const sweeper = setInterval(sweep, 3600 * 1000).unref();
   const realtime = await attachRealtime({
     server,
     subscriber,
@@ -81,6 +85,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     port,
     /** Stops taking connections, lets in-flight requests finish (bounded), then closes clients. */
     async close(drainMs = 10_000) {
+      clearInterval(sweeper);
       await realtime.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { AppError, jobStatuses, type JobStatus, type OutputKind } from '@babelfish/core';
+import { AppError, isAppError, jobStatuses, type JobStatus, type OutputKind } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from '../deps';
@@ -118,8 +118,15 @@ async function createJobFromRequest(deps: ApiDeps, req: Request, ownerId: string
   if (!req.is('application/json') || !fromUpload.success) {
     throw new AppError('BAD_REQUEST', 'Attach the video as multipart field "file", or send JSON with the uploadId of a finished upload');
   }
-  const { path, session } = await deps.uploads.completedPath(fromUpload.data.uploadId, ownerId);
-  const job = await submitJob(deps, { path, originalName: session.name, size: session.size, ownerId }, submission);
-  await deps.uploads.remove(fromUpload.data.uploadId);
-  return job;
+  const uploadId = fromUpload.data.uploadId;
+  const { path, session } = await deps.uploads.completedPath(uploadId, ownerId);
+  try {
+    const job = await submitJob(deps, { path, originalName: session.name, size: session.size, ownerId }, submission);
+    await deps.uploads.remove(uploadId);
+    return job;
+  } catch (error) {
+    // Media that can never be processed is not kept; after a transient failure the upload stays for a retry.
+    if (isAppError(error) && error.permanent) await deps.uploads.remove(uploadId);
+    throw error;
+  }
 }

@@ -77,6 +77,22 @@ export function createUploadSessions(dir: string, maxBytes: number) {
       return { path: dataPath(id), session };
     },
 
+    /** Drops sessions nobody finished (or used) within `maxAgeMs`, so abandoned parts don't fill the disk. */
+    async sweepExpired(maxAgeMs: number, now = Date.now()): Promise<number> {
+      let removed = 0;
+      for (const entry of await fsp.readdir(dir)) {
+        if (!entry.endsWith('.json')) continue;
+        const id = entry.slice(0, -'.json'.length);
+        const meta = await fsp.readFile(metaPath(id), 'utf8').then((text) => JSON.parse(text) as SessionMeta).catch(() => undefined);
+        if (!meta || now - Date.parse(meta.createdAt) > maxAgeMs) {
+          await fsp.rm(dataPath(id), { force: true });
+          await fsp.rm(metaPath(id), { force: true });
+          removed += 1;
+        }
+      }
+      return removed;
+    },
+
     async remove(id: string): Promise<void> {
       await fsp.rm(dataPath(id), { force: true });
       await fsp.rm(metaPath(id), { force: true });
