@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { parseSrt } from '@babelfish/media';
+import { ffprobeStreams } from '../support/media';
 import { sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 import { watchJob } from '../support/socket';
@@ -111,6 +114,44 @@ describe('dashboard API on PostgreSQL', () => {
     const cues = parseSrt(await srt.text());
     expect(cues[0]?.text).toBe('Texto EDITADO por una persona');
     expect(cues.length).toBe(spanish.segments.length);
+  });
+
+  it('adds a language to a finished job, running only translate and mux', async () => {
+    const added = await api().post(`/v1/jobs/${jobId}/languages`).send({ to: ['en'] });
+    expect(added.status).toBe(202);
+    expect(added.body.job).toMatchObject({ status: 'queued', stage: 'translate', targetLanguages: ['es', 'en'] });
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
+    expect(await watch.finished).toMatchObject({ status: 'completed' });
+    watch.close();
+    expect(new Set(watch.events.map((event) => event.stage))).toEqual(new Set(['translate', 'mux']));
+    const outputs: Output[] = (await api().get(`/v1/jobs/${jobId}/outputs`)).body.outputs;
+    const mkv = outputs.find((output) => output.kind === 'mkv')!;
+    const file = path.join(os.tmpdir(), `bf-added-${jobId}.mkv`);
+    fs.writeFileSync(file, Buffer.from(await (await fetch(stack.api.url + mkv.url, { headers: { Authorization: `Bearer ${stack.apiKey}` } })).arrayBuffer()));
+    expect(ffprobeStreams(file).filter((stream) => stream.codec_type === 'subtitle').map((stream) => stream.tags?.language)).toEqual(['spa', 'eng']);
+    fs.rmSync(file);
+    expect((await api().post(`/v1/jobs/${jobId}/languages`).send({ to: ['es'] })).status).toBe(400);
+    expect((await api().post(`/v1/jobs/${jobId}/languages`).send({ to: ['ja'] })).status).toBe(400);
+  });
+
+  it('reuses the transcript when the same video is submitted again (content hash)', async () => {
+    const again = await api().post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', sample('jfk.mp4'));
+    expect(again.status).toBe(202);
+    const watch = await watchJob(stack.api.url, again.body.job.id, { apiKey: stack.apiKey });
+    expect(await watch.finished).toMatchObject({ status: 'completed' });
+    watch.close();
+    const transcribeEvents = watch.events.filter((event) => event.stage === 'transcribe');
+    expect(transcribeEvents.at(-1)?.message).toBe('Reused the transcript of the same video');
+    expect(transcribeEvents.some((event) => event.message === 'Transcribing')).toBe(false);
+    const tracks: Track[] = (await api().get(`/v1/jobs/${again.body.job.id}/subtitles`)).body.tracks;
+    expect(tracks.find((track) => track.language === 'es')?.segments[0]?.text).toContain('país');
+    // Another owner sending the same bytes gets no reuse (and sees nothing of the first job).
+    const otherKey = await stack.createApiKey('other-owner');
+    const other = await stack.http(otherKey).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', sample('jfk.mp4'));
+    const otherWatch = await watchJob(stack.api.url, other.body.job.id, { apiKey: otherKey });
+    expect(await otherWatch.finished).toMatchObject({ status: 'completed' });
+    otherWatch.close();
+    expect(otherWatch.events.some((event) => event.message === 'Reused the transcript of the same video')).toBe(false);
   });
 
   it('retries only failed jobs and deletes a job with its files', async () => {

@@ -5,6 +5,7 @@ import cors from 'cors';
 import helmet from 'helmet';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './http-errors';
+import { jobActionsRouter } from './routes/job-actions';
 import { jobMediaRouter } from './routes/job-media';
 import { jobsRouter } from './routes/jobs';
 import { subtitlesRouter } from './routes/subtitles';
@@ -54,9 +55,10 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', sessionRouter(deps));
   app.use('/v1', requireAuth(deps.authenticate));
   // Submissions are expensive (storage, GPU/CPU minutes); reads are cheap but not free.
-  app.post(['/v1/jobs', '/v1/uploads', '/v1/jobs/:id/retry', '/v1/jobs/:id/remux'], limiter('submit', limits.submitPerMinute));
+  app.post(['/v1/jobs', '/v1/uploads', '/v1/jobs/:id/retry', '/v1/jobs/:id/remux', '/v1/jobs/:id/languages'], limiter('submit', limits.submitPerMinute));
   app.use('/v1', limiter('read', limits.readPerMinute));
   app.use('/v1', jobsRouter(deps));
+  app.use('/v1', jobActionsRouter(deps));
   app.use('/v1', metaRouter(deps));
   app.use('/v1', uploadsRouter(deps));
   app.use('/v1', jobMediaRouter(deps));

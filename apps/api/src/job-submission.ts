@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { describeError, AppError } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
 import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
@@ -23,6 +25,7 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   }
 
   const id = randomUUID();
+  const contentHash = await sha256File(file.path);
   const thumbnailKey = await createThumbnail(deps, id, file.path, media);
   await deps.storage.putFile(storageKeys.input(id), file.path, { move: true });
   const job = await deps.jobs.create({
@@ -34,6 +37,7 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
     originalName: path.basename(file.originalName || 'video').slice(0, 255),
     inputKey: storageKeys.input(id),
     mediaDuration: media.durationSeconds,
+    contentHash,
   });
   if (thumbnailKey) await deps.jobs.setThumbnail(id, thumbnailKey);
   try {
@@ -44,4 +48,10 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   }
   deps.logger.info('job submitted', { jobId: id, targets: submission.targets, source: submission.source });
   return (await deps.jobs.get(id)) ?? job;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
 }

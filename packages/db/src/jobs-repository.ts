@@ -26,6 +26,7 @@ export type JobRecord = {
   /** How many times the pipeline (or part of it) was started: retries and re-muxes add one. */
   runs: number;
   thumbnailKey: string | null;
+  contentHash: string | null;
 };
 
 export type OutputRecord = {
@@ -48,6 +49,7 @@ export type NewJob = {
   originalName: string;
   inputKey: string;
   mediaDuration?: number | null;
+  contentHash?: string | null;
 };
 
 export type ProgressUpdate = { stage: Stage; percent: number; stageProgress: StageProgress; status?: JobStatus };
@@ -73,6 +75,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     completedAt: row.completed_at,
     runs: Number(row.runs),
     thumbnailKey: row.thumbnail_key,
+    contentHash: row.content_hash,
   };
 }
 
@@ -116,6 +119,7 @@ export function createJobRepository(db: Kysely<Database>) {
         completed_at: null,
         runs: 1,
         thumbnail_key: null,
+        content_hash: input.contentHash ?? null,
       };
       await db.insertInto('jobs').values(row).execute();
       return toJob(row);
@@ -133,6 +137,22 @@ export function createJobRepository(db: Kysely<Database>) {
         query = options.ownerId === null ? query.where('owner_id', 'is', null) : query.where('owner_id', '=', options.ownerId);
       }
       return (await query.execute()).map(toJob);
+    },
+
+    /** Earlier jobs of the same owner on the same bytes, newest first: candidates for transcript reuse. */
+    async findSameContent(job: { id: string; ownerId: string | null; contentHash: string | null }): Promise<JobRecord[]> {
+      if (!job.contentHash) return [];
+      let query = db.selectFrom('jobs').selectAll().where('content_hash', '=', job.contentHash).where('id', '!=', job.id);
+      query = job.ownerId === null ? query.where('owner_id', 'is', null) : query.where('owner_id', '=', job.ownerId);
+      return (await query.orderBy('created_at', 'desc').limit(10).execute()).map(toJob);
+    },
+
+    /** Adds target languages to a finished job (translate + mux run again for them only). */
+    async addTargetLanguages(id: string, languages: string[]): Promise<void> {
+      const job = await this.get(id);
+      if (!job) return;
+      const merged = [...new Set([...job.targetLanguages, ...languages])];
+      await db.updateTable('jobs').set({ target_languages: JSON.stringify(merged), updated_at: now() }).where('id', '=', id).execute();
     },
 
     async countByStatus(): Promise<Record<JobStatus, number>> {

@@ -90,6 +90,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('api_keys').execute();
     },
   },
+  '0004_content_hash': {
+    async up(db: Kysely<unknown>) {
+      // SHA-256 of the upload: the same video submitted again reuses its transcript.
+      await db.schema.alterTable('jobs').addColumn('content_hash', 'varchar(64)').execute();
+      await db.schema.createIndex('jobs_owner_hash').on('jobs').columns(['owner_id', 'content_hash']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('jobs_owner_hash').execute();
+      await db.schema.alterTable('jobs').dropColumn('content_hash').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

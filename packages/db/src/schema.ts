@@ -24,6 +24,7 @@ export type JobsTable = {
   completed_at: string | null;
   runs: number;
   thumbnail_key: string | null;
+  content_hash: string | null;
 };
 
 export type SubtitleVersionsTable = {

@@ -7,3 +7,4 @@ export * from './transcribe-stage';
 export * from './translate-stage';
 export * from './bootstrap';
 export * from './language-plan';
+export * from './transcript-reuse';

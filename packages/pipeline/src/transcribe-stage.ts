@@ -7,6 +7,7 @@ import type { StageContext } from './context';
 import { assertLanguagePlan } from './language-plan';
 import { loadJob } from './load-job';
 import { createStageReporter } from './progress';
+import { reuseEarlierTranscript } from './transcript-reuse';
 
 /** Extraction is quick next to Whisper; give it the first tenth of the stage's bar. */
 const EXTRACT_SHARE = 10;
@@ -19,6 +20,14 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string): Prom
   const job = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, job, 'transcribe');
   progress.report(0, 'Reading the video');
+
+  const reused = await reuseEarlierTranscript(ctx, job);
+  if (reused) {
+    await assertLanguagePlan(ctx.engines, { source: reused.language, targets: job.targetLanguages, engine: job.engine as EngineName | null });
+    progress.report(100, 'Reused the transcript of the same video');
+    await progress.flush();
+    return reused;
+  }
 
   const workDir = await fs.mkdtemp(path.join(ctx.tmpDir, `transcribe-${jobId}-`));
   try {

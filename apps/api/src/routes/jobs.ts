@@ -88,15 +88,6 @@ export function jobsRouter(deps: ApiDeps): Router {
     stream.pipe(res);
   });
 
-  /** A failed job starts again from transcription, on the upload it kept. */
-  router.post('/jobs/:id/retry', async (req, res) => {
-    const job = await requireJob(deps, req, res);
-    if (job.status !== 'failed') throw new AppError('CONFLICT', `Only failed jobs can be retried (this one is ${job.status})`);
-    const restarted = await deps.jobs.restart(job.id, { stage: 'upload', percent: 0, stageProgress: {} });
-    await deps.queues.enqueueTranscription({ jobId: job.id, run: restarted.runs });
-    res.status(202).json({ job: jobView(restarted) });
-  });
-
   router.delete('/jobs/:id', async (req, res) => {
     const job = await requireJob(deps, req, res);
     if (job.status === 'processing') throw new AppError('CONFLICT', 'The job is running; delete it once it has completed or failed');

@@ -2,9 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AppError, findLanguage, validateSegments } from '@babelfish/core';
 import { toWebVtt } from '@babelfish/media';
-import { overallPercent } from '@babelfish/pipeline';
 import type { ApiDeps } from '../deps';
-import { jobView, trackView } from '../views';
+import { trackView } from '../views';
 import { requireJob } from './require-job';
 
 const editSchema = z.object({
@@ -52,16 +51,6 @@ export function subtitlesRouter(deps: ApiDeps): Router {
       baseVersion: parsed.data.baseVersion,
     });
     res.json({ track: trackView(track) });
-  });
-
-  /** Re-runs only the mux stage, from the latest version of every track. */
-  router.post('/jobs/:id/remux', async (req, res) => {
-    const job = await requireJob(deps, req, res);
-    if (job.status !== 'completed') throw new AppError('CONFLICT', `Re-mux needs a completed job (this one is ${job.status})`);
-    const stageProgress = { ...job.stageProgress, mux: 0 };
-    const restarted = await deps.jobs.restart(job.id, { stage: 'mux', percent: overallPercent(stageProgress, job.targetLanguages), stageProgress });
-    await deps.queues.enqueueMux(job.id, restarted.runs);
-    res.status(202).json({ job: jobView(restarted) });
   });
 
   return router;
