@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The dashboard's browser test drives Debian's Chromium (never a downloaded browser).
+if ! command -v chromium >/dev/null; then
+  echo "test: installing chromium from the distribution"
+  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq chromium >/dev/null; else sudo apt-get install -y -qq chromium >/dev/null; fi
+fi
 export SHARED_DIR="${SHARED_DIR:-$(cd .. && pwd)/shared}"
 [ -d "$SHARED_DIR/models" ] || { echo "test: model files not found in $SHARED_DIR/models (set SHARED_DIR)"; exit 1; }
 pnpm typecheck
+pnpm --filter @babelfish/web typecheck
+pnpm --filter @babelfish/web build >/dev/null
 pnpm exec jest --runInBand --ci "$@"

@@ -1,0 +1,34 @@
+import { supportedLanguages } from '@babelfish/core';
+import { api } from './api';
+import { setLanguageNames } from './format';
+import type { Catalogue } from './types';
+
+/**
+ * Languages and installed engines, fetched once per page load. If the request fails, the shared
+ * language table still lets the upload form render (the server validates pairs anyway).
+ */
+let pending: Promise<Catalogue> | undefined;
+
+export function loadCatalogue(): Promise<Catalogue> {
+  pending ??= api.languages().catch(() => {
+    pending = undefined; // let the next view try again
+    return { languages: supportedLanguages.map(({ code, name }) => ({ code, name })), engines: [] };
+  });
+  return pending.then((catalogue) => {
+    setLanguageNames(catalogue.languages);
+    return catalogue;
+  });
+}
+
+/** Target languages reachable from `source` (or any source for auto-detect) with `engine` (or any). */
+export function reachableTargets(catalogue: Catalogue, source: string, engine: string): Set<string> | undefined {
+  if (catalogue.engines.length === 0) return undefined; // unknown: offer everything
+  const targets = new Set<string>();
+  for (const candidate of catalogue.engines) {
+    if (engine && candidate.name !== engine) continue;
+    for (const pair of candidate.pairs) {
+      if (source === 'auto' || pair.from === source) targets.add(pair.to);
+    }
+  }
+  return targets;
+}

@@ -1,0 +1,53 @@
+/**
+ * The REST/Socket.IO shapes the dashboard reads. They mirror the API's views (apps/api), not the
+ * database records, so they are declared here rather than imported from server packages.
+ */
+import type { JobStatus, ProgressEvent, Stage } from '@babelfish/core';
+
+export type { JobStatus, ProgressEvent, Stage };
+
+export type StageProgress = {
+  transcribe?: number;
+  translate?: Record<string, number>;
+  mux?: number;
+};
+
+export type Job = {
+  id: string;
+  status: JobStatus;
+  stage: Stage;
+  percent: number;
+  stageProgress: StageProgress;
+  sourceLanguage: string | null;
+  detectedLanguage: string | null;
+  targetLanguages: string[];
+  engine: string | null;
+  originalName: string;
+  durationSeconds: number | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  thumbnailUrl: string | null;
+};
+
+export type LanguageInfo = { code: string; name: string };
+export type EngineInfo = { name: string; pairs: { from: string; to: string }[] };
+export type Catalogue = { languages: LanguageInfo[]; engines: EngineInfo[] };
+
+export type Cue = { start: number; end: number; text: string };
+
+export type SubtitleTrack = {
+  language: string;
+  name: string;
+  kind: 'source' | 'translation';
+  version: number;
+  segments: Cue[];
+  vttUrl: string;
+};
+
+export type Output = { id: string; kind: string; language: string | null; name: string; bytes: number; url: string };
+
+export type UploadState = { id: string; offset: number; size: number };
+
+export type Problem = { index: number; field: 'start' | 'end' | 'text'; message: string };

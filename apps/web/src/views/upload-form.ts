@@ -1,0 +1,124 @@
+import { ApiError } from '../api';
+import { reachableTargets } from '../catalogue';
+import { h, liveRegion, uid } from '../dom';
+import { formatBytes } from '../format';
+import type { Catalogue, Job } from '../types';
+import { DEFAULT_CHUNK_BYTES, submitVideo } from '../upload';
+
+/**
+ * Chunk size override for testing the resumable path with small files
+ * (localStorage['babelfish.uploadChunkBytes']); everyone else gets 8 MiB.
+ */
+function chunkBytes(): number {
+  const override = Number(localStorage.getItem('babelfish.uploadChunkBytes'));
+  return Number.isInteger(override) && override > 0 ? override : DEFAULT_CHUNK_BYTES;
+}
+
+/** The upload form: file, languages, engine, a real byte progress bar and server errors. */
+export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void): HTMLElement {
+  const fileId = uid('file');
+  const sourceId = uid('source');
+  const engineId = uid('engine');
+  const progressId = uid('upload-progress');
+
+  const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*', required: true, testid: 'file-input' });
+  const source = h(
+    'select',
+    { id: sourceId, name: 'from', testid: 'source-language' },
+    h('option', { value: 'auto' }, 'Auto-detect'),
+    ...catalogue.languages.map((language) => h('option', { value: language.code }, language.name)),
+  );
+  const engine = h(
+    'select',
+    { id: engineId, name: 'engine', testid: 'engine' },
+    h('option', { value: '' }, 'Best available'),
+    ...catalogue.engines.map((candidate) => h('option', { value: candidate.name }, candidate.name)),
+  );
+  const targetBoxes = catalogue.languages.map((language) => {
+    const box = h('input', { type: 'checkbox', name: 'to', value: language.code, testid: `target-${language.code}` });
+    return { box, label: h('label', { class: 'check' }, box, ` ${language.name}`) };
+  });
+  const targets = h(
+    'fieldset',
+    { class: 'targets', testid: 'target-languages' },
+    h('legend', {}, 'Translate into'),
+    h('div', { class: 'check-grid' }, ...targetBoxes.map((entry) => entry.label)),
+  );
+
+  const progress = h('progress', { id: progressId, max: 100, value: 0, 'aria-label': 'Upload progress', testid: 'upload-progress' });
+  const progressText = h('span', { class: 'progress-text', testid: 'upload-progress-text' }, 'No upload yet');
+  const status = liveRegion('upload-status');
+  const submit = h('button', { type: 'submit', class: 'primary', testid: 'upload-submit' }, 'Upload and translate');
+
+  // Grey out targets no installed engine reaches from this source, so choices that would be
+  // refused (400) are visible before uploading; a disabled box is also unchecked.
+  const refreshTargets = () => {
+    const reachable = reachableTargets(catalogue, source.value, engine.value);
+    for (const { box, label } of targetBoxes) {
+      const ok = !reachable || (reachable.has(box.value) && box.value !== source.value);
+      box.disabled = !ok;
+      if (!ok) box.checked = false;
+      label.classList.toggle('unavailable', !ok);
+      label.title = ok ? '' : 'Not available for this source language and engine';
+    }
+  };
+  source.addEventListener('change', refreshTargets);
+  engine.addEventListener('change', refreshTargets);
+  refreshTargets();
+
+  const form = h(
+    'form',
+    { class: 'card upload-form', testid: 'upload-form', 'aria-labelledby': 'upload-heading', novalidate: true },
+    h('h2', { id: 'upload-heading' }, 'Translate a video'),
+    h('div', { class: 'field' }, h('label', { for: fileId }, 'Video file'), fileInput),
+    h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: sourceId }, 'Spoken language'), source), h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine)),
+    targets,
+    h('div', { class: 'actions' }, submit),
+    h('div', { class: 'progress-line' }, h('label', { for: progressId, class: 'visually-hidden' }, 'Upload progress'), progress, progressText),
+    status,
+  );
+
+  const setBusy = (busy: boolean) => {
+    submit.disabled = busy;
+    form.setAttribute('aria-busy', String(busy));
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const file = fileInput.files?.[0];
+    const to = targetBoxes.filter((entry) => entry.box.checked).map((entry) => entry.box.value);
+    fileInput.setAttribute('aria-invalid', String(!file));
+    targets.setAttribute('aria-invalid', String(to.length === 0));
+    if (!file) return status.say('Choose a video file to upload.', 'error');
+    if (to.length === 0) return status.say('Choose at least one language to translate into.', 'error');
+
+    setBusy(true);
+    progress.value = 0;
+    status.say(`Uploading ${file.name}…`);
+    try {
+      const job = await submitVideo(file, {
+        to,
+        from: source.value,
+        engine: engine.value || undefined,
+        chunkBytes: chunkBytes(),
+        onProgress: (sent, total) => {
+          const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
+          progress.value = percent;
+          progressText.textContent = `${formatBytes(sent)} of ${formatBytes(total)} (${percent}%)`;
+        },
+        onNotice: (message) => status.say(message),
+      });
+      progress.value = 100;
+      status.say(`Uploaded ${file.name}. The job is queued.`, 'success');
+      form.reset();
+      refreshTargets();
+      onSubmitted(job);
+    } catch (error) {
+      status.say(error instanceof ApiError ? error.message : `Upload failed: ${String(error)}`, 'error');
+    } finally {
+      setBusy(false);
+    }
+  });
+
+  return form;
+}
