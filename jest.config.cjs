@@ -5,7 +5,9 @@
 module.exports = {
   // Shares typed arrays with the main context so onnxruntime-node tensors pass its checks.
   testEnvironment: '<rootDir>/jest-environment.cjs',
-  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/tests'],
+  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/tests', '<rootDir>/infra'],
+  // cdk synth output holds copies of the app's files; never look for tests or modules there.
+  modulePathIgnorePatterns: ['<rootDir>/infra/cdk.out'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   moduleNameMapper: { '^@babelfish/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' },

@@ -19,6 +19,9 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
   const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath });
   assertTranslatableMedia(media);
+  if (submission.options.burnIn && !media.hasVideo) {
+    throw new AppError('BAD_REQUEST', 'burnIn needs a video track; this upload has only audio');
+  }
   const limit = deps.config.http.maxDurationSeconds;
   if (media.durationSeconds > limit) {
     throw new AppError('PAYLOAD_TOO_LARGE', `The video lasts ${Math.round(media.durationSeconds)} s; the limit is ${limit} s`);
@@ -38,6 +41,7 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
     inputKey: storageKeys.input(id),
     mediaDuration: media.durationSeconds,
     contentHash,
+    options: submission.options,
   });
   if (thumbnailKey) await deps.jobs.setThumbnail(id, thumbnailKey);
   try {

@@ -8,7 +8,7 @@ import { createApiKeyRepository, createJobRepository, createSubtitleRepository, 
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry } from '@babelfish/ml';
 import { createJobQueues, createRedisConnection } from '@babelfish/queue';
-import { createLocalStorage } from '@babelfish/storage';
+import { createStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { createAuthenticator } from './auth/authenticate';
@@ -31,7 +31,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
 
   const jobs = createJobRepository(database.db);
-  const storage = createLocalStorage(config.storage.dir);
+  const storage = createStorage(config);
   const queues = createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts });
   const apiKeys = createApiKeyRepository(database.db);
   const sessions = createSessionStore(connection, config.queuePrefix, config.auth.sessionTtlSeconds);

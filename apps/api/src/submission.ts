@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { AppError, engineNames, type EngineName } from '@babelfish/core';
+import { AppError, engineNames, type EngineName, type JobOptions } from '@babelfish/core';
 import type { EngineRegistry } from '@babelfish/ml';
 import { assertLanguagePlan } from '@babelfish/pipeline';
+import { isGlossaryEmpty, parseGlossary, resolveRules } from '@babelfish/subtitles';
 
 const listField = z
   .union([z.string(), z.array(z.string())])
@@ -12,13 +13,23 @@ const listField = z
       .filter(Boolean),
   );
 
+/** Multipart sends every field as text: "true"/"false" (also 1/0, yes/no, on/off) or a JSON boolean. */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
+  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes' || value === 'on');
+
 const submissionSchema = z.object({
   to: listField.refine((list) => list.length > 0, 'give at least one target language, e.g. to=es'),
   from: z.string().trim().toLowerCase().optional(),
   engine: z.enum(engineNames).optional(),
+  burnIn: flag.optional(),
+  dub: flag.optional(),
+  // Objects in a JSON body, JSON text in a multipart field; checked in parseOptions.
+  glossary: z.unknown().optional(),
+  subtitleRules: z.unknown().optional(),
 });
 
-export type Submission = { targets: string[]; source: string | null; engine: EngineName | null };
+export type Submission = { targets: string[]; source: string | null; engine: EngineName | null; options: JobOptions };
 
 /** Validates a job submission's form fields, including that some engine can do each pair. */
 export async function parseSubmission(body: unknown, engines: EngineRegistry, defaultEngine?: EngineName): Promise<Submission> {
@@ -32,7 +43,39 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
     targets: [...new Set(to)],
     source: from && from !== 'auto' ? from : null,
     engine: engine ?? defaultEngine ?? null,
+    options: parseOptions(parsed.data),
   };
   await assertLanguagePlan(engines, submission);
   return submission;
+}
+
+/** The optional job options, validated (glossary size limits, subtitle rule ranges); only what was given is kept. */
+function parseOptions(fields: { burnIn?: boolean; dub?: boolean; glossary?: unknown; subtitleRules?: unknown }): JobOptions {
+  const options: JobOptions = {};
+  if (fields.burnIn) options.burnIn = true;
+  if (fields.dub) options.dub = true;
+  if (fields.glossary !== undefined && fields.glossary !== '') {
+    const glossary = parseGlossary(fields.glossary);
+    if (!isGlossaryEmpty(glossary)) options.glossary = glossary;
+  }
+  if (fields.subtitleRules !== undefined && fields.subtitleRules !== '') {
+    const overrides = parseJsonObject(fields.subtitleRules, 'subtitleRules');
+    resolveRules(overrides); // throws BAD_REQUEST naming the bad rule
+    options.subtitleRules = Object.fromEntries(Object.entries(overrides).map(([key, value]) => [key, Number(value)]));
+  }
+  return options;
+}
+
+function parseJsonObject(value: unknown, field: string): Record<string, unknown> {
+  let parsed = value;
+  if (typeof value === 'string') {
+    if (value.length > 4096) throw new AppError('BAD_REQUEST', `${field} is too large`);
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new AppError('BAD_REQUEST', `${field} must be a JSON object`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new AppError('BAD_REQUEST', `${field} must be a JSON object`);
+  return parsed as Record<string, unknown>;
 }

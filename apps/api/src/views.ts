@@ -20,6 +20,7 @@ export function jobView(job: JobRecord) {
     updatedAt: job.updatedAt,
     completedAt: job.completedAt,
     thumbnailUrl: job.thumbnailKey ? `/v1/jobs/${job.id}/thumbnail` : null,
+    options: job.options,
   };
 }
 

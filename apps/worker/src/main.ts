@@ -1,21 +1,41 @@
 import { loadConfig } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
-import { startWorkers } from './start-workers';
+import { startWorkers, type RunningWorkers } from './start-workers';
 
 const config = loadConfig();
 const logger = createLogger('worker', config.logLevel);
-const workers = await startWorkers(config, logger);
 
-// SIGTERM (docker stop, ECS scale-in): finish the current job, then leave.
+// SIGTERM (docker stop, Kubernetes, ECS scale-in) or Ctrl-C: take no new jobs, finish the running
+// ones (their locks keep being renewed meanwhile), then exit 0. Give the process a grace period
+// longer than one job. A second signal exits at once; the jobs it was running are then re-queued
+// by another worker's stalled-job check once their locks lapse, as after a crash.
+let workers: RunningWorkers | undefined;
+let stopping = false;
+
+function stop(): void {
+  workers?.close().then(
+    () => {
+      logger.info('worker stopped');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      logger.error('shutdown failed', { error: String(error) });
+      process.exit(1);
+    },
+  );
+}
+
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info('shutting down', { signal });
-    workers.close().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error('shutdown failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
+  process.on(signal, () => {
+    if (stopping) {
+      logger.warn('second signal: exiting without waiting for running jobs', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutting down: finishing running jobs', { signal });
+    stop(); // no-op while still starting: then it runs once start-up is done
   });
 }
+
+workers = await startWorkers(config, logger);
+if (stopping) stop();

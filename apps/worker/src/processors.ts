@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { isAppError } from '@babelfish/core';
+import { AppError, isAppError } from '@babelfish/core';
 import type { JobDataByQueue, JobQueues, QueueName } from '@babelfish/queue';
 import { failJob, runMuxStage, runTranscribeStage, runTranslateStage, type StageContext } from '@babelfish/pipeline';
 
@@ -26,7 +26,22 @@ export function createProcessors(ctx: StageContext, queues: JobQueues) {
     },
   };
 
-  return function processorFor<Q extends QueueName>(queue: Q) {
+  /**
+   * Failures BullMQ decides without running our handler: a job that stalled (its worker died or
+   * lost the lock) more than maxStalledCount times is failed by the next worker that fetches it.
+   * The job row must not stay 'processing' forever, so it is failed here with a readable reason.
+   */
+  const onFailed = async (queue: QueueName, job: Job<{ jobId: string }> | undefined, error: Error): Promise<void> => {
+    if (!job?.deferredFailure) return; // our handler already ran and recorded the outcome
+    ctx.logger.error('stage failed outside the processor', { queue, jobId: job.data.jobId, error: error.message });
+    const reason = new AppError(
+      'INTERNAL',
+      `The ${queue} step was interrupted too many times (the worker crashed or was killed while running it): ${job.deferredFailure}`,
+    );
+    await failJob(ctx, job.data.jobId, reason);
+  };
+
+  function processorFor<Q extends QueueName>(queue: Q) {
     const handler = handlers[queue] as (job: Job<JobDataByQueue[Q]>) => Promise<unknown>;
     return async (job: Job<JobDataByQueue[Q]>) => {
       try {
@@ -40,5 +55,7 @@ export function createProcessors(ctx: StageContext, queues: JobQueues) {
         throw error;
       }
     };
-  };
+  }
+
+  return { processorFor, onFailed };
 }

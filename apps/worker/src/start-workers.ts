@@ -3,7 +3,9 @@ import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
 import { createServices } from '@babelfish/pipeline';
 import { createJobQueues, createProgressPublisher, createRedisConnection } from '@babelfish/queue';
+import { watchEventLoop } from './event-loop-watchdog';
 import { createProcessors } from './processors';
+import { createThreadedWhisper } from './whisper-thread';
 
 export type RunningWorkers = { close: () => Promise<void> };
 
@@ -11,9 +13,24 @@ export type RunningWorkers = { close: () => Promise<void> };
 export async function startWorkers(config: Config, logger: Logger): Promise<RunningWorkers> {
   const connection = createRedisConnection(config.redisUrl, 'babelfish-worker');
   const publisher = createProgressPublisher(connection, config.queuePrefix);
-  const services = await createServices(config, { logger, publish: (event) => publisher.publish(event) });
-  const queues = createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts });
-  const processorFor = createProcessors(services.ctx, queues);
+  // Whisper runs in a worker_thread so inference never blocks this event loop, which renews the
+  // BullMQ job locks (see whisper-thread.ts). One thread, one loaded model, for every role here.
+  const whisper = createThreadedWhisper(
+    {
+      modelId: config.models.whisper,
+      dtype: config.models.whisperDtype,
+      models: { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote },
+    },
+    logger,
+  );
+  const services = await createServices(config, { logger, publish: (event) => publisher.publish(event), whisper: whisper.model });
+  const queues = createJobQueues({
+    connection,
+    prefix: config.queuePrefix,
+    attempts: config.worker.attempts,
+    onError: (error) => logger.warn('queue connection error', { error: String(error) }),
+  });
+  const { processorFor, onFailed } = createProcessors(services.ctx, queues);
 
   if (config.worker.roles.includes('transcribe')) {
     // Load Whisper before taking jobs, so the first job doesn't pay for it and a missing model fails the boot.
@@ -26,19 +43,41 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
         connection: createRedisConnection(config.redisUrl, `babelfish-worker-${role}`),
         prefix: config.queuePrefix,
         concurrency: config.worker.concurrency,
-        // Whisper on a long video keeps the CPU busy; a generous lock avoids false stalls.
-        lockDuration: 120_000,
+        // Renewed every lockDuration / 2 while the job runs. If this process dies, another worker
+        // re-queues the job once the lock has lapsed, at its next stalled check.
+        lockDuration: config.worker.lockMs,
+        stalledInterval: config.worker.stalledIntervalMs,
+        // One crash is recovered by running the job again; a second fails it (a video that kills
+        // the worker every time must not take the fleet down in a loop).
+        maxStalledCount: 1,
       }),
   );
   for (const worker of workers) {
-    worker.on('error', (error) => logger.error('worker error', { queue: worker.name, error: String(error) }));
+    const queue = worker.name as (typeof config.worker.roles)[number];
+    worker.on('error', (error) => logger.error('worker error', { queue, error: String(error) }));
+    worker.on('stalled', (jobId) => logger.warn('job stalled; re-queued for another run', { queue, bullJobId: jobId }));
+    worker.on('failed', (job, error) => {
+      onFailed(queue, job, error).catch((failure: unknown) =>
+        logger.error('could not record a failure', { queue, bullJobId: job?.id, error: String(failure) }),
+      );
+    });
   }
-  logger.info('worker started', { roles: config.worker.roles, prefix: config.queuePrefix });
+  // A quarter of the lock: well before a lock could lapse, and far above normal (tens of ms).
+  const stopWatchdog = watchEventLoop(logger, { thresholdMs: Math.min(1000, config.worker.lockMs / 4) });
+  logger.info('worker started', {
+    roles: config.worker.roles,
+    prefix: config.queuePrefix,
+    lockMs: config.worker.lockMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
+  });
 
   return {
+    /** Stops taking jobs, lets the running ones finish (their locks still renewed), then closes everything. */
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
+      stopWatchdog();
       await queues.close();
+      await whisper.close();
       await services.close();
       connection.disconnect();
     },

@@ -30,12 +30,24 @@ const rolesFromEnv = z
     return parts as WorkerRole[];
   });
 
+// --- S3 storage (STORAGE_DRIVER=s3). Credentials come from the AWS SDK's default chain (the ECS
+// task role, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), never from this schema, so no secret is
+// parsed, logged or frozen into Config. S3_ENDPOINT + S3_FORCE_PATH_STYLE serve S3-compatible servers.
+const s3EnvSchema = {
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a valid S3 bucket name').optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_FORCE_PATH_STYLE: booleanFromEnv('false'),
+  S3_PRESIGN_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(900),
+};
+
 const envSchema = z.object({
+  ...s3EnvSchema,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   DATA_DIR: z.string().default('data'),
   DATABASE_URL: z.string().optional(),
-  STORAGE_DRIVER: z.enum(['local']).default('local'),
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
   STORAGE_DIR: z.string().optional(),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('babelfish'),
@@ -70,14 +82,21 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
+}).superRefine((e, ctx) => {
+  if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
+    ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when STORAGE_DRIVER=s3' });
+  }
 });
+
+export type S3Settings = { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; presignTtlSeconds: number };
 
 export type Config = {
   env: 'development' | 'production' | 'test';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   dataDir: string;
   databaseUrl: string;
-  storage: { driver: 'local'; dir: string };
+  /** `dir` is always set: local storage lives there, and the S3 backend does not use it. */
+  storage: { driver: 'local' | 's3'; dir: string; s3?: S3Settings };
   redisUrl: string;
   queuePrefix: string;
   worker: { roles: WorkerRole[]; concurrency: number; attempts: number; lockMs: number; stalledIntervalMs: number };
@@ -105,7 +124,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     // SQLite in the data dir is the embedded default; postgres:// URLs select PostgreSQL.
     databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, 'babelfish.db')}`,
-    storage: { driver: e.STORAGE_DRIVER, dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'storage')) },
+    storage: {
+      driver: e.STORAGE_DRIVER,
+      dir: path.resolve(e.STORAGE_DIR ?? path.join(dataDir, 'storage')),
+      s3: e.S3_BUCKET
+        ? { bucket: e.S3_BUCKET, region: e.S3_REGION, endpoint: e.S3_ENDPOINT, forcePathStyle: e.S3_FORCE_PATH_STYLE, presignTtlSeconds: e.S3_PRESIGN_TTL_SECONDS }
+        : undefined,
+    },
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     worker: {

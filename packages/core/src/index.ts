@@ -3,3 +3,4 @@ export * from './languages';
 export * from './types';
 export * from './wer';
 export * from './subtitle-validation';
+export * from './job-options';

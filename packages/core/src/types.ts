@@ -30,7 +30,8 @@ export type JobStatus = (typeof jobStatuses)[number];
 export const stages = ['upload', 'transcribe', 'translate', 'mux'] as const;
 export type Stage = (typeof stages)[number];
 
-export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript'] as const;
+// ass: styled subtitles; burned: subtitles rendered into the picture; dubbed: extra TTS audio track.
+export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript', 'ass', 'burned', 'dubbed'] as const;
 export type OutputKind = (typeof outputKinds)[number];
 
 /** Called by stage code as work advances; `percent` is 0–100 within the stage (or language). */

@@ -52,15 +52,19 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
 
   it('stores a job, its progress, outputs and terminal state', async () => {
     const jobs = createJobRepository(handle.db);
-    const job = await jobs.create({ targetLanguages: ['es', 'fr'], originalName: 'talk.mp4', inputKey: 'jobs/x/input' });
-    expect((await jobs.get(job.id))?.targetLanguages).toEqual(['es', 'fr']);
+    const options = { burnIn: true, glossary: { terms: { country: 'nación' }, byLanguage: {}, doNotTranslate: ['Babelfish'] } };
+    const job = await jobs.create({ targetLanguages: ['es', 'fr'], originalName: 'talk.mp4', inputKey: 'jobs/x/input', options });
+    expect(await jobs.get(job.id)).toMatchObject({ targetLanguages: ['es', 'fr'], options, quality: null });
+    const quality = { rules: { maxCharsPerLine: 42, maxLines: 2, maxCharsPerSecond: 17, minDurationSeconds: 1, maxDurationSeconds: 7, minGapSeconds: 0.083 }, tracks: [], warnings: [], checkedAt: 'now' };
+    await jobs.setQuality(job.id, quality);
+    expect((await jobs.get(job.id))?.quality).toEqual(quality);
 
     await jobs.updateProgress(job.id, { stage: 'transcribe', percent: 20, stageProgress: { transcribe: 40 } });
     const running = await jobs.get(job.id);

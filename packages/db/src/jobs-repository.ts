@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { JobStatus, OutputKind, Stage } from '@babelfish/core';
+import type { JobOptions, JobStatus, OutputKind, QualityReport, Stage } from '@babelfish/core';
 import type { Database, JobsTable, OutputsTable } from './schema';
 
 export type StageProgress = { transcribe?: number; translate?: Record<string, number>; mux?: number };
@@ -27,6 +27,10 @@ export type JobRecord = {
   runs: number;
   thumbnailKey: string | null;
   contentHash: string | null;
+  /** What the submitter asked for beyond languages (glossary, burn-in, dubbing, subtitle rules). */
+  options: JobOptions;
+  /** Subtitle quality checks of the last mux run. */
+  quality: QualityReport | null;
 };
 
 export type OutputRecord = {
@@ -50,6 +54,7 @@ export type NewJob = {
   inputKey: string;
   mediaDuration?: number | null;
   contentHash?: string | null;
+  options?: JobOptions;
 };
 
 export type ProgressUpdate = { stage: Stage; percent: number; stageProgress: StageProgress; status?: JobStatus };
@@ -76,6 +81,8 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     runs: Number(row.runs),
     thumbnailKey: row.thumbnail_key,
     contentHash: row.content_hash,
+    options: row.options ? (JSON.parse(row.options) as JobOptions) : {},
+    quality: row.quality ? (JSON.parse(row.quality) as QualityReport) : null,
   };
 }
 
@@ -120,6 +127,8 @@ export function createJobRepository(db: Kysely<Database>) {
         runs: 1,
         thumbnail_key: null,
         content_hash: input.contentHash ?? null,
+        options: input.options && Object.keys(input.options).length > 0 ? JSON.stringify(input.options) : null,
+        quality: null,
       };
       await db.insertInto('jobs').values(row).execute();
       return toJob(row);
@@ -188,6 +197,10 @@ export function createJobRepository(db: Kysely<Database>) {
 
     async setMediaDuration(id: string, seconds: number): Promise<void> {
       await db.updateTable('jobs').set({ media_duration: seconds, updated_at: now() }).where('id', '=', id).execute();
+    },
+
+    async setQuality(id: string, report: QualityReport): Promise<void> {
+      await db.updateTable('jobs').set({ quality: JSON.stringify(report), updated_at: now() }).where('id', '=', id).execute();
     },
 
     async setThumbnail(id: string, key: string): Promise<void> {

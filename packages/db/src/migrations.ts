@@ -101,6 +101,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').dropColumn('content_hash').execute();
     },
   },
+  '0005_job_options_quality': {
+    async up(db: Kysely<unknown>) {
+      // JSON text, like the other structured columns, so SQLite and PostgreSQL share one schema.
+      await db.schema.alterTable('jobs').addColumn('options', 'text').execute();
+      await db.schema.alterTable('jobs').addColumn('quality', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').dropColumn('quality').execute();
+      await db.schema.alterTable('jobs').dropColumn('options').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

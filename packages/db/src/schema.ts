@@ -25,6 +25,10 @@ export type JobsTable = {
   runs: number;
   thumbnail_key: string | null;
   content_hash: string | null;
+  /** JSON JobOptions (glossary, burnIn, dub, subtitleRules); null when none were given. */
+  options: string | null;
+  /** JSON QualityReport written by the mux stage; null until then. */
+  quality: string | null;
 };
 
 export type SubtitleVersionsTable = {

@@ -28,10 +28,23 @@ export type TranscribeOptions = {
   onProgress?: (percent: number) => void;
 };
 
+/**
+ * What stage code needs from a speech model. WhisperModel runs it on the calling thread; the
+ * worker app runs it in a worker_thread behind the same interface, so that inference never
+ * blocks the event loop that renews BullMQ job locks.
+ */
+export interface SpeechModel {
+  readonly modelId: string;
+  readonly dtype: string;
+  detectLanguage(audio: Float32Array): Promise<LanguageDetection>;
+  transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Segment[]>;
+  dispose(): Promise<void>;
+}
+
 /** Peak amplitude below which a window is treated as silence and skipped (Whisper invents text for silence). */
 const SILENCE_PEAK = 1e-4;
 
-export class WhisperModel {
+export class WhisperModel implements SpeechModel {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(

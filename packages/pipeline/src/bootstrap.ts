@@ -5,8 +5,8 @@ import type { ProgressEvent } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
 import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
-import { configureModels, createEngineRegistry, getWhisper } from '@babelfish/ml';
-import { createLocalStorage } from '@babelfish/storage';
+import { configureModels, createEngineRegistry, getWhisper, type SpeechModel } from '@babelfish/ml';
+import { createStorage } from '@babelfish/storage';
 import type { StageContext } from './context';
 
 export type Services = { ctx: StageContext; database: DatabaseHandle; close: () => Promise<void> };
@@ -14,8 +14,14 @@ export type Services = { ctx: StageContext; database: DatabaseHandle; close: () 
 /** The composition root shared by the worker and the CLI: one database, storage and model set. */
 export async function createServices(
   config: Config,
-  options: { logger: Logger; publish?: (event: ProgressEvent) => Promise<void> | void },
+  options: {
+    logger: Logger;
+    publish?: (event: ProgressEvent) => Promise<void> | void;
+    /** Where Whisper runs (the worker passes its inference thread); defaults to this thread, loaded once. */
+    whisper?: () => Promise<SpeechModel>;
+  },
 ): Promise<Services> {
+  const whisper = options.whisper ?? (() => getWhisper(config.models.whisper, config.models.whisperDtype));
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
@@ -24,14 +30,15 @@ export async function createServices(
   const ctx: StageContext = {
     jobs: createJobRepository(database.db),
     subtitles: createSubtitleRepository(database.db),
-    storage: createLocalStorage(config.storage.dir),
+    storage: createStorage(config),
     engines: createEngineRegistry({
       modelsDir: config.models.dir,
       allowRemote: config.models.allowRemote,
       whisperModelId: config.models.whisper,
       whisperDtype: config.models.whisperDtype,
+      whisper,
     }),
-    whisper: () => getWhisper(config.models.whisper, config.models.whisperDtype),
+    whisper,
     publish: options.publish ?? (() => undefined),
     logger: options.logger,
     tmpDir,

@@ -1,7 +1,7 @@
 import type { ProgressEvent } from '@babelfish/core';
 import type { JobRepository, SubtitleRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
-import type { EngineRegistry, WhisperModel } from '@babelfish/ml';
+import type { EngineRegistry, SpeechModel } from '@babelfish/ml';
 import type { Storage } from '@babelfish/storage';
 
 /**
@@ -13,7 +13,7 @@ export type StageContext = {
   subtitles: SubtitleRepository;
   storage: Storage;
   engines: EngineRegistry;
-  whisper: () => Promise<WhisperModel>;
+  whisper: () => Promise<SpeechModel>;
   publish: (event: ProgressEvent) => Promise<void> | void;
   logger: Logger;
   tmpDir: string;

@@ -1,19 +1,21 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppError, getLanguage, type OutputKind, type Segment, type Transcript } from '@babelfish/core';
+import { getLanguage, type Segment, type Transcript } from '@babelfish/core';
 import type { OutputRecord } from '@babelfish/db';
-import { muxSubtitles, toSrt, toWebVtt } from '@babelfish/media';
+import { muxSubtitles, probeMedia, toAss, toSrt, toWebVtt } from '@babelfish/media';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
 import { createStageReporter, progressEvent } from './progress';
-
-type PlannedOutput = { kind: OutputKind; language: string | null; name: string; localPath: string };
+import { makeExtraOutputs, type PlannedOutput } from './extra-outputs';
+import { recordQuality, type CheckedTrack } from './quality-report';
+import { cuesForTrack, jobRules } from './source-cues';
 
 /**
- * Writes SRT + WebVTT per language (the source transcript too, for review) and an MP4 and an
- * MKV that carry every target language as a soft subtitle track; then records the outputs
- * and completes the job.
+ * Writes SRT + WebVTT + ASS per language (the source transcript too, for review) and an MP4
+ * and an MKV that carry every target language as a soft subtitle track, plus the burned-in and
+ * dubbed videos when the job asked for them; checks the subtitles' quality, records the
+ * outputs and completes the job.
  */
 export async function runMuxStage(ctx: StageContext, jobId: string): Promise<OutputRecord[]> {
   const job = await loadJob(ctx, jobId);
@@ -21,36 +23,45 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
   progress.report(0, 'Writing subtitles');
   const transcript = await readJson<Transcript>(ctx, storageKeys.transcript(jobId));
   // The latest version of each track, so a re-mux after an edit picks the edit up.
+  const checked: CheckedTrack[] = [];
   const trackSegments = async (language: string): Promise<Segment[]> => {
-    const track = await ctx.subtitles.latest(jobId, language);
-    if (!track) throw new AppError('NOT_FOUND', `No ${language} subtitles exist for job ${jobId}; translate it first`);
+    const track = await cuesForTrack(ctx, job, transcript, language);
+    checked.push({ language, ...track });
     return track.segments;
   };
-  const translations = await Promise.all(
-    job.targetLanguages.map(async (language) => ({ targetLanguage: language, segments: await trackSegments(language) })),
-  );
+  const translations: { targetLanguage: string; segments: Segment[] }[] = [];
+  for (const language of job.targetLanguages) translations.push({ targetLanguage: language, segments: await trackSegments(language) });
 
   const stem = safeFileStem(job.originalName);
   const workDir = await fs.mkdtemp(path.join(ctx.tmpDir, `mux-${jobId}-`));
   try {
     const planned: PlannedOutput[] = [];
-    const writeSubtitles = async (language: string, segments: Segment[]) => {
-      for (const [kind, render] of [['srt', toSrt], ['vtt', toWebVtt]] as const) {
+    const rules = jobRules(job);
+    const writeSubtitles = async (language: string, segments: Segment[], picture: { width?: number; height?: number }) => {
+      const ass = (cues: readonly Segment[]) => toAss(cues, { ...picture, language, title: `${stem} (${language})`, maxCharsPerLine: rules.maxCharsPerLine });
+      for (const [kind, render] of [['srt', toSrt], ['vtt', toWebVtt], ['ass', ass]] as const) {
         const name = `${stem}.${language}.${kind}`;
         const localPath = path.join(workDir, name);
         await fs.writeFile(localPath, render(segments), 'utf8');
         planned.push({ kind, language, name, localPath });
       }
     };
-    for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments);
-    if (!job.targetLanguages.includes(transcript.language)) await writeSubtitles(transcript.language, await trackSegments(transcript.language));
+    const sourceSegments = job.targetLanguages.includes(transcript.language) ? undefined : await trackSegments(transcript.language);
 
     const tracks = translations.map((translation) => {
       const language = getLanguage(translation.targetLanguage);
       return { path: path.join(workDir, `${stem}.${language.code}.srt`), language, title: language.name };
     });
     const containers = ['mp4', 'mkv'] as const;
+    const extrasWanted = job.options.burnIn === true || job.options.dub === true;
+    // Burn-in and dubbing take much longer than stream-copy muxing: they get most of the bar.
+    const muxShare = extrasWanted ? 30 : 95;
+    const warnings: string[] = [];
     await ctx.storage.withLocalFile(job.inputKey, async (video) => {
+      // The ASS style is sized to the picture (no picture: a 16:9 default).
+      const picture = (await probeMedia(video, { ffprobePath: ctx.ffmpeg.ffprobePath })).streams.find((stream) => stream.kind === 'video') ?? {};
+      for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, picture);
+      if (sourceSegments) await writeSubtitles(transcript.language, sourceSegments, picture);
       for (const [index, container] of containers.entries()) {
         const name = `${stem}.subtitled.${container}`;
         const localPath = path.join(workDir, name);
@@ -61,11 +72,28 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
           container,
           durationSeconds: job.mediaDuration ?? undefined,
           ffmpegPath: ctx.ffmpeg.ffmpegPath,
-          onProgress: (percent) => progress.report(((index + percent / 100) * 95) / containers.length, `Muxing ${container.toUpperCase()}`),
+          onProgress: (percent) => progress.report(((index + percent / 100) * muxShare) / containers.length, `Muxing ${container.toUpperCase()}`),
         });
         planned.push({ kind: container, language: null, name, localPath });
       }
+      if (!extrasWanted) return;
+      const extras = await makeExtraOutputs(ctx, job, {
+        video,
+        workDir,
+        stem,
+        tracks: translations.map((translation) => ({
+          language: translation.targetLanguage,
+          segments: translation.segments,
+          assPath: path.join(workDir, `${stem}.${translation.targetLanguage}.ass`),
+        })),
+        sourceLanguage: transcript.language,
+        durationSeconds: job.mediaDuration ?? transcript.durationSeconds,
+        report: (percent, message) => progress.report(muxShare + (percent * (95 - muxShare)) / 100, message),
+        warnings,
+      });
+      planned.push(...extras);
     });
+    await recordQuality(ctx, jobId, checked, rules, warnings);
 
     const stored = [];
     for (const output of planned) {

@@ -4,10 +4,13 @@ import { storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
 import { createStageReporter } from './progress';
+import { translateInContext } from './contextual-translation';
+import { jobRules } from './source-cues';
 
 /**
  * Translates the source track (its latest version, so edits to the transcript carry through)
- * into one target language and saves it as that language's next subtitle version.
+ * into one target language, sentence by sentence with the job's glossary, cuts it into cues by
+ * the job's subtitle rules and saves it as that language's next subtitle version.
  */
 export async function runTranslateStage(ctx: StageContext, jobId: string, language: string): Promise<Translation> {
   const job = await loadJob(ctx, jobId);
@@ -22,14 +25,18 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
     translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: sourceSegments };
   } else {
     const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined);
-    const segments = await engine.translate({
-      segments: sourceSegments,
-      from: transcript.language,
+    const { segments, missingTerms } = await translateInContext({
+      engine,
+      sourceSegments,
+      transcript,
       to: language,
+      glossary: job.options.glossary,
+      rules: jobRules(job),
       // Only the whisper engine listens to the audio; others never call this.
       audio: () => ctx.storage.withLocalFile(storageKeys.audio(jobId), (file) => decodePcmF32(file, { ffmpegPath: ctx.ffmpeg.ffmpegPath })),
       onProgress: (percent) => progress.report(percent),
     });
+    if (missingTerms.length > 0) ctx.logger.warn('glossary terms lost by the engine', { jobId, language, engine: engine.name, terms: missingTerms });
     translation = { sourceLanguage: transcript.language, targetLanguage: language, engine: engine.name, segments };
   }
   if (!translation.segments.some((segment) => segment.text.trim().length > 0)) {

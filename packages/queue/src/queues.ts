@@ -2,7 +2,13 @@ import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullJobId, QueueName, type JobDataByQueue, type TranscribeJobData } from './catalogue';
 
-export type QueueSettings = { connection: Redis; prefix: string; attempts: number };
+export type QueueSettings = {
+  connection: Redis;
+  prefix: string;
+  attempts: number;
+  /** Connection errors (Redis restarting, unreachable) while the client retries; printed with console.error when absent. */
+  onError?: (error: Error) => void;
+};
 
 export type JobQueues = ReturnType<typeof createJobQueues>;
 
@@ -25,6 +31,12 @@ export function createJobQueues(settings: QueueSettings) {
     mux: new Queue<JobDataByQueue['mux']>(QueueName.Mux, { ...common, defaultJobOptions: options }),
   };
   const flows = new FlowProducer(common);
+  if (settings.onError) {
+    queues.transcribe.on('error', settings.onError);
+    queues.translate.on('error', settings.onError);
+    queues.mux.on('error', settings.onError);
+    flows.on('error', settings.onError);
+  }
 
   return {
     queues,

@@ -3,27 +3,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '@babelfish/core';
 import { assertSafeKey, createLocalStorage, safeFileStem } from './index';
+import { itBehavesLikeStorage } from './testing/storage-contract';
 
 describe('local storage', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-storage-'));
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('stores, reads, streams and deletes by prefix', async () => {
+  describe('storage contract', () => {
+    itBehavesLikeStorage(() => createLocalStorage(root), { largeFileBytes: 11 * 1024 * 1024 });
+  });
+
+  it('keeps files under its root and has no presigned URLs', async () => {
     const storage = createLocalStorage(root);
-    expect(await storage.isWritable()).toBe(true);
     await storage.putBuffer('jobs/a/transcript.json', '{"x":1}');
-    expect((await storage.getBuffer('jobs/a/transcript.json')).toString()).toBe('{"x":1}');
-    const source = path.join(root, 'upload.tmp');
-    fs.writeFileSync(source, 'video-bytes');
-    expect(await storage.putFile('jobs/a/input', source, { move: true })).toEqual({ key: 'jobs/a/input', bytes: 11 });
-    expect(fs.existsSync(source)).toBe(false);
-    const chunks: Buffer[] = [];
-    for await (const chunk of await storage.createReadStream('jobs/a/input')) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks).toString()).toBe('video-bytes');
-    expect(await storage.withLocalFile('jobs/a/input', async (file) => fs.readFileSync(file, 'utf8'))).toBe('video-bytes');
-    await storage.deletePrefix('jobs/a');
-    expect(await storage.stat('jobs/a/input')).toBeUndefined();
-    await expect(storage.getBuffer('jobs/a/input')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(fs.readFileSync(path.join(root, 'jobs/a/transcript.json'), 'utf8')).toBe('{"x":1}');
+    expect(storage.presignDownload).toBeUndefined();
+  });
+
+  it('is not writable when its root cannot be created', async () => {
+    const file = path.join(root, 'a-file');
+    fs.writeFileSync(file, 'x');
+    expect(await createLocalStorage(path.join(file, 'sub')).isWritable()).toBe(false);
   });
 
   it('refuses keys that escape the root', () => {

@@ -15,8 +15,9 @@ export function createLocalStorage(root: string): Storage {
   }
 
   async function statKey(key: string): Promise<StoredObject | undefined> {
+    const file = pathOf(key); // an unsafe key is a BAD_REQUEST, not "not found"
     try {
-      const info = await fsp.stat(pathOf(key));
+      const info = await fsp.stat(file);
       return info.isFile() ? { key, bytes: info.size } : undefined;
     } catch {
       return undefined;

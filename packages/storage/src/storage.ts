@@ -17,4 +17,9 @@ export interface Storage {
   withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T>;
   deletePrefix(prefix: string): Promise<void>;
   isWritable(): Promise<boolean>;
+  /**
+   * A time-limited URL the client downloads from directly (S3), so large outputs bypass the API.
+   * Absent on backends that cannot (local disk): callers then stream through `createReadStream`.
+   */
+  presignDownload?(key: string, filename: string, ttlSeconds?: number): Promise<string>;
 }

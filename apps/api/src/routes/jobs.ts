@@ -19,6 +19,9 @@ const contentTypes: Record<OutputKind, string> = {
   mp4: 'video/mp4',
   mkv: 'video/x-matroska',
   transcript: 'application/json',
+  ass: 'text/x-ssa; charset=utf-8',
+  burned: 'video/mp4',
+  dubbed: 'video/mp4',
 };
 
 const fromUploadSchema = z.object({ uploadId: z.string() });
@@ -73,7 +76,13 @@ export function jobsRouter(deps: ApiDeps): Router {
   router.get('/jobs/:id/outputs', async (req, res) => {
     const job = await requireJob(deps, req, res);
     const outputs = await deps.jobs.listOutputs(job.id);
-    res.json({ jobId: job.id, status: job.status, outputs: outputs.map(outputView) });
+    res.json({ jobId: job.id, status: job.status, outputs: outputs.map(outputView), quality: job.quality });
+  });
+
+  /** Subtitle quality checks of the last mux run (null until it has run). */
+  router.get('/jobs/:id/quality', async (req, res) => {
+    const job = await requireJob(deps, req, res);
+    res.json({ jobId: job.id, status: job.status, quality: job.quality });
   });
 
   router.get('/jobs/:id/outputs/:outputId/download', async (req, res) => {

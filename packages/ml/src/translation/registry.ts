@@ -5,6 +5,7 @@ import type { TranslationEngine } from './engine';
 import { MarianEngine } from './marian';
 import { NllbEngine } from './nllb';
 import { WhisperTranslationEngine } from './whisper';
+import type { SpeechModel } from '../whisper';
 
 /**
  * All translation engines behind one lookup. When the caller has no preference (or its preferred
@@ -20,6 +21,8 @@ export type EngineRegistryOptions = {
   allowRemote: boolean;
   whisperModelId?: string;
   whisperDtype?: string;
+  /** The Whisper model the whisper engine uses (the worker's inference thread); defaults to getWhisper. */
+  whisper?: () => Promise<SpeechModel>;
   nllbModelId?: string;
   apertiumCommand?: string;
 };
@@ -45,7 +48,7 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
     nllb: new NllbEngine({ modelId: options.nllbModelId }),
     marian: new MarianEngine(),
     apertium: new ApertiumEngine({ command: options.apertiumCommand }),
-    whisper: new WhisperTranslationEngine({ modelId: options.whisperModelId, dtype: options.whisperDtype }),
+    whisper: new WhisperTranslationEngine({ modelId: options.whisperModelId, dtype: options.whisperDtype, load: options.whisper }),
   };
 
   const available = async (): Promise<EngineAvailability[]> => {

@@ -1,6 +1,6 @@
 import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
 import { isModelAvailable } from '../model-env';
-import { DEFAULT_WHISPER_DTYPE, DEFAULT_WHISPER_MODEL, getWhisper } from '../whisper';
+import { DEFAULT_WHISPER_DTYPE, DEFAULT_WHISPER_MODEL, getWhisper, type SpeechModel } from '../whisper';
 import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
 
 /**
@@ -10,16 +10,23 @@ import { hasPair, type TranslateRequest, type TranslationEngine } from './engine
  * larger; whisper-tiny loops on this task.
  */
 
-export type WhisperEngineOptions = { modelId?: string; dtype?: string };
+export type WhisperEngineOptions = {
+  modelId?: string;
+  dtype?: string;
+  /** Where the model comes from; defaults to this process's shared model (getWhisper). */
+  load?: () => Promise<SpeechModel>;
+};
 
 export class WhisperTranslationEngine implements TranslationEngine {
   readonly name = 'whisper' as const;
   private readonly modelId: string;
   private readonly dtype: string;
+  private readonly load: () => Promise<SpeechModel>;
 
   constructor(options: WhisperEngineOptions = {}) {
     this.modelId = options.modelId ?? DEFAULT_WHISPER_MODEL;
     this.dtype = options.dtype ?? DEFAULT_WHISPER_DTYPE;
+    this.load = options.load ?? (() => getWhisper(this.modelId, this.dtype));
   }
 
   async pairs(): Promise<LanguagePair[]> {
@@ -41,7 +48,7 @@ export class WhisperTranslationEngine implements TranslationEngine {
     if (!req.audio) {
       throw new AppError('TRANSLATION_FAILED', 'The whisper engine translates speech and needs the source audio');
     }
-    const [model, audio] = await Promise.all([getWhisper(this.modelId, this.dtype), req.audio()]);
+    const [model, audio] = await Promise.all([this.load(), req.audio()]);
     return model.transcribe(audio, { language: req.from, task: 'translate', onProgress: req.onProgress });
   }
 }

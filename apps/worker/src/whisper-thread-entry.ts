@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { configureModels, getWhisper, type WhisperModel } from '@babelfish/ml';
+import { serializeError, type WhisperReply, type WhisperRequest, type WhisperThreadData } from './whisper-thread-protocol';
+
+/**
+ * Runs inside the worker's Whisper thread: loads the model once, then answers requests.
+ * onnxruntime-node runs each inference step synchronously on its calling thread (0.5–2 s per
+ * 30 s window for whisper-base on 2 cores, several seconds under load or with larger models),
+ * so here it blocks this thread's event loop, not the one renewing BullMQ locks.
+ */
+
+if (!parentPort) throw new Error('whisper-thread-entry must run in a worker thread');
+const port = parentPort;
+const data = workerData as WhisperThreadData;
+const send = (reply: WhisperReply) => port.postMessage(reply);
+
+configureModels(data.models);
+const loaded = await getWhisper(data.modelId, data.dtype).then(
+  (model) => model,
+  (error: unknown) => {
+    send({ type: 'load-failed', error: serializeError(error) });
+    return undefined; // the host terminates the thread
+  },
+);
+if (loaded) serve(loaded);
+
+function serve(model: WhisperModel): void {
+  port.on('message', (request: WhisperRequest) => {
+    // WhisperModel runs its calls one at a time, so requests may arrive while one is running.
+    const work =
+      request.op === 'detect'
+        ? model.detectLanguage(request.audio)
+        : model.transcribe(request.audio, {
+            language: request.language,
+            task: request.task,
+            onProgress: request.progress ? (percent) => send({ type: 'progress', id: request.id, percent }) : undefined,
+          });
+    work.then(
+      (value) => send({ type: 'result', id: request.id, value }),
+      (error: unknown) => send({ type: 'error', id: request.id, error: serializeError(error) }),
+    );
+  });
+  send({ type: 'ready' });
+}

@@ -1,0 +1,167 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AppError, getLanguage, type Segment } from '@babelfish/core';
+import type { Logger } from '@babelfish/logger';
+import { SAMPLE_RATE, type LanguageDetection, type ModelSettings, type SpeechModel, type TranscribeOptions } from '@babelfish/ml';
+import { deserializeError, type WhisperReply, type WhisperRequest, type WhisperThreadData } from './whisper-thread-protocol';
+
+/**
+ * Whisper in a worker_thread, behind the same SpeechModel interface as the in-process model.
+ *
+ * Why: onnxruntime-node runs every inference step synchronously on the thread that calls it.
+ * Measured with whisper-base q8 on 2 cores, a 3-minute transcription blocked the event loop for
+ * up to 1.9 s at a time alone, and 3–6.7 s with a second transcription competing for the CPU —
+ * long enough for BullMQ's lock renewal (every lockDuration / 2) to miss, the lock to lapse and
+ * the job to be taken as stalled and run twice (seen in tests/reliability/inference-lock with
+ * a 4 s lock). With Whisper in this thread the main loop's longest stall was under 0.2 s. In a thread, the main event loop stays free to
+ * renew locks, run the stalled-job check, write progress and react to SIGTERM.
+ *
+ * The model is loaded once per thread, and there is one thread per worker process.
+ */
+
+export type WhisperThreadOptions = { modelId: string; dtype: string; models: ModelSettings };
+
+const here = fileURLToPath(import.meta.url);
+/** `.ts` under tsx, `.js` if the app is ever compiled. */
+const entry = new URL(`./whisper-thread-entry${path.extname(here)}`, import.meta.url);
+const bootstrap = new URL('./whisper-thread-bootstrap.mjs', import.meta.url);
+
+/** Whisper's context: language detection looks at this much audio (whisper-language.ts). */
+const DETECTION_SAMPLES = 30 * SAMPLE_RATE;
+
+type Pending = { resolve: (value: never) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void };
+
+export class WhisperThread implements SpeechModel {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private exitReason: Error | undefined;
+
+  private constructor(
+    readonly modelId: string,
+    readonly dtype: string,
+    private readonly worker: Worker,
+    onExit: (reason: Error) => void,
+  ) {
+    worker.on('message', (reply: WhisperReply) => this.onReply(reply));
+    worker.on('error', (error) => {
+      this.exitReason ??= new AppError('INTERNAL', `The Whisper thread failed: ${error.message}`);
+    });
+    worker.once('exit', (code) => {
+      const reason = this.exitReason ?? new AppError('INTERNAL', `The Whisper thread exited (code ${code})`);
+      this.exitReason = reason;
+      for (const call of this.pending.values()) call.reject(reason);
+      this.pending.clear();
+      onExit(reason);
+    });
+  }
+
+  /** Starts the thread and resolves once the model is loaded (rejects with the load error otherwise). */
+  static async start(options: WhisperThreadOptions, onExit: (reason: Error) => void = () => undefined): Promise<WhisperThread> {
+    const data: WhisperThreadData = { entry: entry.href, ...options };
+    const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onEarlyExit);
+          if (error) reject(error);
+          else resolve();
+        };
+        const onMessage = (reply: WhisperReply) => {
+          if (reply.type === 'ready') settle();
+          else if (reply.type === 'load-failed') settle(deserializeError(reply.error));
+        };
+        const onError = (error: Error) => settle(error);
+        const onEarlyExit = (code: number) => settle(new AppError('INTERNAL', `The Whisper thread exited (code ${code}) while loading`));
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onEarlyExit);
+      });
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+    return new WhisperThread(options.modelId, options.dtype, worker, onExit);
+  }
+
+  detectLanguage(audio: Float32Array): Promise<LanguageDetection> {
+    // Detection reads the first 30 s only; no need to copy hours of audio for it.
+    return this.call<LanguageDetection>((id) => ({ id, op: 'detect', audio: audio.subarray(0, DETECTION_SAMPLES) }));
+  }
+
+  async transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Segment[]> {
+    getLanguage(options.language); // UNKNOWN_LANGUAGE here, as with the in-process model
+    return this.call<Segment[]>(
+      (id) => ({ id, op: 'transcribe', audio, language: options.language, task: options.task ?? 'transcribe', progress: Boolean(options.onProgress) }),
+      options.onProgress,
+    );
+  }
+
+  async dispose(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private call<T>(build: (id: number) => WhisperRequest, onProgress?: (percent: number) => void): Promise<T> {
+    if (this.exitReason) return Promise.reject(this.exitReason);
+    const id = this.nextId++;
+    const request = build(id);
+    // A copy moves to the thread (transferred, not cloned twice); the caller keeps its audio.
+    // For a long video that is a second copy while it is transcribed (1 h of audio: 230 MB).
+    const audio = request.audio.slice();
+    request.audio = audio;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, onProgress });
+      this.worker.postMessage(request, [audio.buffer]);
+    });
+  }
+
+  private onReply(reply: WhisperReply): void {
+    if (reply.type === 'ready' || reply.type === 'load-failed') return;
+    const call = this.pending.get(reply.id);
+    if (!call) return;
+    if (reply.type === 'progress') {
+      call.onProgress?.(reply.percent);
+      return;
+    }
+    this.pending.delete(reply.id);
+    if (reply.type === 'result') call.resolve(reply.value as never);
+    else call.reject(deserializeError(reply.error));
+  }
+}
+
+/**
+ * The worker's Whisper: started on first use and shared by the transcribe stage and the whisper
+ * translation engine. If the thread dies (an uncaught error, out of memory), the calls in flight
+ * fail (and are retried by BullMQ) and the next call starts a fresh thread.
+ */
+export function createThreadedWhisper(options: WhisperThreadOptions, logger: Logger) {
+  let current: Promise<WhisperThread> | undefined;
+  let closed = false;
+
+  const model = (): Promise<SpeechModel> => {
+    if (closed) return Promise.reject(new AppError('INTERNAL', 'The worker is shutting down'));
+    if (!current) {
+      const starting = WhisperThread.start(options, (reason) => {
+        if (current === starting) current = undefined;
+        if (!closed) logger.error('whisper thread exited', { error: reason.message });
+      });
+      current = starting;
+      starting.catch(() => {
+        if (current === starting) current = undefined;
+      });
+    }
+    return current;
+  };
+
+  return {
+    model,
+    async close(): Promise<void> {
+      closed = true;
+      const running = current;
+      current = undefined;
+      await running?.then((thread) => thread.dispose()).catch(() => undefined);
+    },
+  };
+}

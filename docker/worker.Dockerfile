@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1.7
+# One worker image for every role; WORKER_ROLES (transcribe | translate | mux, comma-separated,
+# or all) picks what a container does. Build from the repository root:
+#   docker build -f docker/worker.Dockerfile -t babelfish/worker .
+# TypeScript runs through tsx, as in development (see api.Dockerfile for why there is no bundle).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH CI=true \
+    ONNXRUNTIME_NODE_INSTALL=skip ONNXRUNTIME_NODE_INSTALL_CUDA=skip
+RUN npm install -g pnpm@10.34.9 && npm cache clean --force
+# better-sqlite3 compiles its addon when no prebuilt binary matches the platform.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --store-dir /pnpm/store
+
+# --- production dependencies only (tsx is a root runtime dependency) -----------------------------
+FROM base AS prod
+COPY . .
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
+    pnpm install --offline --frozen-lockfile --prod --store-dir /pnpm/store \
+ # onnxruntime-node ships binaries for every OS (~220 MB for macOS and Windows): keep Linux's.
+ && rm -rf node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32
+
+# --- runtime ----------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+# ffmpeg for audio extraction and muxing; Apertium + the English–Spanish pair for the offline
+# rule-based engine. Add more apertium-xxx-yyy pairs here to offer them.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg apertium apertium-eng-spa \
+ && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system --gid 10001 babelfish \
+ && useradd --system --uid 10001 --gid babelfish --home-dir /app --shell /usr/sbin/nologin babelfish \
+ && mkdir -p /app/data /srv/media /cache/models /models \
+ && chown babelfish:babelfish /app/data /srv/media /cache/models
+WORKDIR /app
+COPY --from=prod /src /app
+ENV NODE_ENV=production \
+    DATA_DIR=/app/data \
+    STORAGE_DIR=/srv/media \
+    MODELS_DIR=/models \
+    MODEL_CACHE_DIR=/cache/models \
+    WORKER_ROLES=all
+# /tmp is the stages' scratch space (extracted audio, S3 downloads for ffmpeg): give it a volume.
+VOLUME ["/app/data", "/srv/media", "/cache/models", "/tmp"]
+USER babelfish:babelfish
+# No HTTP port, so no HTTP health check: a worker that dies exits (restart policy / ECS replaces
+# it), and a worker that hangs loses its job locks, which BullMQ's stalled check re-queues.
+HEALTHCHECK NONE
+# SIGTERM lets running jobs finish; give containers a stop grace period longer than one job.
+CMD ["node", "--conditions=development", "--import", "tsx", "apps/worker/src/main.ts"]

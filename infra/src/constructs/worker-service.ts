@@ -1,0 +1,96 @@
+import { CfnOutput, Duration } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import type { EnvironmentSettings, WorkerRole } from '../environments';
+import { AppTask, type AppTaskShared } from './app-task';
+import { addBusinessHours } from './business-hours';
+
+/** The metric the queue-depth publisher sends: jobs waiting for a worker of one role. */
+export function queueDepthMetric(role: WorkerRole): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'Babelfish',
+    metricName: 'QueueDepth',
+    dimensionsMap: { Queue: role },
+    statistic: cloudwatch.Stats.MAXIMUM,
+    period: Duration.minutes(1),
+  });
+}
+
+export type WorkerServiceProps = {
+  cluster: ecs.ICluster;
+  settings: EnvironmentSettings;
+  shared: AppTaskShared;
+  role: WorkerRole;
+  securityGroups: ec2.ISecurityGroup[];
+};
+
+/**
+ * One ECS service per worker role (the same image, WORKER_ROLES picks the role), so each role
+ * scales on its own queue. Capacity is mostly Fargate Spot: a reclaimed task's job lock lapses
+ * and BullMQ re-queues the job; the on-demand base keeps the queue moving while Spot is scarce.
+ */
+export class WorkerService extends Construct {
+  readonly service: ecs.FargateService;
+
+  constructor(scope: Construct, id: string, props: WorkerServiceProps) {
+    super(scope, id);
+    const { cluster, settings, role } = props;
+    const worker = settings.workers[role];
+    const task = new AppTask(this, 'Task', {
+      ...props.shared,
+      name: role,
+      size: worker,
+      serviceEnvironment: { WORKER_ROLES: role, WORKER_CONCURRENCY: String(worker.concurrency) },
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: cluster.vpc, description: `Babelfish ${role} workers (no inbound)` });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      serviceName: `babelfish-${settings.name}-${role}`,
+      taskDefinition: task.taskDefinition,
+      desiredCount: worker.minCapacity,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup, ...props.securityGroups],
+      assignPublicIp: false,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      capacityProviderStrategies: [
+        { capacityProvider: 'FARGATE', base: worker.onDemandBase, weight: 1 },
+        { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+      ],
+    });
+
+    // Step scaling on the waiting-job count (target tracking takes no metric math, and a raw
+    // queue length is not a per-task utilisation it could track). Two policies, because one
+    // would share its evaluation window: scale out after 2 busy minutes, scale in only after
+    // 15 minutes of an empty queue, so a burst is not chased down and up again.
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: worker.minCapacity, maxCapacity: worker.maxCapacity });
+    const step = { metric: queueDepthMetric(role), adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY, metricAggregationType: appscaling.MetricAggregationType.MAXIMUM };
+    scaling.scaleOnMetric('QueueBacklog', {
+      ...step,
+      scalingSteps: [
+        { upper: worker.scaleOutQueueDepth, change: 0 },
+        { lower: worker.scaleOutQueueDepth, change: +1 },
+        { lower: worker.scaleOutQueueDepth * 5, change: +3 },
+      ],
+      cooldown: Duration.seconds(120),
+      evaluationPeriods: 2,
+    });
+    scaling.scaleOnMetric('QueueEmpty', {
+      ...step,
+      scalingSteps: [
+        { upper: 0, change: -1 },
+        { lower: 1, change: 0 },
+      ],
+      cooldown: Duration.seconds(300),
+      evaluationPeriods: 15,
+    });
+    if (settings.businessHours) addBusinessHours(scaling, settings.businessHours.timeZone);
+
+    new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
+  }
+}

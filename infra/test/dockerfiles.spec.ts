@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import ignore from '@balena/dockerignore';
+import { DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
+import { validate } from 'dockerfile-utils';
+import { readRepoFile, repoPath } from './support/repo';
+
+// hadolint is neither in Debian bookworm nor on npm, so the rules it would enforce for these
+// files are asserted here, on the parse tree of the real Dockerfile parser that dockerfile-utils
+// (VS Code's Docker linter) uses, plus that linter's own diagnostics.
+const images = {
+  api: { file: 'docker/api.Dockerfile', entry: 'apps/api/src/main.ts', apt: ['ffmpeg'] },
+  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', apt: ['ffmpeg', 'apertium', 'apertium-eng-spa'] },
+};
+const packageManager = (JSON.parse(readRepoFile('package.json')) as { packageManager: string }).packageManager;
+
+const args = (instruction: Instruction) => instruction.getArgumentsContent() ?? '';
+// The whole instruction as written, flags included (arguments alone drop --from, --interval…).
+const text = (instruction: Instruction) => instruction.getTextContent().replace(/\\\n\s*/g, ' ');
+const finalStage = (dockerfile: Dockerfile) => {
+  const lastFrom = dockerfile.getFROMs().at(-1)!;
+  return dockerfile.getInstructions().filter((instruction) => instruction.getRange().start.line >= lastFrom.getRange().start.line);
+};
+
+describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, image) => {
+  const content = readRepoFile(image.file);
+  const dockerfile = DockerfileParser.parse(content);
+  const instructions = dockerfile.getInstructions();
+  const keyword = (word: string) => instructions.filter((instruction) => instruction.getKeyword() === word);
+  const final = finalStage(dockerfile);
+
+  it('has no linter diagnostics', () => {
+    expect(validate(content).map((diagnostic) => `${diagnostic.range.start.line + 1}: ${diagnostic.message}`)).toEqual([]);
+  });
+
+  it('is multi-stage from a pinned slim Node 20 base, never latest', () => {
+    const froms = dockerfile.getFROMs();
+    expect(froms.length).toBeGreaterThanOrEqual(3);
+    expect(keyword('ARG').map(args)).toContain('NODE_IMAGE=node:20-bookworm-slim');
+    const stages = new Set<string>();
+    for (const from of froms) {
+      const base = from.getImage() ?? '';
+      // A FROM names either the pinned base (through the ARG) or an earlier stage.
+      expect(base === '${NODE_IMAGE}' || stages.has(base)).toBe(true);
+      expect(base).not.toMatch(/:latest$/);
+      if (from.getBuildStage()) stages.add(from.getBuildStage()!);
+    }
+    expect(froms.at(-1)!.getBuildStage()).toBe('runtime');
+  });
+
+  it('runs as a fixed non-root user in the final stage', () => {
+    const users = final.filter((instruction) => instruction.getKeyword() === 'USER').map(args);
+    expect(users).toEqual(['babelfish:babelfish']);
+    expect(content).toMatch(/useradd --system --uid 10001/);
+    const lastUser = final.findIndex((instruction) => instruction.getKeyword() === 'USER');
+    expect(final.slice(lastUser).filter((instruction) => instruction.getKeyword() === 'RUN')).toEqual([]);
+  });
+
+  it('has no ADD (COPY only, so nothing is fetched from a URL at build time)', () => {
+    expect(keyword('ADD')).toEqual([]);
+  });
+
+  it('installs distro packages without recommends and drops the apt lists in the same layer', () => {
+    for (const run of keyword('RUN').map(args).filter((line) => line.includes('apt-get install'))) {
+      expect(run).toContain('--no-install-recommends');
+      expect(run).toContain('rm -rf /var/lib/apt/lists/*');
+    }
+    const runtimeApt = final.filter((instruction) => instruction.getKeyword() === 'RUN').map(args).find((line) => line.includes('apt-get install'))!;
+    for (const pkg of image.apt) expect(runtimeApt.split(/\s+/)).toContain(pkg);
+    expect(runtimeApt).not.toMatch(/\b(g\+\+|make|python3)\b/); // build tools stay in the build stages
+  });
+
+  it('installs production dependencies only, from the frozen lockfile, with the onnxruntime script skipped', () => {
+    expect(content).toContain('ONNXRUNTIME_NODE_INSTALL=skip');
+    expect(content).toContain(`npm install -g ${packageManager}`);
+    expect(content).toMatch(/pnpm install --offline --frozen-lockfile --prod/);
+    expect(final.filter((instruction) => instruction.getKeyword() === 'COPY').map(text)).toContain('COPY --from=prod /src /app');
+  });
+
+  it('keeps writable paths on volumes so the root filesystem can be read-only', () => {
+    expect(final.filter((instruction) => instruction.getKeyword() === 'VOLUME').map(args)).toEqual(['["/app/data", "/srv/media", "/cache/models", "/tmp"]']);
+  });
+
+  it('starts node directly with tsx on the real entry point', () => {
+    const cmd = JSON.parse(args(keyword('CMD').at(-1)!)) as string[];
+    expect(cmd).toEqual(['node', '--conditions=development', '--import', 'tsx', image.entry]);
+    expect(fs.existsSync(repoPath(image.entry))).toBe(true);
+    // tsx must survive `pnpm install --prod`: it is a runtime dependency of the workspace root.
+    expect(JSON.parse(readRepoFile('package.json')).dependencies.tsx).toBeDefined();
+  });
+
+  it(name === 'api' ? 'health-checks GET /health' : 'declares that it has no HTTP health check', () => {
+    const healthchecks = keyword('HEALTHCHECK').map(text);
+    expect(healthchecks).toHaveLength(1);
+    if (name === 'api') {
+      expect(healthchecks[0]).toContain('/health');
+      expect(healthchecks[0]).toMatch(/--interval=30s --timeout=10s/);
+      expect(keyword('EXPOSE').map(args)).toEqual(['8080']);
+    } else {
+      expect(healthchecks[0]).toBe('HEALTHCHECK NONE');
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  const ignored = ignore().add(readRepoFile('.dockerignore'));
+
+  it('keeps secrets, dependencies and build output out of the build context', () => {
+    for (const file of ['.env', '.env.production', 'node_modules/x/index.js', 'packages/db/node_modules/y.js', '.git/HEAD', 'apps/web/dist/index.html', 'data/babelfish.db', 'infra/cdk.out/manifest.json', 'infra/src/app.ts', 'tests/e2e/a.test.ts']) {
+      expect([file, ignored.ignores(file)]).toEqual([file, true]);
+    }
+  });
+
+  it('sends what the images build from', () => {
+    for (const file of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'apps/api/src/main.ts', 'apps/worker/src/whisper-thread-bootstrap.mjs', 'packages/core/src/index.ts', 'apps/web/index.html', 'infra/package.json', '.env.example']) {
+      expect([file, ignored.ignores(file)]).toEqual([file, false]);
+    }
+  });
+});

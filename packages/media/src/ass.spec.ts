@@ -1,0 +1,50 @@
+import { assFontFor, assText, formatAssTime, toAss } from './ass';
+
+describe('toAss', () => {
+  const ass = toAss(
+    [
+      { start: 0.52, end: 5.525, text: 'And so, my fellow Americans,\nask not' },
+      { start: 6, end: 6, text: 'ends before it starts' },
+      { start: 7, end: 8, text: '   ' },
+    ],
+    { width: 320, height: 240, language: 'es', title: 'jfk\n(es)' },
+  );
+  const lines = ass.split('\n');
+
+  it('writes a complete script with one readable default style sized to the picture', () => {
+    expect(lines.slice(0, 4)).toEqual(['[Script Info]', '; Written by Babelfish', 'Title: jfk (es)', 'ScriptType: v4.00+']);
+    // 4:3 picture → 1440 × 1080 script units, so cues scale with the video.
+    expect(lines).toEqual(expect.arrayContaining(['PlayResX: 1440', 'PlayResY: 1080', 'ScaledBorderAndShadow: yes', '[V4+ Styles]', '[Events]']));
+    const style = lines.find((line) => line.startsWith('Style: '))!.slice(7).split(',');
+    const format = lines.find((line) => line.startsWith('Format: Name'))!.slice(8).split(', ');
+    const field = (name: string) => style[format.indexOf(name)];
+    expect(style).toHaveLength(format.length);
+    expect(field('Fontname')).toBe('Noto Sans');
+    expect(Number(field('Fontsize'))).toBeGreaterThanOrEqual(48);
+    expect(field('PrimaryColour')).toBe('&H00FFFFFF'); // white text…
+    expect(field('OutlineColour')).toBe('&H00000000'); // …on a black outline
+    expect(Number(field('Outline'))).toBeGreaterThanOrEqual(2);
+    expect(field('Alignment')).toBe('2'); // bottom centre
+  });
+
+  it('writes one Dialogue per non-empty cue with centisecond times and \\N line breaks', () => {
+    const dialogues = lines.filter((line) => line.startsWith('Dialogue:'));
+    expect(dialogues).toEqual([
+      'Dialogue: 0,0:00:00.52,0:00:05.53,Default,,0,0,0,,And so, my fellow Americans,\\Nask not',
+      'Dialogue: 0,0:00:06.00,0:00:06.01,Default,,0,0,0,,ends before it starts',
+    ]);
+    expect(formatAssTime(3_723_456)).toBe('10:20:34.56');
+  });
+
+  it('keeps user text literal: braces cannot start override tags, backslashes cannot start commands', () => {
+    expect(assText('{\\an8}moved? \\N no, C:\\new')).toBe('\\{\\an8\\}moved? \\\u2060N no, C:\\\u2060new');
+    expect(assText('line one\r\n\r\n  line two ')).toBe('line one\\Nline two');
+  });
+
+  it('picks a font family covering the script, with a 16:9 default picture', () => {
+    expect(assFontFor('ja')).toBe('Noto Sans CJK JP');
+    expect(assFontFor('ar')).toBe('Noto Sans Arabic');
+    expect(assFontFor('ru')).toBe('Noto Sans');
+    expect(toAss([], {})).toContain('PlayResX: 1920');
+  });
+});

@@ -1,0 +1,114 @@
+import type { Segment } from '@babelfish/core';
+
+/**
+ * Advanced SubStation Alpha (ASS) subtitles with one readable default style: white text with a
+ * black outline and soft shadow, bottom centre, sized to the picture so two lines of the
+ * segmentation's line length fit its width. The same file is what burn-in renders (libass).
+ */
+
+export type AssOptions = {
+  /** Picture size; sets the script's aspect ratio (cues scale with the video). Defaults to 16:9. */
+  width?: number;
+  height?: number;
+  /** ISO 639-1 code of the text: picks a font family that covers its script. */
+  language?: string;
+  title?: string;
+  /** Longest line the segmentation produces, so the font is sized for it to fit. */
+  maxCharsPerLine?: number;
+};
+
+/** Noto families from Debian's fonts-noto-core / fonts-noto-cjk; libass falls back through fontconfig for anything else. */
+const fontByLanguage: Record<string, string> = {
+  zh: 'Noto Sans CJK SC',
+  ja: 'Noto Sans CJK JP',
+  ko: 'Noto Sans CJK KR',
+  ar: 'Noto Sans Arabic',
+  hi: 'Noto Sans Devanagari',
+};
+const DEFAULT_FONT = 'Noto Sans';
+
+/** Script units: height is fixed, width follows the picture's aspect ratio. */
+const PLAY_RES_Y = 1080;
+const MAX_FONT_SIZE = 64;
+/** Average advance of a Latin character as a fraction of the ASS font size (measured ≈ 0.34 for Noto Sans; kept generous). */
+const CHAR_WIDTH_EM = 0.42;
+
+export function assFontFor(language: string | undefined): string {
+  return (language && fontByLanguage[language]) || DEFAULT_FONT;
+}
+
+export function toAss(segments: readonly Segment[], options: AssOptions = {}): string {
+  const aspect = options.width && options.height ? options.width / options.height : 16 / 9;
+  const playResX = Math.round(PLAY_RES_Y * aspect);
+  const marginH = Math.round(playResX * 0.05);
+  const marginV = Math.round(PLAY_RES_Y * 0.055);
+  const maxChars = options.maxCharsPerLine ?? 42;
+  const fontSize = Math.max(16, Math.min(MAX_FONT_SIZE, Math.floor((playResX - 2 * marginH) / (maxChars * CHAR_WIDTH_EM))));
+  const outline = Math.max(2, Math.round(fontSize / 18));
+
+  const header = [
+    '[Script Info]',
+    '; Written by Babelfish',
+    `Title: ${oneLine(options.title ?? 'Subtitles')}`,
+    'ScriptType: v4.00+',
+    // Smart wrapping only as a safety net: the segmentation already broke the lines.
+    'WrapStyle: 0',
+    'ScaledBorderAndShadow: yes',
+    'YCbCr Matrix: None',
+    `PlayResX: ${playResX}`,
+    `PlayResY: ${PLAY_RES_Y}`,
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    // White on a black outline with a half-transparent shadow, bottom centre (alignment 2).
+    `Style: Default,${assFontFor(options.language)},${fontSize},&H00FFFFFF,&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,${outline},1,2,${marginH},${marginH},${marginV},1`,
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+  ];
+  const events = segments.flatMap((segment) => {
+    const text = assText(segment.text);
+    if (!text) return [];
+    const start = toCentiseconds(segment.start);
+    const end = Math.max(toCentiseconds(segment.end), start + 1);
+    return [`Dialogue: 0,${formatAssTime(start)},${formatAssTime(end)},Default,,0,0,0,,${text}`];
+  });
+  return [...header, ...events, ''].join('\n');
+}
+
+/** `H:MM:SS.cc`, ASS's centisecond clock. */
+export function formatAssTime(centiseconds: number): string {
+  const hours = Math.floor(centiseconds / 360_000);
+  const minutes = Math.floor((centiseconds % 360_000) / 6000);
+  const seconds = Math.floor((centiseconds % 6000) / 100);
+  const cs = centiseconds % 100;
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${hours}:${pad(minutes)}:${pad(seconds)}.${pad(cs)}`;
+}
+
+function toCentiseconds(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 100) : 0;
+}
+
+/**
+ * Cue text as literal ASS text: `{…}` would be read as override tags and `\N`, `\n`, `\h` as
+ * commands, so braces are escaped and a backslash before those letters gets a word joiner
+ * (invisible) in between. Line breaks become `\N`.
+ */
+export function assText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) =>
+      line
+        .trim()
+        .replace(/\\(?=[Nnh{}])/g, '\\\u2060')
+        .replace(/[{}]/g, (brace) => `\\${brace}`),
+    )
+    .filter(Boolean)
+    .join('\\N');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').trim();
+}

@@ -1,0 +1,131 @@
+/**
+ * Text facts the segmenter and line breaker share: how long a cue reads, how words join, and
+ * which boundaries between two words are natural places to cut (or must never be cut).
+ */
+
+/** A word (or CJK character group) with the time span it is spoken in, seconds. */
+export type TimedToken = { text: string; start: number; end: number };
+
+/** Languages written without spaces between words: tokens join with nothing. */
+const unspaced = new Set(['zh', 'ja', 'th', 'lo', 'my', 'km']);
+
+export function joinerFor(language: string): string {
+  return unspaced.has(language) ? '' : ' ';
+}
+
+/** Characters as a reader sees them (code points, so an emoji or astral CJK counts once). */
+export function visibleLength(text: string): number {
+  return Array.from(text).length;
+}
+
+/** What reading speed is measured on: every character, a line break counting as one space. */
+export function readingLength(text: string): number {
+  return visibleLength(text.replace(/\s*\n\s*/g, ' ').trim());
+}
+
+/** Splits text into tokens: words, or for unspaced scripts characters with their punctuation. */
+export function tokenize(text: string, joiner: string): string[] {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (!clean) return [];
+  if (joiner === ' ') return clean.split(' ');
+  // Punctuation sticks to the character before it, so a line never starts with "。".
+  const tokens: string[] = [];
+  for (const char of Array.from(clean.replace(/ /g, ''))) {
+    if (tokens.length > 0 && /[\p{P}\p{S}]/u.test(char)) tokens[tokens.length - 1] += char;
+    else tokens.push(char);
+  }
+  return tokens;
+}
+
+const closers = `["'”’»)\\]]*`;
+export const sentenceEnd = new RegExp(`[.?!…。？！]${closers}$`, 'u');
+export const clauseEnd = new RegExp(`[,;:，、；：—–]${closers}$`, 'u');
+/** Titles, abbreviations and initials whose period does not end a sentence. */
+const abbreviation = /^(mr|mrs|ms|dr|prof|st|sr|sra|srta|jr|vs|e\.g|i\.e|approx|núm|pág|ud|uds)\.$/iu;
+/** "F." in "John F. Kennedy"; "I." is left out, as it usually ends a sentence ("so do I."). */
+const initial = /^(?!I\.)\p{Lu}\.$/u;
+
+export function endsSentence(word: string): boolean {
+  return sentenceEnd.test(word) && !abbreviation.test(word) && !initial.test(word);
+}
+
+/** Capitalised: the first letter (after opening quotes or ¿ ¡) is upper case. */
+export function isCapitalised(word: string): boolean {
+  const letter = /\p{L}/u.exec(word)?.[0];
+  return letter !== undefined && letter !== letter.toLowerCase();
+}
+
+/**
+ * True between two words of one name ("Mount Everest", "John F. Kennedy"): both capitalised,
+ * and no punctuation other than an initial's period in between.
+ */
+export function insideName(before: string, after: string): boolean {
+  if (!isCapitalised(before) || !isCapitalised(after)) return false;
+  if (/[\p{L}\p{N}]$/u.test(before)) return true;
+  return initial.test(before) || abbreviation.test(before);
+}
+
+/** Words a new line or cue may start with: a clause starts here (EN/ES/FR/DE/IT/PT). */
+const conjunctions = new Set(
+  [
+    'and', 'but', 'or', 'nor', 'so', 'yet', 'because', 'although', 'though', 'while', 'when', 'whereas', 'if', 'unless',
+    'that', 'which', 'who', 'where', 'since', 'until', 'than',
+    'y', 'e', 'o', 'u', 'pero', 'sino', 'que', 'porque', 'aunque', 'cuando', 'si', 'mientras', 'donde', 'como', 'ni', 'pues',
+    'et', 'ou', 'mais', 'donc', 'car', 'qui', 'quand', 'lorsque', 'comme', 'puisque',
+    'und', 'oder', 'aber', 'denn', 'sondern', 'dass', 'weil', 'wenn', 'als', 'ob', 'obwohl', 'während',
+    'ed', 'ma', 'però', 'che', 'perché', 'se', 'mentre', 'mas', 'embora', 'enquanto',
+  ],
+);
+
+/** Words that belong with the next one (articles, prepositions, possessives): never end a line on them. */
+const leaning = new Set(
+  [
+    'a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'from', 'by', 'my', 'your', 'his', 'her', 'our', 'their', 'its', 'this',
+    'el', 'la', 'los', 'las', 'un', 'una', 'unos', 'unas', 'de', 'del', 'al', 'en', 'con', 'por', 'para', 'mi', 'tu', 'su', 'sus', 'mis', 'tus', 'lo', 'se', 'me', 'te', 'nos',
+    'le', 'les', 'des', 'du', 'au', 'aux', 'une', 'der', 'die', 'das', 'dem', 'den', 'ein', 'eine', 'il', 'gli', 'uno', 'do', 'da', 'dos', 'das', 'um', 'uma',
+  ],
+);
+
+const bare = (word: string) => word.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+
+export function isConjunction(word: string): boolean {
+  return conjunctions.has(bare(word));
+}
+
+export function leansForward(word: string): boolean {
+  return leaning.has(bare(word)) && /[\p{L}\p{N}]$/u.test(word);
+}
+
+/**
+ * Cost of cutting (a line or a cue) between `before` and `after`: negative where a reader
+ * expects a pause, large where the cut would split a name or a protected phrase.
+ */
+export function boundaryCost(before: string, after: string, locked: boolean): number {
+  if (locked || insideName(before, after)) return UNBREAKABLE;
+  if (endsSentence(before)) return -1;
+  if (clauseEnd.test(before)) return -0.7;
+  let cost = 0;
+  if (isConjunction(after)) cost -= 0.4;
+  if (leansForward(before)) cost += 0.6;
+  return cost;
+}
+
+/** High enough that it is only paid when there is no other way to fit the text. */
+export const UNBREAKABLE = 1000;
+
+/**
+ * Marks the boundaries inside protected phrases (glossary terms): `locked[i]` is true when the
+ * cut between token i-1 and token i would split one. Matching ignores case and edge punctuation.
+ */
+export function lockedBoundaries(tokens: readonly string[], phrases: readonly string[]): boolean[] {
+  const locked = tokens.map(() => false);
+  const words = tokens.map(bare);
+  for (const phrase of phrases) {
+    const parts = phrase.split(/\s+/).map(bare).filter(Boolean);
+    if (parts.length < 2) continue;
+    for (let i = 0; i + parts.length <= words.length; i++) {
+      if (parts.every((part, j) => words[i + j] === part)) for (let j = 1; j < parts.length; j++) locked[i + j] = true;
+    }
+  }
+  return locked;
+}
