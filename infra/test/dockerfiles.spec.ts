@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import ignore from '@balena/dockerignore';
 import { DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
+import { writablePaths } from '../src/constructs/app-task';
 import { readRepoFile, repoPath } from './support/repo';
 
 // hadolint is neither in Debian bookworm nor on npm, so the rules it would enforce for these
@@ -77,7 +78,10 @@ describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, i
   });
 
   it('keeps writable paths on volumes so the root filesystem can be read-only', () => {
-    expect(final.filter((instruction) => instruction.getKeyword() === 'VOLUME').map(args)).toEqual(['["/app/data", "/srv/media", "/cache/models", "/tmp"]']);
+    const volumes = JSON.parse(args(final.find((instruction) => instruction.getKeyword() === 'VOLUME')!)) as string[];
+    expect(volumes).toEqual(['/app/data', '/srv/media', '/cache/models', '/tmp']);
+    // ECS mounts its task volumes on exactly these paths (and copies their ownership from here).
+    expect(Object.values(writablePaths)).toEqual(volumes);
   });
 
   it('starts node directly with tsx on the real entry point', () => {

@@ -61,7 +61,7 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     expect(listed.status).toBe(200);
     const outputs: OutputView[] = listed.body.outputs;
     apiOutputNames = outputs.map((output) => output.name).sort();
-    expect(apiOutputNames).toEqual(['jfk.en.srt', 'jfk.en.vtt', 'jfk.es.srt', 'jfk.es.vtt', 'jfk.subtitled.mkv', 'jfk.subtitled.mp4']);
+    expect(apiOutputNames).toEqual(['jfk.en.ass', 'jfk.en.srt', 'jfk.en.vtt', 'jfk.es.ass', 'jfk.es.srt', 'jfk.es.vtt', 'jfk.subtitled.mkv', 'jfk.subtitled.mp4']);
 
     const spanishSrt = outputs.find((output) => output.kind === 'srt' && output.language === 'es')!;
     apiSrt = (await download(stack, spanishSrt.url)).toString('utf8');

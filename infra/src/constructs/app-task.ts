@@ -28,8 +28,10 @@ export type AppTaskProps = AppTaskShared & {
 };
 
 // Paths the images declare as VOLUMEs: with a read-only root filesystem they are the only
-// writable places, backed by the task's ephemeral storage.
-const writablePaths = { data: '/app/data', media: '/srv/media', 'model-cache': '/cache/models', scratch: '/tmp' } as const;
+// writable places, backed by the task's ephemeral storage. Fargate copies a VOLUME directory
+// from the image into the task volume mounted at the same path, owner included, which is how
+// the non-root user (uid 10001, set up in docker/*.Dockerfile) can write to them.
+export const writablePaths = { data: '/app/data', media: '/srv/media', 'model-cache': '/cache/models', scratch: '/tmp' } as const;
 
 /**
  * A Fargate task definition for one Babelfish process: read-only root filesystem, an init

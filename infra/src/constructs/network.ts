@@ -8,12 +8,11 @@ import { Construct } from 'constructs';
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
 
-  constructor(scope: Construct, id: string, props: { region: string; natGateways: number }) {
+  constructor(scope: Construct, id: string, props: { natGateways: number }) {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
-      // Named, not looked up: synth stays offline (no AZ lookup against the account).
-      availabilityZones: [`${props.region}a`, `${props.region}b`],
+      maxAzs: 2, // the stack's two AZs (see BabelfishStack.availabilityZones)
       natGateways: props.natGateways,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },

@@ -12,6 +12,9 @@ import { repoPath } from './repo';
  * certificate paths point at a self-signed pair made here with openssl. Every other directive
  * (TLS, redirect, upgrade map, body limits, buffering, timeouts) is tested as written.
  */
+// /usr/sbin is not on every user's PATH; scripts/setup.sh installs Debian's nginx-light there.
+const nginxBin = fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+
 export type NginxRun = { httpPort: number; httpsPort: number; cert: string; dir: string; stop(): Promise<void> };
 
 export async function freePort(): Promise<number> {
@@ -49,14 +52,17 @@ export function prepareNginx(upstreamPort: number, httpPort: number, httpsPort: 
 }
 
 export function nginxTest(dir: string, conf: string): string {
-  return execFileSync('nginx', ['-t', '-p', dir, '-c', conf], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) + '';
+  return execFileSync(nginxBin, ['-t', '-p', dir, '-c', conf], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) + '';
 }
 
 async function waitForPort(port: number, process: ChildProcess, dir: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     if (process.exitCode !== null) throw new Error(`nginx exited: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
     const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(true) || socket.end());
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
       socket.on('error', () => resolve(false));
     });
     if (open) return;
@@ -68,7 +74,7 @@ async function waitForPort(port: number, process: ChildProcess, dir: string): Pr
 export async function startNginx(upstreamPort: number): Promise<NginxRun> {
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   const { dir, conf, cert } = prepareNginx(upstreamPort, httpPort, httpsPort);
-  const child = spawn('nginx', ['-p', dir, '-c', conf], { stdio: 'ignore' });
+  const child = spawn(nginxBin, ['-p', dir, '-c', conf], { stdio: 'ignore' });
   await waitForPort(httpsPort, child, dir);
   return {
     httpPort,

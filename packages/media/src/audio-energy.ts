@@ -7,16 +7,29 @@ import { runFfmpeg } from './process';
  * write 16-bit PCM WAV.
  */
 
-/** Decodes the first audio stream to mono float samples at `sampleRate`. */
-export async function decodeMono(path: string, sampleRate: number, opts: { filter?: string; ffmpegPath?: string; signal?: AbortSignal } = {}): Promise<Float32Array> {
+/** Decodes an audio stream (the first unless `stream` says) to mono float samples at `sampleRate`. */
+export async function decodeMono(
+  path: string,
+  sampleRate: number,
+  opts: { filter?: string; stream?: number; ffmpegPath?: string; signal?: AbortSignal } = {},
+): Promise<Float32Array> {
   const chunks: Buffer[] = [];
   await runFfmpeg(
-    ['-i', path, '-map', '0:a:0', '-vn', ...(opts.filter ? ['-af', opts.filter] : []), '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', '-'],
+    ['-i', path, '-map', `0:a:${opts.stream ?? 0}`, '-vn', ...(opts.filter ? ['-af', opts.filter] : []), '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', '-'],
     { ffmpegPath: opts.ffmpegPath, signal: opts.signal, onStdout: (chunk) => chunks.push(chunk) },
   );
   const bytes = Buffer.concat(chunks);
   // Copied into a fresh buffer: a pooled Buffer can start at an offset floats cannot be read from.
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length - (bytes.length % 4)));
+}
+
+/** Root mean square of samples[from, to) (seconds): the loudness of a stretch of audio. */
+export function rmsBetween(samples: Float32Array, sampleRate: number, from: number, to: number): number {
+  const start = Math.max(0, Math.floor(from * sampleRate));
+  const end = Math.min(samples.length, Math.ceil(to * sampleRate));
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += samples[i]! * samples[i]!;
+  return Math.sqrt(sum / Math.max(1, end - start));
 }
 
 /** RMS of consecutive frames of `frameSeconds`. */

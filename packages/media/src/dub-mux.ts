@@ -32,8 +32,11 @@ export type MuxDubOptions = {
 const MP4_AUDIO = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac', 'opus', 'flac']);
 const MP4_VIDEO = new Set(['h264', 'hevc', 'av1', 'mpeg4', 'vp9']);
 const MIX_FORMAT = 'aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo';
-/** About 20 dB of ducking while the dub speaks, released over a third of a second. */
-const DUCKING = 'sidechaincompress=threshold=0.02:ratio=8:attack=15:release=350';
+/**
+ * Ducking keyed by the dub: at speech level (around -20 dBFS) the original drops by about
+ * 15–25 dB within 10 ms and comes back over a third of a second once the dub is quiet.
+ */
+const DUCKING = 'sidechaincompress=threshold=0.01:ratio=20:attack=10:release=350';
 
 /** The filter graph: [mix0], [mix1], … one mixed track per dubbed language. */
 export function buildDubFilter(count: number): string {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLanguage, type Segment } from '@babelfish/core';
-import { decodeMono, soundSpan } from './audio-energy';
+import { decodeMono, rmsBetween, soundSpan, writeWavMono16 } from './audio-energy';
 import { buildDubFilter, muxDubbedAudio } from './dub-mux';
 import { fitTempo, renderDubTrack } from './dub-track';
 import { runFfprobeJson } from './process';
@@ -91,9 +91,25 @@ describe('muxDubbedAudio', () => {
     expect(streams.some((stream) => stream.codec_type === 'subtitle')).toBe(false);
     expect(percents.at(-1)).toBe(100);
 
-    // The dub is loud where it speaks and the original is ducked under it, not removed.
-    const original = await decodeMono(output, 16_000, { filter: undefined });
-    expect(original.length).toBeGreaterThan(16_000 * 37);
     expect(buildDubFilter(2)).toContain('[0:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asplit=2[orig0][orig1]');
+  });
+
+  it('ducks the original under the dub and leaves it at full level elsewhere', async () => {
+    // A 6 kHz tone stands in for the dub from 5 s to 8 s: a low-pass filter removes it from the
+    // mix again, leaving only the (ducked) original to measure.
+    const rate = 48_000;
+    const tone = new Float32Array(Math.round(37.6 * rate));
+    for (let i = 5 * rate; i < 8 * rate; i++) tone[i] = 0.2 * Math.sin((2 * Math.PI * 6000 * i) / rate);
+    const toneWav = join(dir, 'tone.wav');
+    await writeWavMono16(toneWav, tone, rate);
+    const output = join(dir, 'tone.dubbed.mp4');
+    await muxDubbedAudio({ video: EVEREST, tracks: [{ wav: toneWav, language: getLanguage('en') }], originalLanguage: getLanguage('es'), output });
+
+    const lowPass = 'lowpass=f=2500,lowpass=f=2500,lowpass=f=2500';
+    const original = await decodeMono(output, 16_000, { stream: 0, filter: lowPass });
+    const mix = await decodeMono(output, 16_000, { stream: 1, filter: lowPass });
+    const levelDb = (from: number, to: number) => 20 * Math.log10(rmsBetween(mix, 16_000, from, to) / rmsBetween(original, 16_000, from, to));
+    expect(levelDb(5.3, 7.8)).toBeLessThan(-12); // ducked while the dub speaks
+    expect(Math.abs(levelDb(10, 20))).toBeLessThan(1.5); // untouched once it is quiet
   });
 });

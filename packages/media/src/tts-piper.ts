@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AppError } from '@babelfish/core';
 import { runTool, type TtsEngine } from './tts';
 
 /**
@@ -28,7 +29,7 @@ export class PiperTtsEngine implements TtsEngine {
 
   async synthesize(text: string, language: string, outputWav: string, signal?: AbortSignal): Promise<void> {
     const model = (await this.voiceFiles()).get(language);
-    if (!model) throw new Error(`No Piper voice for "${language}"`);
+    if (!model) throw new AppError('BAD_REQUEST', `No Piper voice for "${language}" in ${this.voicesDir ?? '(no voices folder)'}`);
     // Text on stdin (piper reads one utterance per line), never on the command line.
     await runTool(this.command, ['--model', model, '--output_file', outputWav], signal, `${text.replace(/\s+/g, ' ').trim()}\n`);
   }

@@ -19,6 +19,14 @@ export type AsrCallOptions = {
 
 export type WhisperTokenizer = {
   convert_tokens_to_ids(tokens: string[]): Array<number | bigint | null | undefined>;
+  /**
+   * The pipeline's own token → words step (internal to transformers.js, pinned version): groups
+   * sub-word tokens into words, per-language, with start/end from the token timings.
+   */
+  _decode_asr(
+    sequences: { tokens: number[]; token_timestamps: number[] }[],
+    options: { time_precision: number; return_timestamps: 'word'; force_full_sequences: boolean },
+  ): [string, { chunks?: AsrChunk[] }];
 };
 
 export type WhisperParts = {

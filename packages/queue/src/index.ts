@@ -2,3 +2,4 @@ export * from './catalogue';
 export * from './connection';
 export * from './progress-bus';
 export * from './queues';
+export * from './queue-depth-metric';

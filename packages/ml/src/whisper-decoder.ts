@@ -1,0 +1,182 @@
+import { Tensor } from '@huggingface/transformers';
+import { AppError } from '@babelfish/core';
+import { nextToken } from './whisper-rules';
+import type { WhisperRuntime, WhisperVocabulary } from './whisper-runtime';
+import { alignTokens } from './word-alignment';
+
+/**
+ * Greedy Whisper decoding of several 30 s windows at once. The windows share each decoder step
+ * (one ONNX run for the whole batch): on CPU a step costs little more for four rows than for
+ * one, because the weights are read once. A window that reaches end-of-text leaves the batch,
+ * so the others do not carry it along.
+ */
+
+export type DecodeInput = {
+  /** Log-mel features, [80, 3000] (WhisperRuntime.features). */
+  features: Float32Array;
+  /** Encoder frames (20 ms each) that hold real audio; the rest is padding. */
+  frames: number;
+};
+
+export type DecodedWindow = {
+  /** Generated ids after the prompt (timestamps, text, end-of-text). */
+  tokens: number[];
+  /** Start time of each token in seconds from the window start (transformers.js' convention). */
+  tokenTimes: number[];
+};
+
+/** Called after every decoder step with, per window, the last timestamp emitted (seconds) or -1. */
+export type StepListener = (lastTimestamps: number[]) => void;
+
+const SECONDS_PER_TIMESTAMP = 0.02;
+
+export async function decodeWindows(
+  runtime: WhisperRuntime,
+  windows: readonly DecodeInput[],
+  prompt: readonly number[],
+  onStep?: StepListener,
+): Promise<DecodedWindow[]> {
+  const { vocabulary: vocab, decoder } = runtime;
+  const layers = vocab.decoderLayers;
+  const headsByLayer = new Map<number, number[]>();
+  for (const [layer, head] of vocab.alignmentHeads) headsByLayer.set(layer, [...(headsByLayer.get(layer) ?? []), head]);
+  const attentionLayers = [...headsByLayer.keys()].map((layer) => `cross_attentions.${layer}`);
+  const present = (part: 'decoder' | 'encoder') =>
+    Array.from({ length: layers }, (_, l) => [`present.${l}.${part}.key`, `present.${l}.${part}.value`]).flat();
+  const fetchFirst = ['logits', ...present('decoder'), ...present('encoder'), ...attentionLayers];
+  const fetchNext = ['logits', ...present('decoder'), ...attentionLayers];
+
+  const generated = windows.map((): number[] => []);
+  const attention = windows.map((): Float32Array[] => []);
+  const lastTimestamps = windows.map(() => -1);
+  let rows = windows.map((_, i) => i); // window index of each batch row
+  let hidden = await runtime.encode(windows.map((window) => window.features));
+  let encoderCache: Record<string, Tensor> = {};
+  let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
+  let inputIds = idsTensor(rows.map(() => [...prompt]));
+  let first = true;
+
+  for (;;) {
+    const feeds: Record<string, Tensor> = {
+      input_ids: inputIds,
+      encoder_hidden_states: hidden,
+      use_cache_branch: new Tensor('bool', [!first], [1]),
+      ...decoderCache,
+      ...(first ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
+    };
+    const out = await decoder.run(feeds, first ? fetchFirst : fetchNext);
+    const logits = out.logits;
+    if (!logits) throw new AppError('INTERNAL', 'Whisper decoder returned no logits');
+    const [, positions = 1, vocabSize = 0] = logits.dims;
+    keepAttention(out, headsByLayer, rows, positions, windows, attention);
+
+    const finished: boolean[] = [];
+    const next: number[][] = [];
+    rows.forEach((window, row) => {
+      const offset = (row * positions + positions - 1) * vocabSize;
+      const row_logits = (logits.data as Float32Array).subarray(offset, offset + vocabSize);
+      const token = nextToken(row_logits, generated[window]!, vocab);
+      generated[window]!.push(token);
+      if (token >= vocab.timestampBegin) lastTimestamps[window] = (token - vocab.timestampBegin) * SECONDS_PER_TIMESTAMP;
+      finished.push(token === vocab.endOfText || prompt.length + generated[window]!.length >= vocab.maxLength);
+      next.push([token]);
+    });
+    onStep?.(lastTimestamps);
+
+    if (first) encoderCache = renamePast(out, layers, 'encoder');
+    decoderCache = renamePast(out, layers, 'decoder');
+    first = false;
+    if (finished.every(Boolean)) break;
+    if (finished.some(Boolean)) {
+      // Drop finished windows from every batched tensor.
+      const keep = rows.flatMap((_, row) => (finished[row] ? [] : [row]));
+      hidden = takeRows(hidden, keep);
+      encoderCache = mapValues(encoderCache, (tensor) => takeRows(tensor, keep));
+      decoderCache = mapValues(decoderCache, (tensor) => takeRows(tensor, keep));
+      rows = keep.map((row) => rows[row]!);
+      inputIds = idsTensor(keep.map((row) => next[row]!));
+    } else {
+      inputIds = idsTensor(next);
+    }
+  }
+
+  const heads = vocab.alignmentHeads.length;
+  return windows.map((window, i) => {
+    const tokens = generated[i]!;
+    const times = alignTokens(attention[i]!, heads, window.frames, prompt.length);
+    // The last token is never fed back, so it has no attention row: it reuses the previous time.
+    const tokenTimes = tokens.map((_, t) => times[Math.min(t, times.length - 1)] ?? 0);
+    return { tokens, tokenTimes };
+  });
+}
+
+/** Copies the alignment heads' attention rows (only the frames with audio) for each window. */
+function keepAttention(
+  out: Record<string, Tensor>,
+  headsByLayer: Map<number, number[]>,
+  rows: number[],
+  positions: number,
+  windows: readonly DecodeInput[],
+  attention: Float32Array[][],
+): void {
+  const heads = [...headsByLayer.values()].reduce((sum, list) => sum + list.length, 0);
+  rows.forEach((window, row) => {
+    const frames = windows[window]!.frames;
+    for (let p = 0; p < positions; p++) {
+      const block = new Float32Array(heads * frames);
+      let k = 0;
+      for (const [layer, layerHeads] of headsByLayer) {
+        const tensor = out[`cross_attentions.${layer}`];
+        if (!tensor) throw new AppError('INTERNAL', 'Whisper decoder returned no cross-attention (needed for word timings)');
+        const [, headCount = 0, , source = 0] = tensor.dims;
+        const data = tensor.data as Float32Array;
+        for (const head of layerHeads) {
+          const offset = ((row * headCount + head) * positions + p) * source;
+          block.set(data.subarray(offset, offset + frames), k * frames);
+          k++;
+        }
+      }
+      attention[window]!.push(block);
+    }
+  });
+}
+
+function emptyCache(vocab: WhisperVocabulary, batch: number, part: 'decoder' | 'encoder'): Record<string, Tensor> {
+  const cache: Record<string, Tensor> = {};
+  const dims = [batch, vocab.decoderHeads, 0, vocab.headSize];
+  for (let l = 0; l < vocab.decoderLayers; l++) {
+    for (const kind of ['key', 'value']) cache[`past_key_values.${l}.${part}.${kind}`] = new Tensor('float32', new Float32Array(0), dims);
+  }
+  return cache;
+}
+
+function renamePast(out: Record<string, Tensor>, layers: number, part: 'decoder' | 'encoder'): Record<string, Tensor> {
+  const cache: Record<string, Tensor> = {};
+  for (let l = 0; l < layers; l++) {
+    for (const kind of ['key', 'value']) {
+      const tensor = out[`present.${l}.${part}.${kind}`];
+      if (!tensor) throw new AppError('INTERNAL', `Whisper decoder returned no present.${l}.${part}.${kind}`);
+      cache[`past_key_values.${l}.${part}.${kind}`] = tensor;
+    }
+  }
+  return cache;
+}
+
+function idsTensor(ids: number[][]): Tensor {
+  const width = ids[0]?.length ?? 0;
+  return new Tensor('int64', BigInt64Array.from(ids.flat(), (id) => BigInt(id)), [ids.length, width]);
+}
+
+/** The given batch rows of a [B, …] float tensor, in that order. */
+export function takeRows(tensor: Tensor, rows: readonly number[]): Tensor {
+  const [batch = 1, ...rest] = tensor.dims;
+  const data = tensor.data as Float32Array;
+  const size = data.length / batch;
+  const kept = new Float32Array(size * rows.length);
+  rows.forEach((row, i) => kept.set(data.subarray(row * size, (row + 1) * size), i * size));
+  return new Tensor('float32', kept, [rows.length, ...rest]);
+}
+
+function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+}

@@ -1,0 +1,130 @@
+import { pipeline, Tensor } from '@huggingface/transformers';
+import { AppError } from '@babelfish/core';
+import { tokenId, type AsrPipeline } from './whisper-pipeline';
+
+/**
+ * Whisper's two ONNX sessions, feature extractor and tokenizer, loaded once through
+ * transformers.js but run directly. Why not its `generate()`: it decodes one window at a time,
+ * fetches every output of every run (the encoder alone returns 6 × 8 × 1500 × 1500 attention
+ * floats, 430 MB per window, that we never read; the decoder returns the 37 MB encoder key/value
+ * cache again at every token) and spends as long in JavaScript per token as in the model.
+ * Fetching only what we read halves the time per token and lets windows share decoder steps.
+ */
+
+export type WhisperSessionOptions = {
+  /** onnxruntime intra-op threads; 0 = onnxruntime's default (one per core). */
+  threads?: number;
+};
+
+type OrtSession = {
+  run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>>;
+  readonly outputNames: readonly string[];
+};
+
+/** The special token ids and shapes the decoder loop needs, read from the model's own configs. */
+export type WhisperVocabulary = {
+  startOfTranscript: number;
+  endOfText: number;
+  noTimestamps: number;
+  /** `<|0.00|>`; every id from here on is a timestamp, 0.02 s apart. */
+  timestampBegin: number;
+  task: { transcribe: number; translate: number };
+  suppress: number[];
+  beginSuppress: number[];
+  /** Longest decoder sequence, prompt included (448). */
+  maxLength: number;
+  /** [layer, head] pairs whose cross-attention follows the audio (word timings). */
+  alignmentHeads: [number, number][];
+  decoderLayers: number;
+  decoderHeads: number;
+  /** Size of one attention head's key/value vectors. */
+  headSize: number;
+};
+
+export type WhisperRuntime = {
+  parts: AsrPipeline;
+  vocabulary: WhisperVocabulary;
+  /** Log-mel features of up to 30 s of audio, padded to Whisper's [80, 3000]. */
+  features(audio: Float32Array): Promise<Float32Array>;
+  /** Encoder hidden states for a batch of feature blocks: [B, 1500, 512]. */
+  encode(features: Float32Array[]): Promise<Tensor>;
+  decoder: OrtSession;
+  dispose(): Promise<void>;
+};
+
+type GenerationConfig = {
+  decoder_start_token_id: number;
+  eos_token_id: number;
+  no_timestamps_token_id: number;
+  task_to_id: { transcribe: number; translate: number };
+  suppress_tokens?: number[];
+  begin_suppress_tokens?: number[];
+  max_length?: number;
+  alignment_heads?: [number, number][];
+};
+
+type LoadedPipeline = AsrPipeline & {
+  model: {
+    sessions: Record<string, OrtSession>;
+    generation_config: GenerationConfig;
+    config: { decoder_layers: number; decoder_attention_heads: number; d_model: number };
+  };
+};
+
+export async function loadWhisperRuntime(modelId: string, dtype: string, options: WhisperSessionOptions = {}): Promise<WhisperRuntime> {
+  const threads = options.threads ?? 0;
+  const asr = (await pipeline('automatic-speech-recognition', modelId, {
+    dtype: dtype as 'q8',
+    device: 'cpu',
+    // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.
+    session_options: threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : { interOpNumThreads: 1 },
+  })) as unknown as LoadedPipeline;
+  const encoder = asr.model.sessions.model;
+  const decoder = asr.model.sessions.decoder_model_merged;
+  if (!encoder || !decoder) throw new AppError('MODEL_UNAVAILABLE', `${modelId} is not an encoder-decoder Whisper export (merged decoder)`);
+  const vocabulary = readVocabulary(asr);
+
+  return {
+    parts: asr,
+    vocabulary,
+    async features(audio) {
+      const { input_features } = await asr.processor(audio);
+      return input_features.data as Float32Array;
+    },
+    async encode(features) {
+      const size = features[0]?.length ?? 0;
+      const batch = new Float32Array(size * features.length);
+      features.forEach((block, i) => batch.set(block, i * size));
+      const input = new Tensor('float32', batch, [features.length, 80, size / 80]);
+      const { last_hidden_state } = await encoder.run({ input_features: input }, ['last_hidden_state']);
+      if (!last_hidden_state) throw new AppError('INTERNAL', 'Whisper encoder returned no hidden state');
+      return last_hidden_state;
+    },
+    decoder,
+    dispose: () => asr.dispose(),
+  };
+}
+
+function readVocabulary(asr: LoadedPipeline): WhisperVocabulary {
+  const config = asr.model.generation_config;
+  const required = (token: string) => {
+    const id = tokenId(asr.tokenizer, token);
+    if (id === undefined) throw new AppError('MODEL_UNAVAILABLE', `This Whisper model has no ${token} token`);
+    return id;
+  };
+  const noTimestamps = config.no_timestamps_token_id ?? required('<|notimestamps|>');
+  return {
+    startOfTranscript: config.decoder_start_token_id ?? required('<|startoftranscript|>'),
+    endOfText: config.eos_token_id ?? required('<|endoftext|>'),
+    noTimestamps,
+    timestampBegin: noTimestamps + 1,
+    task: config.task_to_id ?? { transcribe: required('<|transcribe|>'), translate: required('<|translate|>') },
+    suppress: config.suppress_tokens ?? [],
+    beginSuppress: config.begin_suppress_tokens ?? [],
+    maxLength: config.max_length ?? 448,
+    alignmentHeads: config.alignment_heads ?? [],
+    decoderLayers: asr.model.config.decoder_layers,
+    decoderHeads: asr.model.config.decoder_attention_heads,
+    headSize: asr.model.config.d_model / asr.model.config.decoder_attention_heads,
+  };
+}
