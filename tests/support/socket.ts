@@ -6,8 +6,9 @@ export async function watchJob(baseUrl: string, jobId: string, options: { apiKey
   const timeoutMs = options.timeoutMs ?? 170_000;
   const socket: Socket = io(baseUrl, { transports: ['websocket'], reconnection: false, auth: { apiKey: options.apiKey } });
   const events: ProgressEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
   const finished = new Promise<ProgressEvent>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${jobId} did not finish in ${timeoutMs} ms; last: ${JSON.stringify(events.at(-1))}`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`job ${jobId} did not finish in ${timeoutMs} ms; last: ${JSON.stringify(events.at(-1))}`)), timeoutMs);
     socket.on('progress', (event: ProgressEvent) => {
       if (event.jobId !== jobId) return;
       events.push(event);
@@ -20,5 +21,15 @@ export async function watchJob(baseUrl: string, jobId: string, options: { apiKey
   const snapshot = await new Promise<{ job?: { status: string }; error?: unknown }>((resolve) => {
     socket.emit('subscribe', { jobId }, resolve);
   });
-  return { events, finished, snapshot, close: () => socket.close() };
+  return {
+    events,
+    finished,
+    snapshot,
+    close: () => {
+      // A watch closed before its job ended (a socket that must see nothing) must not fail a
+      // later test file when its timeout fires.
+      clearTimeout(timer);
+      socket.close();
+    },
+  };
 }
