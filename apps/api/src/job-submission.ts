@@ -7,7 +7,7 @@ import type { JobRecord } from '@babelfish/db';
 import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from './deps';
-import type { Submission } from './submission';
+import type { Submission } from '@babelfish/pipeline';
 import { createThumbnail } from './thumbnails';
 
 /**

@@ -6,6 +6,7 @@ import { keysCommand } from './keys-command';
 import { defaultOutDir, translateCommand } from './translate-command';
 
 const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian] [--out dir]
+                          [--glossary glossary.json] [--burn-in] [--dub]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
 
 Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
@@ -20,6 +21,9 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string', short: 'f' },
       engine: { type: 'string', short: 'e' },
       out: { type: 'string', short: 'o' },
+      glossary: { type: 'string', short: 'g' },
+      'burn-in': { type: 'boolean' },
+      dub: { type: 'boolean' },
       owner: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -43,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
     from: values.from?.trim().toLowerCase(),
     engine: values.engine,
     out: values.out ?? defaultOutDir(video),
+    glossaryFile: values.glossary,
+    burnIn: values['burn-in'],
+    dub: values.dub,
   });
   process.stdout.write(`Outputs:\n${written.map((file) => `  ${file}`).join('\n')}\n`);
   return 0;

@@ -1,24 +1,31 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { AppError, engineNames, type EngineName } from '@babelfish/core';
+import { AppError } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
 import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
-import { assertLanguagePlan, createServices, runJobInProcess } from '@babelfish/pipeline';
+import { createServices, parseSubmission, runJobInProcess } from '@babelfish/pipeline';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
 import { createProgressBar } from './progress-bar';
 
-export type TranslateOptions = { video: string; to: string[]; from?: string; engine?: string; out: string };
+export type TranslateOptions = {
+  video: string;
+  to: string[];
+  from?: string;
+  engine?: string;
+  out: string;
+  /** Path of a glossary JSON file ({ terms, byLanguage, doNotTranslate }). */
+  glossaryFile?: string;
+  burnIn?: boolean;
+  dub?: boolean;
+};
 
 /**
  * `babelfish translate`: the same stage code as the workers, run in-process (no Redis), with
  * the job recorded in the configured database like any other.
  */
 export async function translateCommand(config: Config, logger: Logger, options: TranslateOptions): Promise<string[]> {
-  if (options.engine && !(engineNames as readonly string[]).includes(options.engine)) {
-    throw new AppError('BAD_REQUEST', `--engine must be one of ${engineNames.join(', ')}`);
-  }
   const videoPath = path.resolve(options.video);
   const stat = await fs.stat(videoPath).catch(() => undefined);
   if (!stat?.isFile()) throw new AppError('BAD_REQUEST', `No such file: ${options.video}`);
@@ -26,9 +33,19 @@ export async function translateCommand(config: Config, logger: Logger, options: 
   const bar = createProgressBar();
   const services = await createServices(config, { logger, publish: (event) => bar.update(event) });
   try {
-    const source = options.from && options.from !== 'auto' ? options.from : null;
-    const engine = (options.engine ?? config.defaultEngine ?? null) as EngineName | null;
-    await assertLanguagePlan(services.ctx.engines, { source, targets: options.to, engine });
+    // The same validation as the API's: languages, engine, glossary limits, options.
+    const submission = await parseSubmission(
+      {
+        to: options.to,
+        from: options.from,
+        engine: options.engine,
+        burnIn: options.burnIn,
+        dub: options.dub,
+        glossary: options.glossaryFile ? await readGlossaryFile(options.glossaryFile) : undefined,
+      },
+      services.ctx.engines,
+      config.defaultEngine,
+    );
     const media = await probeMedia(videoPath, { ffprobePath: config.ffmpeg.ffprobePath });
     assertTranslatableMedia(media);
 
@@ -36,9 +53,10 @@ export async function translateCommand(config: Config, logger: Logger, options: 
     await services.ctx.storage.putFile(storageKeys.input(id), videoPath);
     await services.ctx.jobs.create({
       id,
-      sourceLanguage: source,
-      targetLanguages: options.to,
-      engine,
+      sourceLanguage: submission.source,
+      targetLanguages: submission.targets,
+      engine: submission.engine,
+      options: submission.options,
       originalName: path.basename(videoPath),
       inputKey: storageKeys.input(id),
       mediaDuration: media.durationSeconds,
@@ -62,4 +80,11 @@ export async function translateCommand(config: Config, logger: Logger, options: 
 
 export function defaultOutDir(video: string): string {
   return path.join('out', safeFileStem(path.basename(video)));
+}
+
+async function readGlossaryFile(file: string): Promise<string> {
+  const text = await fs.readFile(path.resolve(file), 'utf8').catch(() => {
+    throw new AppError('BAD_REQUEST', `Cannot read the glossary file ${file}`);
+  });
+  return text;
 }

@@ -21,7 +21,8 @@ export async function createServices(
     whisper?: () => Promise<SpeechModel>;
   },
 ): Promise<Services> {
-  const whisper = options.whisper ?? (() => getWhisper(config.models.whisper, config.models.whisperDtype));
+  const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch };
+  const whisper = options.whisper ?? (() => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions));
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);

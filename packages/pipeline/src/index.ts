@@ -8,3 +8,4 @@ export * from './translate-stage';
 export * from './bootstrap';
 export * from './language-plan';
 export * from './transcript-reuse';
+export * from './submission';

@@ -8,7 +8,7 @@ import type { JobRecord } from '@babelfish/db';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from '../deps';
 import { submitJob } from '../job-submission';
-import { parseSubmission } from '../submission';
+import { parseSubmission } from '@babelfish/pipeline';
 import { jobView, outputView } from '../views';
 import { principalOf } from '../auth/authenticate';
 import { requireJob } from './require-job';

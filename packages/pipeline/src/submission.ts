@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, engineNames, type EngineName, type JobOptions } from '@babelfish/core';
 import type { EngineRegistry } from '@babelfish/ml';
-import { assertLanguagePlan } from '@babelfish/pipeline';
+import { assertLanguagePlan } from './language-plan';
 import { isGlossaryEmpty, parseGlossary, resolveRules } from '@babelfish/subtitles';
 
 const listField = z
