@@ -19,6 +19,8 @@ import { sessionRouter } from './routes/session';
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Behind nginx/the ALB, the client address is in X-Forwarded-For (per-IP log-in limits need it).
+  app.set('trust proxy', deps.config.trustProxy);
   app.use(requestContext);
   app.use(deps.metrics.httpMiddleware());
   // Browsers on other origins only where configured; same-origin (the dashboard) always works.

@@ -7,7 +7,7 @@ import type { Config } from '@babelfish/config';
 import { createApiKeyRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry } from '@babelfish/ml';
-import { createJobQueues, createRedisConnection } from '@babelfish/queue';
+import { cloudWatchSink, createJobQueues, createRedisConnection, startQueueDepthPublisher } from '@babelfish/queue';
 import { createStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
@@ -65,6 +65,13 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   const sweep = () => deps.uploads.sweepExpired(24 * 3600 * 1000).catch((error) => logger.warn('upload sweep failed', { error: String(error) }));
   void sweep();
   const sweeper = setInterval(sweep, 3600 * 1000).unref();
+  const depthPublisher = config.queueMetricsCloudWatch
+    ? startQueueDepthPublisher({
+        queues: queues.queues,
+        sink: await cloudWatchSink(config.storage.s3?.region),
+        onError: (error) => logger.warn('queue depth publish failed', { error: String(error) }),
+      })
+    : undefined;
   const realtime = await attachRealtime({
     server,
     subscriber,
@@ -86,6 +93,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     /** Stops taking connections, lets in-flight requests finish (bounded), then closes clients. */
     async close(drainMs = 10_000) {
       clearInterval(sweeper);
+      depthPublisher?.stop();
       await realtime.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

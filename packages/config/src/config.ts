@@ -63,6 +63,13 @@ const envSchema = z.object({
   ALLOW_REMOTE_MODELS: booleanFromEnv('true'),
   WHISPER_MODEL: z.string().default('Xenova/whisper-base'),
   WHISPER_DTYPE: z.enum(['q8', 'fp32', 'fp16', 'q4', 'int8', 'uint8']).default('q8'),
+  // onnxruntime threads for Whisper (0 = one per core) and windows decoded together.
+  WHISPER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
+  WHISPER_BATCH: z.coerce.number().int().min(1).max(16).default(4),
+  // Audio longer than SPLIT is cut at pauses into chunks of about CHUNK seconds, transcribed as
+  // child jobs by every transcribe worker and merged; shorter audio stays one job.
+  TRANSCRIBE_SPLIT_SECONDS: z.coerce.number().positive().default(600),
+  TRANSCRIBE_CHUNK_SECONDS: z.coerce.number().min(10).default(300),
   DEFAULT_ENGINE: z.enum(engineNames).optional(),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -72,6 +79,10 @@ const envSchema = z.object({
   // api-key: every request needs a key (or a dashboard session) and sees only its owner's jobs.
   // none: single-user local mode; everything belongs to the owner "local".
   AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
+  // Hops of reverse proxies (nginx, ALB) in front of the API, so req.ip is the client's address.
+  TRUST_PROXY: z.coerce.number().int().min(0).max(5).default(0),
+  // Publish BullMQ queue depth to CloudWatch (Babelfish/QueueDepth) for worker autoscaling.
+  QUEUE_METRICS_CLOUDWATCH: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
   RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -100,12 +111,15 @@ export type Config = {
   redisUrl: string;
   queuePrefix: string;
   worker: { roles: WorkerRole[]; concurrency: number; attempts: number; lockMs: number; stalledIntervalMs: number };
-  models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string };
+  models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string; whisperThreads: number; whisperBatch: number };
+  transcription: { splitAboveSeconds: number; chunkSeconds: number };
   defaultEngine?: (typeof engineNames)[number];
   http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; corsOrigins: string[] };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
   auth: { mode: 'api-key' | 'none'; sessionTtlSeconds: number; secureCookies: boolean };
   rateLimits: { submitPerMinute: number; readPerMinute: number };
+  trustProxy: number;
+  queueMetricsCloudWatch: boolean;
   /** The dashboard's static build, served at / when present. */
   webDir: string;
 };
@@ -146,12 +160,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowRemote: e.ALLOW_REMOTE_MODELS,
       whisper: e.WHISPER_MODEL,
       whisperDtype: e.WHISPER_DTYPE,
+      whisperThreads: e.WHISPER_THREADS,
+      whisperBatch: e.WHISPER_BATCH,
     },
+    transcription: { splitAboveSeconds: e.TRANSCRIBE_SPLIT_SECONDS, chunkSeconds: e.TRANSCRIBE_CHUNK_SECONDS },
     defaultEngine: e.DEFAULT_ENGINE,
     http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, corsOrigins: e.CORS_ORIGINS },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     webDir: path.resolve(e.WEB_DIR),
     auth: { mode: e.AUTH_MODE, sessionTtlSeconds: e.SESSION_TTL_SECONDS, secureCookies: e.NODE_ENV === 'production' },
     rateLimits: { submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE, readPerMinute: e.RATE_LIMIT_READ_PER_MINUTE },
+    trustProxy: e.TRUST_PROXY,
+    queueMetricsCloudWatch: e.QUEUE_METRICS_CLOUDWATCH,
   });
 }

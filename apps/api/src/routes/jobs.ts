@@ -89,6 +89,11 @@ export function jobsRouter(deps: ApiDeps): Router {
     const job = await requireJob(deps, req, res);
     const output = await deps.jobs.getOutput(job.id, String(req.params.outputId));
     if (!output) throw new AppError('NOT_FOUND', 'Output not found');
+    // On S3 the bytes go straight from the bucket (a short-lived signed URL), not through the API.
+    if (deps.storage.presignDownload) {
+      res.redirect(302, await deps.storage.presignDownload(output.storageKey, output.name));
+      return;
+    }
     const stream = await deps.storage.createReadStream(output.storageKey);
     res.setHeader('Content-Type', contentTypes[output.kind]);
     res.setHeader('Content-Length', String(output.bytes));
