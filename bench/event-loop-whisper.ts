@@ -27,7 +27,7 @@ type Model = { detectLanguage(a: Float32Array): Promise<{ language: string }>; t
 let model: Model;
 if (useThread) {
   const { WhisperThread } = await import('../apps/worker/src/whisper-thread');
-  model = await WhisperThread.start({ modelId: 'Xenova/whisper-base', dtype: 'q8', models: { modelsDir, cacheDir: path.join(os.tmpdir(), 'bf-bench-cache'), allowRemote: false } });
+  model = await WhisperThread.start({ modelId: 'Xenova/whisper-base', dtype: 'q8', models: { modelsDir, cacheDir: path.join(os.tmpdir(), 'bf-bench-cache'), allowRemote: false }, options: {} });
 } else {
   model = await getWhisper('Xenova/whisper-base', 'q8');
 }

@@ -1,20 +1,49 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { AppError, isAppError } from '@babelfish/core';
 import type { JobDataByQueue, JobQueues, QueueName } from '@babelfish/queue';
-import { failJob, runMuxStage, runTranscribeStage, runTranslateStage, type StageContext } from '@babelfish/pipeline';
+import {
+  failJob,
+  runMuxStage,
+  runTranscribeChunk,
+  runTranscribeMerge,
+  runTranscribeStage,
+  runTranslateStage,
+  type ChunkSplit,
+  type StageContext,
+} from '@babelfish/pipeline';
 
 /**
  * One handler per queue, and the follow-up work chained in one place: after a transcription
  * succeeds, the translate-per-language → mux flow is added. Each handler throws on failure so
  * BullMQ sees it (retries with backoff); bad media becomes UnrecoverableError and fails at once.
  */
-export function createProcessors(ctx: StageContext, queues: JobQueues) {
+export function createProcessors(ctx: StageContext, queues: JobQueues, chunking: { splitAboveSeconds: number; chunkSeconds: number }) {
+  const split: ChunkSplit = {
+    ...chunking,
+    enqueue: (merge, chunks) =>
+      queues.enqueueChunkedTranscription(
+        { kind: 'merge', ...merge },
+        chunks.map((chunk) => ({ kind: 'chunk', jobId: merge.jobId, run: merge.run, count: merge.count, language: merge.language, ...chunk })),
+      ),
+  };
+  const translateNext = async (jobId: string, run: number) => {
+    const record = await ctx.jobs.get(jobId);
+    await queues.enqueueTranslationFlow(jobId, record?.targetLanguages ?? [], run);
+  };
+
   const handlers: { [Q in QueueName]: (job: Job<JobDataByQueue[Q]>) => Promise<unknown> } = {
-    transcribe: async (job) => {
-      const transcript = await runTranscribeStage(ctx, job.data.jobId);
-      const record = await ctx.jobs.get(job.data.jobId);
-      await queues.enqueueTranslationFlow(job.data.jobId, record?.targetLanguages ?? [], job.data.run);
-      return { language: transcript.language, segments: transcript.segments.length };
+    // Whole recordings, and the chunks and merge of long ones (transcribe-chunks.ts).
+    transcribe: async ({ data }) => {
+      if ('kind' in data && data.kind === 'chunk') return runTranscribeChunk(ctx, data);
+      if ('kind' in data && data.kind === 'merge') {
+        const transcript = await runTranscribeMerge(ctx, data);
+        await translateNext(data.jobId, data.run);
+        return { language: transcript.language, segments: transcript.segments.length };
+      }
+      const result = await runTranscribeStage(ctx, data.jobId, { run: data.run, split });
+      if ('chunks' in result) return { chunks: result.chunks };
+      await translateNext(data.jobId, data.run);
+      return { language: result.transcript.language, segments: result.transcript.segments.length };
     },
     translate: async (job) => {
       const translation = await runTranslateStage(ctx, job.data.jobId, job.data.language);

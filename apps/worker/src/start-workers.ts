@@ -20,6 +20,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       modelId: config.models.whisper,
       dtype: config.models.whisperDtype,
       models: { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote },
+      options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch },
     },
     logger,
   );
@@ -30,7 +31,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     attempts: config.worker.attempts,
     onError: (error) => logger.warn('queue connection error', { error: String(error) }),
   });
-  const { processorFor, onFailed } = createProcessors(services.ctx, queues);
+  const { processorFor, onFailed } = createProcessors(services.ctx, queues, config.transcription);
 
   if (config.worker.roles.includes('transcribe')) {
     // Load Whisper before taking jobs, so the first job doesn't pay for it and a missing model fails the boot.

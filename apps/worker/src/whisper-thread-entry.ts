@@ -15,7 +15,7 @@ const data = workerData as WhisperThreadData;
 const send = (reply: WhisperReply) => port.postMessage(reply);
 
 configureModels(data.models);
-const loaded = await getWhisper(data.modelId, data.dtype).then(
+const loaded = await getWhisper(data.modelId, data.dtype, data.options).then(
   (model) => model,
   (error: unknown) => {
     send({ type: 'load-failed', error: serializeError(error) });
@@ -27,18 +27,20 @@ if (loaded) serve(loaded);
 function serve(model: WhisperModel): void {
   port.on('message', (request: WhisperRequest) => {
     // WhisperModel runs its calls one at a time, so requests may arrive while one is running.
-    const work =
-      request.op === 'detect'
-        ? model.detectLanguage(request.audio)
-        : model.transcribe(request.audio, {
-            language: request.language,
-            task: request.task,
-            onProgress: request.progress ? (percent) => send({ type: 'progress', id: request.id, percent }) : undefined,
-          });
+    const work: Promise<unknown> = request.op === 'detect' ? model.detectLanguage(request.audio) : transcribe(model, request);
     work.then(
-      (value) => send({ type: 'result', id: request.id, value }),
+      (value) => send({ type: 'result', id: request.id, value: value as never }),
       (error: unknown) => send({ type: 'error', id: request.id, error: serializeError(error) }),
     );
   });
   send({ type: 'ready' });
+}
+
+function transcribe(model: WhisperModel, request: Extract<WhisperRequest, { op: 'transcribe' | 'words' }>): Promise<unknown> {
+  const options = {
+    language: request.language,
+    task: request.task,
+    onProgress: request.progress ? (percent: number) => send({ type: 'progress', id: request.id, percent }) : undefined,
+  };
+  return request.op === 'words' ? model.transcribeWords(request.audio, options) : model.transcribe(request.audio, options);
 }

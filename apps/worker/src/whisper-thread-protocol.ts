@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode, type Segment } from '@babelfish/core';
-import type { LanguageDetection, ModelSettings, WhisperTask } from '@babelfish/ml';
+import type { LanguageDetection, ModelSettings, SpeechAudio, TimedToken, WhisperOptions, WhisperTask } from '@babelfish/ml';
 
 /** Messages between the worker's main thread and its Whisper thread (structured-cloned). */
 
@@ -9,17 +9,19 @@ export type WhisperThreadData = {
   modelId: string;
   dtype: string;
   models: ModelSettings;
+  options: WhisperOptions;
 };
 
+/** `audio` is samples (transferred) or the path of a WAV the thread reads window by window. */
 export type WhisperRequest =
-  | { id: number; op: 'detect'; audio: Float32Array }
-  | { id: number; op: 'transcribe'; audio: Float32Array; language: string; task: WhisperTask; progress: boolean };
+  | { id: number; op: 'detect'; audio: SpeechAudio }
+  | { id: number; op: 'transcribe' | 'words'; audio: SpeechAudio; language: string; task: WhisperTask; progress: boolean };
 
 export type WhisperReply =
   | { type: 'ready' }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'progress'; id: number; percent: number }
-  | { type: 'result'; id: number; value: LanguageDetection | Segment[] }
+  | { type: 'result'; id: number; value: LanguageDetection | Segment[] | TimedToken[] }
   | { type: 'error'; id: number; error: SerializedError };
 
 export type SerializedError = { name: string; message: string; code?: ErrorCode; details?: Record<string, unknown> };

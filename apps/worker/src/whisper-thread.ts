@@ -3,7 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, getLanguage, type Segment } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
-import { SAMPLE_RATE, type LanguageDetection, type ModelSettings, type SpeechModel, type TranscribeOptions } from '@babelfish/ml';
+import {
+  LANGUAGE_SCAN_SAMPLES,
+  type LanguageDetection,
+  type ModelSettings,
+  type SpeechAudio,
+  type SpeechModel,
+  type TimedToken,
+  type TranscribeOptions,
+  type WhisperOptions,
+} from '@babelfish/ml';
 import { deserializeError, type WhisperReply, type WhisperRequest, type WhisperThreadData } from './whisper-thread-protocol';
 
 /**
@@ -20,15 +29,13 @@ import { deserializeError, type WhisperReply, type WhisperRequest, type WhisperT
  * The model is loaded once per thread, and there is one thread per worker process.
  */
 
-export type WhisperThreadOptions = { modelId: string; dtype: string; models: ModelSettings };
+export type WhisperThreadOptions = { modelId: string; dtype: string; models: ModelSettings; options: WhisperOptions };
 
 const here = fileURLToPath(import.meta.url);
 /** `.ts` under tsx, `.js` if the app is ever compiled. */
 const entry = new URL(`./whisper-thread-entry${path.extname(here)}`, import.meta.url);
 const bootstrap = new URL('./whisper-thread-bootstrap.mjs', import.meta.url);
 
-/** Whisper's context: language detection looks at this much audio (whisper-language.ts). */
-const DETECTION_SAMPLES = 30 * SAMPLE_RATE;
 
 type Pending = { resolve: (value: never) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void };
 
@@ -86,34 +93,44 @@ export class WhisperThread implements SpeechModel {
     return new WhisperThread(options.modelId, options.dtype, worker, onExit);
   }
 
-  detectLanguage(audio: Float32Array): Promise<LanguageDetection> {
-    // Detection reads the first 30 s only; no need to copy hours of audio for it.
-    return this.call<LanguageDetection>((id) => ({ id, op: 'detect', audio: audio.subarray(0, DETECTION_SAMPLES) }));
+  detectLanguage(audio: SpeechAudio): Promise<LanguageDetection> {
+    // Detection looks for speech in the first minutes only; no need to copy hours of audio for it.
+    const head = audio instanceof Float32Array ? audio.subarray(0, LANGUAGE_SCAN_SAMPLES) : audio;
+    return this.call<LanguageDetection>((id) => ({ id, op: 'detect', audio: head }));
   }
 
-  async transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Segment[]> {
-    getLanguage(options.language); // UNKNOWN_LANGUAGE here, as with the in-process model
-    return this.call<Segment[]>(
-      (id) => ({ id, op: 'transcribe', audio, language: options.language, task: options.task ?? 'transcribe', progress: Boolean(options.onProgress) }),
-      options.onProgress,
-    );
+  async transcribe(audio: SpeechAudio, options: TranscribeOptions): Promise<Segment[]> {
+    return this.transcription<Segment[]>('transcribe', audio, options);
+  }
+
+  async transcribeWords(audio: SpeechAudio, options: TranscribeOptions): Promise<TimedToken[]> {
+    return this.transcription<TimedToken[]>('words', audio, options);
   }
 
   async dispose(): Promise<void> {
     await this.worker.terminate();
   }
 
+  private transcription<T>(op: 'transcribe' | 'words', audio: SpeechAudio, options: TranscribeOptions): Promise<T> {
+    getLanguage(options.language); // UNKNOWN_LANGUAGE here, as with the in-process model
+    const task = options.task ?? 'transcribe';
+    return this.call<T>((id) => ({ id, op, audio, language: options.language, task, progress: Boolean(options.onProgress) }), options.onProgress);
+  }
+
   private call<T>(build: (id: number) => WhisperRequest, onProgress?: (percent: number) => void): Promise<T> {
     if (this.exitReason) return Promise.reject(this.exitReason);
     const id = this.nextId++;
     const request = build(id);
-    // A copy moves to the thread (transferred, not cloned twice); the caller keeps its audio.
-    // For a long video that is a second copy while it is transcribed (1 h of audio: 230 MB).
-    const audio = request.audio.slice();
-    request.audio = audio;
+    // Samples in memory: a copy moves to the thread (transferred, not cloned twice) and the caller
+    // keeps its own. A WAV path costs nothing: the thread reads the file window by window.
+    const transfer: ArrayBuffer[] = [];
+    if (request.audio instanceof Float32Array) {
+      request.audio = request.audio.slice();
+      transfer.push(request.audio.buffer as ArrayBuffer);
+    }
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: never) => void, reject, onProgress });
-      this.worker.postMessage(request, [audio.buffer]);
+      this.worker.postMessage(request, transfer);
     });
   }
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodePcmF32, extractAudioWav } from './audio';
+import { decodePcmF32, extractAudioWav, openWav, writeWavRange } from './audio';
 import { probeMedia } from './probe';
 
 const JFK = '/work/shared/samples/jfk.mp4';
@@ -47,5 +47,26 @@ describe('audio', () => {
     const wav = join(dir, 'none.wav');
     await expect(extractAudioWav('/work/shared/samples/missing.mp4', wav)).rejects.toMatchObject({ code: 'MEDIA_PROCESSING_FAILED' });
     expect(await readdir(dir)).not.toContain('none.wav');
+  });
+
+  it('reads any range of a WAV from disk without loading it, with the same samples as a full decode', async () => {
+    const wavPath = join(dir, 'range.wav');
+    await extractAudioWav(JFK, wavPath);
+    const whole = await decodePcmF32(wavPath);
+    const wav = await openWav(wavPath);
+    try {
+      expect(wav.sampleRate).toBe(16000);
+      expect(wav.length).toBe(whole.length);
+      expect(await wav.read(16000, 16100)).toEqual(whole.subarray(16000, 16100));
+      expect((await wav.read(wav.length - 10, wav.length + 500)).length).toBe(10); // clamped
+      const slice = join(dir, 'slice.wav');
+      await writeWavRange(wav, 32000, 80000, slice);
+      const cut = await openWav(slice);
+      expect(cut.length).toBe(48000);
+      expect(await cut.read(0, cut.length)).toEqual(whole.subarray(32000, 80000));
+      await cut.close();
+    } finally {
+      await wav.close();
+    }
   });
 });

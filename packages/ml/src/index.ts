@@ -1,6 +1,10 @@
 export * from './audio-windows';
+export * from './audio-source';
 export * from './model-env';
 export * from './segmenter';
+export * from './speech-regions';
+export * from './speech-windows';
+export * from './vad';
 export * from './whisper';
 export type { LanguageDetection, LanguageGuess } from './whisper-language';
 export * from './translation/engine';
@@ -9,3 +13,4 @@ export { MarianEngine, marianModelId } from './translation/marian';
 export { NllbEngine, DEFAULT_NLLB_MODEL, type NllbOptions } from './translation/nllb';
 export { WhisperTranslationEngine, type WhisperEngineOptions } from './translation/whisper';
 export * from './translation/registry';
+export * from './pause-cuts';

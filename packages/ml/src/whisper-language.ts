@@ -1,12 +1,12 @@
 import { Tensor } from '@huggingface/transformers';
 import { AppError, supportedLanguages } from '@babelfish/core';
-import { SAMPLE_RATE } from './audio-windows';
-import { tokenId, type WhisperParts } from './whisper-pipeline';
+import { tokenId } from './whisper-pipeline';
+import type { WhisperRuntime } from './whisper-runtime';
 
 /**
  * Spoken-language identification with Whisper, which transformers.js does not provide (its
  * pipeline silently assumes English). Whisper predicts the language as the first token after
- * `<|startoftranscript|>`, so one encoder pass plus one decoder step over the first 30 s gives a
+ * `<|startoftranscript|>`, so one encoder pass plus one decoder step over 30 s of speech gives a
  * distribution over language tokens; we keep only the languages Babelfish knows.
  */
 
@@ -15,32 +15,36 @@ export type LanguageDetection = LanguageGuess & { top: LanguageGuess[] };
 
 const TOP_COUNT = 5;
 
-export async function detectSpokenLanguage(parts: WhisperParts, audio: Float32Array): Promise<LanguageDetection> {
+/** `audio`: up to 30 s (more is ignored), ideally speech only (the caller picks it with the VAD). */
+export async function detectSpokenLanguage(runtime: WhisperRuntime, audio: Float32Array): Promise<LanguageDetection> {
   if (audio.length === 0) throw new AppError('BAD_REQUEST', 'Cannot detect the language of empty audio');
-  const start = tokenId(parts.tokenizer, '<|startoftranscript|>');
-  if (start === undefined) throw new AppError('MODEL_UNAVAILABLE', 'This Whisper model has no <|startoftranscript|> token');
-
+  const { tokenizer } = runtime.parts;
   const candidates = supportedLanguages.flatMap((language) => {
-    const id = tokenId(parts.tokenizer, `<|${language.code}|>`);
+    const id = tokenId(tokenizer, `<|${language.code}|>`);
     return id === undefined ? [] : [{ code: language.code, id }];
   });
   if (candidates.length === 0) {
     throw new AppError('MODEL_UNAVAILABLE', 'This Whisper model has no language tokens (English-only model?)');
   }
 
-  // The processor pads or truncates to Whisper's 30 s context, which is what the encoder expects.
-  const { input_features } = await parts.processor(audio.subarray(0, 30 * SAMPLE_RATE));
-  const outputs = await parts.model.forward({
-    input_features,
-    decoder_input_ids: new Tensor('int64', BigInt64Array.from([BigInt(start)]), [1, 1]),
-  });
-  const logits = outputs.logits;
+  // The feature extractor pads or truncates to Whisper's 30 s context, which is what the encoder expects.
+  const hidden = await runtime.encode([await runtime.features(audio)]);
+  const { vocabulary } = runtime;
+  const empty = new Tensor('float32', new Float32Array(0), [1, vocabulary.decoderHeads, 0, vocabulary.headSize]);
+  const feeds: Record<string, Tensor> = {
+    input_ids: new Tensor('int64', BigInt64Array.from([BigInt(vocabulary.startOfTranscript)]), [1, 1]),
+    encoder_hidden_states: hidden,
+    use_cache_branch: new Tensor('bool', [false], [1]),
+  };
+  for (let layer = 0; layer < vocabulary.decoderLayers; layer++) {
+    for (const part of ['decoder', 'encoder']) for (const kind of ['key', 'value']) feeds[`past_key_values.${layer}.${part}.${kind}`] = empty;
+  }
+  const { logits } = await runtime.decoder.run(feeds, ['logits']);
   if (!logits) throw new AppError('INTERNAL', 'Whisper decoder returned no logits');
   const vocab = logits.dims[logits.dims.length - 1] ?? 0;
   const data = logits.data as Float32Array;
-  // Logits of the single decoder position; copy what we need before releasing the tensors.
+  // Logits of the single decoder position.
   const scores = candidates.map((candidate) => data[data.length - vocab + candidate.id] ?? Number.NEGATIVE_INFINITY);
-  disposeAll(outputs);
 
   const probabilities = softmax(scores);
   const ranked = candidates
@@ -56,11 +60,4 @@ function softmax(values: number[]): number[] {
   const exps = values.map((value) => Math.exp(value - max));
   const sum = exps.reduce((a, b) => a + b, 0);
   return exps.map((value) => value / sum);
-}
-
-/** The decoder also returns its key/value cache and attentions; free them now rather than at GC. */
-function disposeAll(outputs: Record<string, Tensor>): void {
-  for (const tensor of Object.values(outputs)) {
-    (tensor as { dispose?: () => void }).dispose?.();
-  }
 }

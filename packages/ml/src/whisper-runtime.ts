@@ -4,11 +4,12 @@ import { tokenId, type AsrPipeline } from './whisper-pipeline';
 
 /**
  * Whisper's two ONNX sessions, feature extractor and tokenizer, loaded once through
- * transformers.js but run directly. Why not its `generate()`: it decodes one window at a time,
- * fetches every output of every run (the encoder alone returns 6 × 8 × 1500 × 1500 attention
- * floats, 430 MB per window, that we never read; the decoder returns the 37 MB encoder key/value
- * cache again at every token) and spends as long in JavaScript per token as in the model.
- * Fetching only what we read halves the time per token and lets windows share decoder steps.
+ * transformers.js but run directly. Why not its `generate()`: it fetches every output of every
+ * run — the encoder's attentions alone are 6 × 8 × 1500 × 1500 floats, 430 MB per window that
+ * nobody reads, and fetching only the hidden state makes the encoder 2.2× faster — it decodes one
+ * window at a time, re-decodes from the last segment with a new encoder pass when a window's
+ * output stops early, and spends a large share of each token in JavaScript logits processing.
+ * Our loop (whisper-decoder.ts) lets windows share decoder steps (bench/README.md has figures).
  */
 
 export type WhisperSessionOptions = {
@@ -92,13 +93,15 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
       return input_features.data as Float32Array;
     },
     async encode(features) {
-      const size = features[0]?.length ?? 0;
-      const batch = new Float32Array(size * features.length);
-      features.forEach((block, i) => batch.set(block, i * size));
-      const input = new Tensor('float32', batch, [features.length, 80, size / 80]);
-      const { last_hidden_state } = await encoder.run({ input_features: input }, ['last_hidden_state']);
-      if (!last_hidden_state) throw new AppError('INTERNAL', 'Whisper encoder returned no hidden state');
-      return last_hidden_state;
+      // One run per window, joined: a batched encoder run was 1.28× slower on CPU than the same
+      // windows one by one (the encoder is compute-bound; batching only adds memory traffic).
+      const states: Tensor[] = [];
+      for (const block of features) {
+        const { last_hidden_state } = await encoder.run({ input_features: new Tensor('float32', block, [1, 80, block.length / 80]) }, ['last_hidden_state']);
+        if (!last_hidden_state) throw new AppError('INTERNAL', 'Whisper encoder returned no hidden state');
+        states.push(last_hidden_state);
+      }
+      return states.length === 1 ? states[0]! : joinBatch(states);
     },
     decoder,
     dispose: () => asr.dispose(),
@@ -127,4 +130,13 @@ function readVocabulary(asr: LoadedPipeline): WhisperVocabulary {
     decoderHeads: asr.model.config.decoder_attention_heads,
     headSize: asr.model.config.d_model / asr.model.config.decoder_attention_heads,
   };
+}
+
+/** [1, …] tensors stacked into one [B, …] tensor. */
+function joinBatch(tensors: Tensor[]): Tensor {
+  const [, ...rest] = tensors[0]!.dims;
+  const size = (tensors[0]!.data as Float32Array).length;
+  const data = new Float32Array(size * tensors.length);
+  tensors.forEach((tensor, i) => data.set(tensor.data as Float32Array, i * size));
+  return new Tensor('float32', data, [tensors.length, ...rest]);
 }

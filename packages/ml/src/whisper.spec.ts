@@ -1,5 +1,6 @@
 import { wordErrorRate, type Segment } from '@babelfish/core';
-import { decodeSample, readSampleText, useOfflineModels } from './test-fixtures';
+import { join } from 'node:path';
+import { decodeSample, readSampleText, samplesDir, useOfflineModels } from './test-fixtures';
 import { disposeWhisperModels, getWhisper, type WhisperModel } from './whisper';
 
 /** Real whisper-base (q8) from the offline models folder; no mocks. Loaded once for the file. */
@@ -54,6 +55,14 @@ describe('WhisperModel (Xenova/whisper-base, q8)', () => {
     expect(segments.at(-1)?.end).toBeGreaterThan(35);
     expect(progress.at(-1)).toBe(100);
     expect(progress.length).toBeGreaterThan(2);
+  });
+
+  it('transcribes a WAV on disk (read window by window) as it does the same samples in memory', async () => {
+    const fromFile = await whisper.transcribe({ wavPath: join(samplesDir, 'jfk.wav') }, { language: 'en' });
+    expect(fromFile).toEqual(await whisper.transcribe(jfk, { language: 'en' }));
+    const words = await whisper.transcribeWords({ wavPath: join(samplesDir, 'jfk.wav') }, { language: 'en' });
+    expect(words.map((word) => word.text).join('').trim()).toBe(fromFile.map((segment) => segment.text).join(' '));
+    expect(await whisper.detectLanguage({ wavPath: join(samplesDir, 'jfk.wav') })).toMatchObject({ language: 'en' });
   });
 
   it('returns no segments for empty or silent audio, and still reports 100', async () => {

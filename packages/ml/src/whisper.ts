@@ -1,23 +1,36 @@
-import { pipeline, WhisperTextStreamer } from '@huggingface/transformers';
 import { getLanguage, type Segment } from '@babelfish/core';
-import { planWindows, SAMPLE_RATE } from './audio-windows';
+import { SAMPLE_RATE } from './audio-windows';
+import { withAudioSource, type AudioSource, type SpeechAudio } from './audio-source';
 import { assertModelAvailable, modelLoadError } from './model-env';
 import { cleanWordTimes, segmentWords, type TimedToken } from './segmenter';
+import { planSource, readWindow, transcribeSource } from './transcriber';
+import { findVadModel, getVad, type SileroVad } from './vad';
 import { detectSpokenLanguage, type LanguageDetection } from './whisper-language';
-import type { AsrPipeline } from './whisper-pipeline';
+import { loadWhisperRuntime, type WhisperRuntime } from './whisper-runtime';
 
 /**
- * Whisper speech recognition (and speech → English translation) on 16 kHz mono Float32 audio.
- * Loading a model takes seconds and hundreds of MB, so each model id + dtype is loaded once per
- * process (getWhisper) and shared; calls on one model run one at a time because they would only
- * compete for the same CPU cores.
+ * Whisper speech recognition (and speech → English translation) on 16 kHz mono audio, in memory
+ * or in a WAV file. Loading a model takes seconds and hundreds of MB, so each model id + dtype
+ * is loaded once per process (getWhisper) and kept warm; calls on one model run one at a time
+ * because they would only compete for the same CPU cores. Silero VAD picks the speech, which is
+ * packed into windows cut at pauses and decoded a batch at a time (transcriber.ts).
  */
 
 export const DEFAULT_WHISPER_MODEL = 'Xenova/whisper-base';
 /** 8-bit weights: the only ONNX files shipped for offline use, and 2–4× faster than fp32 on CPU. */
 export const DEFAULT_WHISPER_DTYPE = 'q8';
+/** Windows decoded together (bench/README.md has the measurements behind it). */
+export const DEFAULT_WHISPER_BATCH = 4;
 
 export type WhisperTask = 'transcribe' | 'translate';
+
+export type WhisperOptions = {
+  /** onnxruntime intra-op threads; 0 (default) lets onnxruntime use every core. */
+  threads?: number;
+  batchSize?: number;
+  /** Use Silero VAD when its file is installed (default); false forces loudness-based windows. */
+  vad?: boolean;
+};
 
 export type TranscribeOptions = {
   /** ISO 639-1 code of the spoken language (from the core languages table). */
@@ -36,13 +49,18 @@ export type TranscribeOptions = {
 export interface SpeechModel {
   readonly modelId: string;
   readonly dtype: string;
-  detectLanguage(audio: Float32Array): Promise<LanguageDetection>;
-  transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Segment[]>;
+  /** Most likely spoken language of the first 30 s of speech, among the languages Babelfish knows. */
+  detectLanguage(audio: SpeechAudio): Promise<LanguageDetection>;
+  /** Subtitle-sized segments with word timings, in seconds from the start of `audio`. */
+  transcribe(audio: SpeechAudio, options: TranscribeOptions): Promise<Segment[]>;
+  /** The timed words before segmentation (the chunks of one recording are merged from these). */
+  transcribeWords(audio: SpeechAudio, options: TranscribeOptions): Promise<TimedToken[]>;
   dispose(): Promise<void>;
 }
 
-/** Peak amplitude below which a window is treated as silence and skipped (Whisper invents text for silence). */
-const SILENCE_PEAK = 1e-4;
+/** Language detection looks for the first speech in this much audio (5 min). */
+export const LANGUAGE_SCAN_SAMPLES = 300 * SAMPLE_RATE;
+const DETECTION_WINDOW = 30 * SAMPLE_RATE;
 
 export class WhisperModel implements SpeechModel {
   private queue: Promise<unknown> = Promise.resolve();
@@ -50,72 +68,71 @@ export class WhisperModel implements SpeechModel {
   private constructor(
     readonly modelId: string,
     readonly dtype: string,
-    private readonly asr: AsrPipeline,
+    private readonly runtime: WhisperRuntime,
+    private readonly vad: SileroVad | undefined,
+    private readonly batchSize: number,
   ) {}
 
-  static async load(modelId: string, dtype: string): Promise<WhisperModel> {
+  static async load(modelId: string, dtype: string, options: WhisperOptions = {}): Promise<WhisperModel> {
     assertModelAvailable(modelId);
     try {
-      const asr = await pipeline('automatic-speech-recognition', modelId, { dtype: dtype as 'q8', device: 'cpu' });
-      return new WhisperModel(modelId, dtype, asr as unknown as AsrPipeline);
+      const vadFile = options.vad === false ? undefined : findVadModel();
+      const [runtime, vad] = await Promise.all([
+        loadWhisperRuntime(modelId, dtype, { threads: options.threads }),
+        vadFile ? getVad(vadFile) : undefined,
+      ]);
+      return new WhisperModel(modelId, dtype, runtime, vad, Math.max(1, options.batchSize ?? DEFAULT_WHISPER_BATCH));
     } catch (error) {
       throw modelLoadError(modelId, error);
     }
   }
 
-  /** Most likely spoken language of the first 30 s, among the languages Babelfish knows. */
-  detectLanguage(audio: Float32Array): Promise<LanguageDetection> {
-    return this.exclusive(() => detectSpokenLanguage(this.asr, audio));
+  /** Whether speech is found with Silero VAD (false: its file is missing, or it was turned off). */
+  get usesVad(): boolean {
+    return this.vad !== undefined;
   }
 
-  /** Subtitle-sized segments with word timings, in seconds from the start of `audio`. */
-  async transcribe(audio: Float32Array, options: TranscribeOptions): Promise<Segment[]> {
-    const language = getLanguage(options.language); // throws UNKNOWN_LANGUAGE before any work
-    return this.exclusive(() => this.run(audio, language.whisper, options.task ?? 'transcribe', options.onProgress));
+  detectLanguage(audio: SpeechAudio): Promise<LanguageDetection> {
+    return this.exclusive(() => withAudioSource(audio, async (source) => detectSpokenLanguage(this.runtime, await this.firstSpeech(source))));
+  }
+
+  async transcribe(audio: SpeechAudio, options: TranscribeOptions): Promise<Segment[]> {
+    getLanguage(options.language); // throws UNKNOWN_LANGUAGE before any work
+    return this.exclusive(() =>
+      withAudioSource(audio, async (source) => segmentWords(cleanWordTimes(await this.words(source, options), source.length / SAMPLE_RATE))),
+    );
+  }
+
+  async transcribeWords(audio: SpeechAudio, options: TranscribeOptions): Promise<TimedToken[]> {
+    getLanguage(options.language);
+    return this.exclusive(() => withAudioSource(audio, (source) => this.words(source, options)));
   }
 
   async dispose(): Promise<void> {
     await this.queue.catch(() => undefined);
-    await this.asr.dispose();
+    await this.runtime.dispose();
   }
 
-  private async run(
-    audio: Float32Array,
-    whisperLanguage: string,
-    task: WhisperTask,
-    onProgress?: (percent: number) => void,
-  ): Promise<Segment[]> {
-    const report = monotonicReporter(onProgress);
+  private async words(source: AudioSource, options: TranscribeOptions): Promise<TimedToken[]> {
+    const report = monotonicReporter(options.onProgress);
     report(0);
-    if (audio.length === 0) {
-      report(100);
-      return [];
-    }
-    const duration = audio.length / SAMPLE_RATE;
-    const tokens: TimedToken[] = [];
-
-    for (const window of planWindows(audio)) {
-      const offset = window.start / SAMPLE_RATE;
-      const windowEnd = window.end / SAMPLE_RATE;
-      const samples = audio.subarray(window.start, window.end);
-      if (peak(samples) >= SILENCE_PEAK) {
-        // Segment-end timestamps stream out while decoding: finer progress than one step per window.
-        const streamer = new WhisperTextStreamer(this.asr.tokenizer as never, {
-          skip_prompt: true,
-          callback_function: () => undefined,
-          // Capped below 100 so that 100 means "segments returned", not "last token decoded".
-          on_chunk_end: (seconds: number) => report(Math.min(99, (100 * Math.min(offset + seconds, windowEnd)) / duration)),
-        });
-        const output = await this.asr(samples, { language: whisperLanguage, task, return_timestamps: 'word', streamer });
-        for (const chunk of output.chunks ?? []) {
-          const [start, end] = chunk.timestamp;
-          tokens.push({ text: chunk.text, start: offset + start, end: offset + (end ?? start) });
-        }
-      }
-      report((100 * window.end) / audio.length);
-    }
+    const words = await transcribeSource(this.runtime, source, {
+      language: options.language,
+      task: options.task ?? 'transcribe',
+      batchSize: this.batchSize,
+      vad: this.vad,
+      // Capped below 100 so that 100 means "words returned", not "last token decoded".
+      onProgress: (percent) => report(Math.min(99, percent)),
+    });
     report(100);
-    return segmentWords(cleanWordTimes(tokens, duration));
+    return words;
+  }
+
+  /** The first window of speech (VAD) in the first minutes, or the first 30 s when none is found. */
+  private async firstSpeech(source: AudioSource): Promise<Float32Array> {
+    const prefix: AudioSource = { length: Math.min(source.length, LANGUAGE_SCAN_SAMPLES), read: (start, end) => source.read(start, end) };
+    const [window] = await planSource(prefix, this.vad);
+    return window ? readWindow(source, window) : source.read(0, DETECTION_WINDOW);
   }
 
   /** Runs `task` after every earlier call on this model has settled. */
@@ -128,12 +145,16 @@ export class WhisperModel implements SpeechModel {
 
 const models = new Map<string, Promise<WhisperModel>>();
 
-/** The shared model for this id and dtype, loading it on first use. A failed load is not cached. */
-export function getWhisper(modelId: string = DEFAULT_WHISPER_MODEL, dtype: string = DEFAULT_WHISPER_DTYPE): Promise<WhisperModel> {
-  const key = `${modelId}|${dtype}`;
+/** The shared model for this id, dtype and settings, loading it on first use. A failed load is not cached. */
+export function getWhisper(
+  modelId: string = DEFAULT_WHISPER_MODEL,
+  dtype: string = DEFAULT_WHISPER_DTYPE,
+  options: WhisperOptions = {},
+): Promise<WhisperModel> {
+  const key = JSON.stringify([modelId, dtype, options.threads ?? 0, options.batchSize ?? DEFAULT_WHISPER_BATCH, options.vad ?? true]);
   let model = models.get(key);
   if (!model) {
-    model = WhisperModel.load(modelId, dtype);
+    model = WhisperModel.load(modelId, dtype, options);
     models.set(key, model);
     model.catch(() => models.delete(key));
   }
@@ -158,10 +179,4 @@ function monotonicReporter(onProgress?: (percent: number) => void): (percent: nu
     last = value;
     onProgress?.(value);
   };
-}
-
-function peak(samples: Float32Array): number {
-  let max = 0;
-  for (const sample of samples) max = Math.max(max, Math.abs(sample));
-  return max;
 }

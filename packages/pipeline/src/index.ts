@@ -9,3 +9,6 @@ export * from './bootstrap';
 export * from './language-plan';
 export * from './transcript-reuse';
 export * from './submission';
+export * from './chunk-merge';
+export { runTranscribeChunk, runTranscribeMerge, type ChunkJob, type ChunkRange, type MergeJob } from './transcribe-chunks';
+export * from './transcript-save';

@@ -1,22 +1,38 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, type EngineName, type Transcript } from '@babelfish/core';
-import { assertTranslatableMedia, decodePcmF32, extractAudioWav, probeMedia } from '@babelfish/media';
+import { assertTranslatableMedia, extractAudioWav, probeMedia } from '@babelfish/media';
 import { storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { assertLanguagePlan } from './language-plan';
 import { loadJob } from './load-job';
 import { createStageReporter } from './progress';
+import { EXTRACT_SHARE, storeChunks, type ChunkRange, type MergeJob } from './transcribe-chunks';
+import { saveTranscript } from './transcript-save';
 import { reuseEarlierTranscript } from './transcript-reuse';
 
-/** Extraction is quick next to Whisper; give it the first tenth of the stage's bar. */
-const EXTRACT_SHARE = 10;
+/**
+ * When (and how) a long recording is split for chunk-parallel transcription; the worker passes
+ * it, the CLI does not (in one process there is nothing to share the chunks with).
+ */
+export type ChunkSplit = {
+  splitAboveSeconds: number;
+  chunkSeconds: number;
+  /** Queues the chunk jobs under their merge job. */
+  enqueue: (merge: MergeJob, chunks: ChunkRange[]) => Promise<void>;
+};
+
+/** Either the transcript, or the number of chunks queued (the merge job produces the transcript). */
+export type TranscribeResult = { transcript: Transcript } | { chunks: number };
 
 /**
  * Probe → 16 kHz mono WAV → language (given or detected) → Whisper segments with word
- * timestamps → transcript.json. Bad media fails with a permanent AppError, so it is not retried.
+ * timestamps → transcript.json; or, for a recording longer than `split.splitAboveSeconds`,
+ * chunks queued for every transcribe worker. Whisper reads the WAV from disk window by window,
+ * so memory does not grow with the length of the video. Bad media fails with a permanent
+ * AppError, so it is not retried.
  */
-export async function runTranscribeStage(ctx: StageContext, jobId: string): Promise<Transcript> {
+export async function runTranscribeStage(ctx: StageContext, jobId: string, options: { run?: number; split?: ChunkSplit } = {}): Promise<TranscribeResult> {
   const job = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, job, 'transcribe');
   progress.report(0, 'Reading the video');
@@ -26,7 +42,7 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string): Prom
     await assertLanguagePlan(ctx.engines, { source: reused.language, targets: job.targetLanguages, engine: job.engine as EngineName | null });
     progress.report(100, 'Reused the transcript of the same video');
     await progress.flush();
-    return reused;
+    return { transcript: reused };
   }
 
   const workDir = await fs.mkdtemp(path.join(ctx.tmpDir, `transcribe-${jobId}-`));
@@ -43,8 +59,7 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string): Prom
       return probed;
     });
     await ctx.jobs.setMediaDuration(jobId, info.durationSeconds);
-    const audio = await decodePcmF32(wavPath, { ffmpegPath: ctx.ffmpeg.ffmpegPath });
-    await ctx.storage.putFile(storageKeys.audio(jobId), wavPath, { move: true });
+    const audio = { wavPath };
 
     const whisper = await ctx.whisper();
     let language = job.sourceLanguage;
@@ -58,12 +73,29 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string): Prom
     // A detected language may have no engine for a requested target: fail now, before translating.
     await assertLanguagePlan(ctx.engines, { source: language, targets: job.targetLanguages, engine: job.engine as EngineName | null });
 
+    const split = options.split;
+    if (split && info.durationSeconds > split.splitAboveSeconds) {
+      const run = options.run ?? job.runs;
+      const chunks = await storeChunks(ctx, jobId, run, wavPath, split.chunkSeconds);
+      await ctx.storage.putFile(storageKeys.audio(jobId), wavPath, { move: true });
+      await split.enqueue(
+        { jobId, run, count: chunks.length, language, detected: detected ?? null, durationSeconds: info.durationSeconds },
+        chunks,
+      );
+      ctx.logger.info('transcription split into chunks', { jobId, chunks: chunks.length, durationSeconds: info.durationSeconds });
+      progress.report(EXTRACT_SHARE, `Transcribing in ${chunks.length} parts`);
+      await progress.flush();
+      return { chunks: chunks.length };
+    }
+
     progress.report(EXTRACT_SHARE, 'Transcribing');
     const segments = await whisper.transcribe(audio, {
       language,
       task: 'transcribe',
       onProgress: (percent) => progress.report(EXTRACT_SHARE + (percent * (100 - EXTRACT_SHARE)) / 100, 'Transcribing'),
     });
+    // Stored after transcription: Whisper read it from the work dir while it ran.
+    await ctx.storage.putFile(storageKeys.audio(jobId), wavPath, { move: true });
     if (segments.length === 0) {
       throw new AppError('MEDIA_PROCESSING_FAILED', 'No speech was found in the audio track, so there is nothing to translate');
     }
@@ -74,12 +106,10 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string): Prom
       durationSeconds: info.durationSeconds,
       segments,
     };
-    // The full transcript (with word timings) stays in storage; the editable track goes in the database.
-    await ctx.storage.putBuffer(storageKeys.transcript(jobId), JSON.stringify(transcript));
-    await ctx.subtitles.save({ jobId, language, kind: 'source', origin: 'engine', segments });
+    await saveTranscript(ctx, jobId, transcript);
     progress.report(100, 'Transcribed');
     await progress.flush();
-    return transcript;
+    return { transcript };
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });
   }

@@ -9,11 +9,38 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const queueNames = Object.values(QueueName);
 
 export type TranscribeJobData = { jobId: string; run: number };
+
+/**
+ * A long recording is transcribed in chunks cut at pauses: one child job per chunk on the
+ * transcribe queue (any transcribe worker takes one), under a merge parent that runs once every
+ * chunk is done. Both ride the transcribe queue, told apart by `kind`.
+ */
+export type TranscribeChunkJobData = {
+  kind: 'chunk';
+  jobId: string;
+  run: number;
+  index: number;
+  count: number;
+  /** Where the chunk lies in the recording (its words are shifted by the start). */
+  startSeconds: number;
+  endSeconds: number;
+  language: string;
+};
+export type TranscribeMergeJobData = {
+  kind: 'merge';
+  jobId: string;
+  run: number;
+  count: number;
+  language: string;
+  detected: { language: string; probability: number } | null;
+  durationSeconds: number;
+};
+export type TranscribeQueueData = TranscribeJobData | TranscribeChunkJobData | TranscribeMergeJobData;
 export type TranslateJobData = { jobId: string; language: string };
 export type MuxJobData = { jobId: string; run: number };
 
 export type JobDataByQueue = {
-  transcribe: TranscribeJobData;
+  transcribe: TranscribeQueueData;
   translate: TranslateJobData;
   mux: MuxJobData;
 };
@@ -21,6 +48,8 @@ export type JobDataByQueue = {
 /** Deterministic BullMQ ids: a retried submission or a re-run never queues the same work twice. */
 export const bullJobId = {
   transcribe: (jobId: string, run = 1) => `transcribe-${jobId}-${run}`,
+  transcribeChunk: (jobId: string, run: number, index: number) => `transcribe-${jobId}-${run}-chunk-${index}`,
+  transcribeMerge: (jobId: string, run: number) => `transcribe-${jobId}-${run}-merge`,
   translate: (jobId: string, language: string, run = 1) => `translate-${jobId}-${language}-${run}`,
   mux: (jobId: string, run = 1) => `mux-${jobId}-${run}`,
 };

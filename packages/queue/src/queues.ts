@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullJobId, QueueName, type JobDataByQueue, type TranscribeJobData } from './catalogue';
+import { bullJobId, QueueName, type JobDataByQueue, type TranscribeChunkJobData, type TranscribeJobData, type TranscribeMergeJobData } from './catalogue';
 
 export type QueueSettings = {
   connection: Redis;
@@ -43,6 +43,26 @@ export function createJobQueues(settings: QueueSettings) {
 
     async enqueueTranscription(data: TranscribeJobData): Promise<void> {
       await queues.transcribe.add(QueueName.Transcribe, data, { ...options, jobId: bullJobId.transcribe(data.jobId, data.run) });
+    },
+
+    /**
+     * The chunks of one recording as children of a merge job, all on the transcribe queue. A
+     * chunk that fails for good fails the merge; ids are deterministic, so a transcribe job that
+     * is run again (after a crash) re-adds nothing.
+     */
+    async enqueueChunkedTranscription(merge: TranscribeMergeJobData, chunks: TranscribeChunkJobData[]): Promise<void> {
+      await flows.add({
+        name: 'transcribe-merge',
+        queueName: QueueName.Transcribe,
+        data: merge,
+        opts: { ...options, jobId: bullJobId.transcribeMerge(merge.jobId, merge.run) },
+        children: chunks.map((chunk) => ({
+          name: 'transcribe-chunk',
+          queueName: QueueName.Transcribe,
+          data: chunk,
+          opts: { ...options, jobId: bullJobId.transcribeChunk(chunk.jobId, chunk.run, chunk.index), failParentOnFailure: true },
+        })),
+      });
     },
 
     /** Re-mux only (after a subtitle edit): the latest subtitle versions are read when it runs. */

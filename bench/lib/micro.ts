@@ -1,0 +1,74 @@
+import { Tensor } from '@huggingface/transformers';
+import type { WhisperRuntime } from '../../packages/ml/src/whisper-runtime';
+import { decodeF32, round, samplePath, SAMPLE_RATE } from './fixtures';
+
+/** Micro-benchmarks of single ONNX runs for bench/transcribe-levers.ts (each alternated, twice). */
+
+type Session = { run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>> };
+const encoderOf = (rt: WhisperRuntime) => (rt.parts as unknown as { model: { sessions: { model: Session } } }).model.sessions.model;
+
+async function alternate(a: () => Promise<unknown>, b: () => Promise<unknown>, rounds = 2): Promise<[number, number]> {
+  let first = 0;
+  let second = 0;
+  for (let i = 0; i < rounds; i++) {
+    let started = performance.now();
+    await a();
+    first += performance.now() - started;
+    started = performance.now();
+    await b();
+    second += performance.now() - started;
+  }
+  return [first / rounds, second / rounds];
+}
+
+/** One 30 s window: every encoder output (6 attention maps of 8 × 1500 × 1500) vs the hidden state only. */
+export async function encoderOutputs(rt: WhisperRuntime) {
+  const input = new Tensor('float32', await rt.features(decodeF32(samplePath('jfk.wav'))), [1, 80, 3000]);
+  const encoder = encoderOf(rt);
+  await encoder.run({ input_features: input }, ['last_hidden_state']);
+  const [all, hidden] = await alternate(
+    () => encoder.run({ input_features: input }),
+    () => encoder.run({ input_features: input }, ['last_hidden_state']),
+  );
+  return { allOutputsMs: Math.round(all), hiddenStateOnlyMs: Math.round(hidden), speedup: round(all / hidden) };
+}
+
+/** Four 30 s windows: one batched encoder run vs four runs. */
+export async function encoderBatching(rt: WhisperRuntime, audio: Float32Array) {
+  const blocks = await Promise.all([0, 1, 2, 3].map((i) => rt.features(audio.subarray(i * 30 * SAMPLE_RATE, (i + 1) * 30 * SAMPLE_RATE))));
+  const encoder = encoderOf(rt);
+  const batch = new Float32Array(blocks.length * blocks[0]!.length);
+  blocks.forEach((block, i) => batch.set(block, i * block.length));
+  const [batched, oneByOne] = await alternate(
+    () => encoder.run({ input_features: new Tensor('float32', batch, [4, 80, 3000]) }, ['last_hidden_state']),
+    async () => {
+      for (const block of blocks) await encoder.run({ input_features: new Tensor('float32', block, [1, 80, 3000]) }, ['last_hidden_state']);
+    },
+  );
+  return { batchedMs: Math.round(batched), oneByOneMs: Math.round(oneByOne), batchedVsOneByOne: round(batched / oneByOne) };
+}
+
+/** Mean decoder step (after the prompt) fetching every output vs logits, decoder cache and alignment-head layers. */
+export async function decoderFetches(rt: WhisperRuntime) {
+  const { vocabulary: v } = rt;
+  const hidden = await rt.encode([await rt.features(decodeF32(samplePath('jfk.wav')))]);
+  const layers = Array.from({ length: v.decoderLayers }, (_, l) => l);
+  const names = (part: string) => layers.flatMap((l) => [`present.${l}.${part}.key`, `present.${l}.${part}.value`]);
+  const selected = ['logits', ...names('decoder'), ...[...new Set(v.alignmentHeads.map(([l]) => l))].map((l) => `cross_attentions.${l}`)];
+  const ids = (tokens: number[]) => new Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [1, tokens.length]);
+  const steps = 30;
+  const decode = async (fetches?: string[]) => {
+    const empty = new Tensor('float32', new Float32Array(0), [1, v.decoderHeads, 0, v.headSize]);
+    const feeds: Record<string, Tensor> = { encoder_hidden_states: hidden };
+    for (const l of layers) for (const part of ['decoder', 'encoder']) for (const kind of ['key', 'value']) feeds[`past_key_values.${l}.${part}.${kind}`] = empty;
+    let out = await rt.decoder.run({ ...feeds, input_ids: ids([v.startOfTranscript, 50259, v.task.transcribe]), use_cache_branch: new Tensor('bool', [false], [1]) });
+    const cache = (part: string) => Object.fromEntries(layers.flatMap((l) => ['key', 'value'].map((k) => [`past_key_values.${l}.${part}.${k}`, out[`present.${l}.${part}.${k}`]!])));
+    const encoderCache = cache('encoder');
+    for (let step = 0; step < steps; step++) {
+      const stepFeeds = { ...feeds, ...encoderCache, ...cache('decoder'), input_ids: ids([v.timestampBegin + step]), use_cache_branch: new Tensor('bool', [true], [1]) };
+      out = await (fetches ? rt.decoder.run(stepFeeds, fetches) : rt.decoder.run(stepFeeds));
+    }
+  };
+  const [all, lean] = await alternate(() => decode(), () => decode(selected));
+  return { allOutputs: round(all / steps, 1), selectedOutputs: round(lean / steps, 1), speedup: round(all / lean) };
+}
