@@ -11,7 +11,7 @@ import os from 'node:os';
 import { wordErrorRate, type Transcript } from '@babelfish/core';
 import { storageKeys } from '@babelfish/storage';
 import { buildTalk, round } from './lib/fixtures';
-import { maxConcurrent, startFleet, submitJob, waitForTranscript } from './lib/worker-fleet';
+import { maxConcurrent, startFleet, waitForTranscript } from './lib/worker-fleet';
 
 const quick = process.argv.includes('--quick');
 const talk = buildTalk('talk-es', 3);
@@ -32,11 +32,11 @@ for (const setup of setups) {
     TRANSCRIBE_CHUNK_SECONDS: '63',
   });
   try {
-    const jobId = await submitJob(fleet.store, talk.wav, { from: talk.language, to: ['en'] });
-    const timeline = await waitForTranscript(fleet.setup.config, jobId, 600_000);
+    const jobId = await fleet.submit(talk.wav, { from: talk.language, to: ['en'] });
+    const timeline = await waitForTranscript(fleet.config, jobId, 600_000);
     const end = timeline.merge?.finishedOn ?? timeline.first.finishedOn ?? 0;
     const seconds = (end - (timeline.first.processedOn ?? 0)) / 1000;
-    const transcript = JSON.parse((await fleet.store.storage.getBuffer(storageKeys.transcript(jobId))).toString('utf8')) as Transcript;
+    const transcript = JSON.parse((await fleet.storage.getBuffer(storageKeys.transcript(jobId))).toString('utf8')) as Transcript;
     const text = transcript.segments.map((segment) => segment.text).join(' ');
     results.push({
       workers: setup.workers,

@@ -18,7 +18,7 @@ import { Job, Queue } from 'bullmq';
 import { extractAudioWav } from '@babelfish/media';
 import { bullJobId, createRedisConnection, QueueName } from '@babelfish/queue';
 import { benchDir, buildTalk, round, sampleTreeRss } from './lib/fixtures';
-import { startFleet, submitJob, waitFor } from './lib/worker-fleet';
+import { startFleet, waitFor } from './lib/worker-fleet';
 
 const quick = process.argv.includes('--quick');
 const CHUNKS = quick ? 1 : 2;
@@ -32,9 +32,9 @@ try {
   const idleMb = sampleTreeRss(pid).stop().peakMb;
   const sampler = sampleTreeRss(pid);
   const started = Date.now();
-  const jobId = await submitJob(fleet.store, video, { from: 'es', to: ['en'] });
-  const connection = createRedisConnection(fleet.setup.config.redisUrl, 'bench-memory');
-  const queue = new Queue(QueueName.Transcribe, { connection, prefix: fleet.setup.config.queuePrefix });
+  const jobId = await fleet.submit(video, { from: 'es', to: ['en'] });
+  const connection = createRedisConnection(fleet.config.redisUrl, 'bench-memory');
+  const queue = new Queue(QueueName.Transcribe, { connection, prefix: fleet.config.queuePrefix });
   const marks: { phase: string; atMs: number }[] = [];
   const mark = (phase: string) => marks.push({ phase, atMs: Date.now() - started });
   const done = (id: string) => async () => ((await Job.fromId(queue, id))?.finishedOn ? true : undefined);

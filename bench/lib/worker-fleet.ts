@@ -1,34 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Job, Queue } from 'bullmq';
-import type { Config } from '@babelfish/config';
-import { bullJobId, createRedisConnection, QueueName } from '@babelfish/queue';
-import { openJobStore, reliabilityEnv, submitJob, waitFor, obliterateQueues, type JobStore, type ReliabilityEnv } from '../../tests/support/reliability';
-import { spawnWorker, type WorkerProcess } from '../../tests/support/worker-process';
+import { loadConfig, type Config } from '@babelfish/config';
+import { createJobRepository, migrateToLatest, openDatabase, type JobRepository } from '@babelfish/db';
+import { probeMedia } from '@babelfish/media';
+import { bullJobId, createJobQueues, createRedisConnection, QueueName } from '@babelfish/queue';
+import { createLocalStorage, storageKeys, type Storage } from '@babelfish/storage';
+import { modelsDir } from './fixtures';
 
 /**
- * Real worker processes on the real Redis (own queue prefix), jobs submitted the way the API
- * does it: the harness of tests/reliability, reused for the benchmarks that need workers.
+ * Real worker processes (apps/worker, as `pnpm worker` runs it) on the real Redis with a queue
+ * prefix of their own and a throw-away SQLite + local storage; jobs are submitted the way the
+ * API does it (probe, store, row, queue) without an HTTP server.
  */
 
-export type Fleet = { setup: ReliabilityEnv; store: JobStore; workers: WorkerProcess[]; stop: () => Promise<void> };
+const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-export async function startFleet(workers: number, env: Record<string, string>): Promise<Fleet> {
-  const setup = reliabilityEnv({ LOG_LEVEL: 'info', WORKER_ROLES: 'transcribe', ...env });
-  const store = await openJobStore(setup.config);
-  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(setup.env, 120_000, { direct: true })));
+export type WorkerProcess = { child: ChildProcess; output: () => string };
+export type Fleet = {
+  config: Config;
+  jobs: JobRepository;
+  storage: Storage;
+  workers: WorkerProcess[];
+  submit: (file: string, plan: { from?: string; to: string[] }) => Promise<string>;
+  stop: () => Promise<void>;
+};
+
+export async function startFleet(workers: number, overrides: Record<string, string>): Promise<Fleet> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'babelfish-bench-fleet-'));
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATA_DIR: dataDir,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `bench-${randomUUID()}`,
+    MODELS_DIR: modelsDir,
+    ALLOW_REMOTE_MODELS: 'false',
+    WORKER_ROLES: 'transcribe',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const connection = createRedisConnection(config.redisUrl, 'babelfish-bench-producer');
+  const queues = createJobQueues({ connection, prefix: config.queuePrefix, attempts: 1 });
+  const jobs = createJobRepository(database.db);
+  const storage = createLocalStorage(config.storage.dir);
+  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(env)));
   return {
-    setup,
-    store,
+    config,
+    jobs,
+    storage,
     workers: started,
+    async submit(file, plan) {
+      const id = randomUUID();
+      await storage.putFile(storageKeys.input(id), file);
+      const job = await jobs.create({
+        id,
+        sourceLanguage: plan.from ?? null,
+        targetLanguages: plan.to,
+        originalName: path.basename(file),
+        inputKey: storageKeys.input(id),
+        mediaDuration: (await probeMedia(file)).durationSeconds,
+      });
+      await queues.enqueueTranscription({ jobId: id, run: job.runs });
+      return id;
+    },
     async stop() {
-      for (const worker of started) await worker.stop('SIGKILL');
-      await store.close();
-      await obliterateQueues(setup.config);
-      setup.cleanup();
+      for (const worker of started) worker.child.kill('SIGKILL');
+      await Promise.all(Object.values(queues.queues).map((queue) => queue.obliterate({ force: true })));
+      await queues.close();
+      connection.disconnect();
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export { submitJob, waitFor };
+/** `node --import tsx` directly (not the tsx CLI), so the pid is the worker's own. */
+async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', 'apps/worker/src/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"message":"worker started"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+  });
+  return { child, output: () => output };
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
 
 export type TranscribeTimeline = { first: Job; chunks: Job[]; merge?: Job };
 

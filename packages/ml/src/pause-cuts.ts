@@ -19,7 +19,8 @@ export async function pauseCuts(source: AudioSource, parts: number, vad: SileroV
     const to = Math.min(source.length - SAMPLE_RATE, target + search);
     if (to - from < VAD_FRAME_SAMPLES * 4) continue;
     const probabilities = vad ? await vad.probabilities(source, from, to) : loudness(await source.read(from, to));
-    const regions = speechRegions(probabilities, to - from);
+    // Every pause counts here (none joined away): the longest one in range is the cut.
+    const regions = speechRegions(probabilities, to - from, { joinGapSeconds: 0 });
     cuts.push(from + longestPauseMiddle(regions, to - from));
   }
   cuts.push(source.length);

@@ -32,8 +32,16 @@ describe('speechRegions', () => {
     ]);
   });
 
+  it('joins regions less than a second apart, keeping the quiet between them', () => {
+    const regions = speechRegions(probabilities(12, [[1, 3], [3.8, 5], [7, 8]]), 12 * 16_000);
+    expect(regions.map(seconds)).toEqual([
+      [expect.closeTo(0.8, 1), expect.closeTo(5.2, 1)],
+      [expect.closeTo(6.8, 1), expect.closeTo(8.2, 1)],
+    ]);
+  });
+
   it('splits padding between neighbours that are closer than two paddings', () => {
-    const [a, b] = speechRegions(probabilities(6, [[1, 2], [2.35, 3]]), 6 * 16_000);
+    const [a, b] = speechRegions(probabilities(6, [[1, 2], [2.35, 3]]), 6 * 16_000, { joinGapSeconds: 0 });
     expect(a!.end).toBeLessThanOrEqual(b!.start);
     expect(b!.start - a!.end).toBeLessThan(16_000 * 0.05);
   });

@@ -15,6 +15,8 @@ export type RegionOptions = {
   minSpeechSeconds: number;
   minSilenceSeconds: number;
   padSeconds: number;
+  /** Regions closer than this (after padding) are joined, the quiet between them kept. */
+  joinGapSeconds: number;
   sampleRate: number;
 };
 
@@ -23,7 +25,8 @@ export const defaultRegionOptions: RegionOptions = {
   minSpeechSeconds: 0.25,
   // Short pauses inside a sentence stay inside one region; windows are then cut at longer ones.
   minSilenceSeconds: 0.3,
-  padSeconds: 0.4,
+  padSeconds: 0.2,
+  joinGapSeconds: 1,
   sampleRate: 16_000,
 };
 
@@ -51,7 +54,21 @@ export function speechRegions(probabilities: Float32Array, totalSamples: number,
     silenceSince = -1;
   }
   if (start >= 0 && totalSamples - start >= minSpeech) regions.push({ start, end: totalSamples });
-  return pad(regions, o.padSeconds * o.sampleRate, totalSamples);
+  return join(pad(regions, o.padSeconds * o.sampleRate, totalSamples), o.joinGapSeconds * o.sampleRate);
+}
+
+/**
+ * Joins regions separated by less than `gap`: what lies between two words that close is kept
+ * (a breathy "ah" or a soft syllable the VAD scored low), and only real pauses are left out.
+ */
+function join(regions: SampleRange[], gap: number): SampleRange[] {
+  const joined: SampleRange[] = [];
+  for (const region of regions) {
+    const last = joined[joined.length - 1];
+    if (last && region.start - last.end < gap) last.end = region.end;
+    else joined.push({ ...region });
+  }
+  return joined;
 }
 
 /** Widens each region by `padding`, splitting a gap too short for both paddings in the middle. */

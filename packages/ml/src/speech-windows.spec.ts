@@ -16,6 +16,16 @@ describe('planSpeechWindows', () => {
     expect(windows.flatMap((window) => window.pieces.map(({ start, end }) => ({ start, end })))).toEqual(regions);
   });
 
+  it('ends a full window at its longest pause (once 18 s are in), carrying the rest over', () => {
+    // Regions of 6 s; the pause after the 4th (at 28–31 s) is the longest past 18 s of speech.
+    const starts = [0, 7, 14, 21, 31, 38];
+    const windows = planSpeechWindows(starts.map((start) => ({ start: s(start), end: s(start + 6) })), new Float32Array(0), options);
+    expect(windows.map((window) => window.pieces.map((piece) => piece.start / 16_000))).toEqual([
+      [0, 7, 14, 21],
+      [31, 38],
+    ]);
+  });
+
   it('cuts speech longer than a window at its least speech-like frame between 18 and 27 s', () => {
     const probabilities = new Float32Array(Math.ceil(s(60) / 512)).fill(0.9);
     probabilities[Math.floor(s(22) / 512)] = 0.3;

@@ -21,7 +21,7 @@ export function planSpeechWindows(regions: readonly SampleRange[], probabilities
   let pending: SampleRange[] = [];
   for (const region of splitLongRegions(regions, probabilities, options)) {
     if (total(pending) + region.end - region.start > options.maxSamples) {
-      const cut = bestCut(pending, options.minSamples);
+      const cut = bestCut([...pending, region], options.minSamples);
       windows.push(toWindow(pending.slice(0, cut)));
       pending = pending.slice(cut);
     }
@@ -31,9 +31,12 @@ export function planSpeechWindows(regions: readonly SampleRange[], probabilities
   return windows;
 }
 
-/** Index to end the window before: the widest gap between regions once `minSamples` are in, else all. */
+/**
+ * How many of the window's regions to keep (the last of `regions` is the one that did not fit):
+ * cut at the widest gap once `minSamples` are in, else keep them all.
+ */
 function bestCut(regions: readonly SampleRange[], minSamples: number): number {
-  let best = regions.length;
+  let best = regions.length - 1;
   let widest = -1;
   let length = 0;
   for (let k = 1; k < regions.length; k++) {

@@ -78,7 +78,7 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     dtype: dtype as 'q8',
     device: 'cpu',
     // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.
-    session_options: threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : { interOpNumThreads: 1 },
+    session_options: { ...(threads > 0 ? { intraOpNumThreads: threads } : {}), interOpNumThreads: 1, ...(process.env.ARENA === 'off' ? { enableCpuMemArena: false } : {}), ...(process.env.PATTERN === 'off' ? { enableMemPattern: false } : {}) },
   })) as unknown as LoadedPipeline;
   const encoder = asr.model.sessions.model;
   const decoder = asr.model.sessions.decoder_model_merged;
