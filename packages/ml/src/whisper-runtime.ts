@@ -1,5 +1,6 @@
 import { pipeline, Tensor } from '@huggingface/transformers';
 import { AppError } from '@babelfish/core';
+import { createLeanEncoder, findEncoderFile } from './lean-encoder';
 import { tokenId, type AsrPipeline } from './whisper-pipeline';
 
 /**
@@ -19,7 +20,7 @@ export type WhisperSessionOptions = {
 
 type OrtSession = {
   run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>>;
-  readonly outputNames: readonly string[];
+  release?(): Promise<void>;
 };
 
 /** The special token ids and shapes the decoder loop needs, read from the model's own configs. */
@@ -78,11 +79,19 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     dtype: dtype as 'q8',
     device: 'cpu',
     // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.
-    session_options: { ...(threads > 0 ? { intraOpNumThreads: threads } : {}), interOpNumThreads: 1, ...(process.env.ARENA === 'off' ? { enableCpuMemArena: false } : {}), ...(process.env.PATTERN === 'off' ? { enableMemPattern: false } : {}) },
+    session_options: threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : { interOpNumThreads: 1 },
   })) as unknown as LoadedPipeline;
-  const encoder = asr.model.sessions.model;
   const decoder = asr.model.sessions.decoder_model_merged;
+  let encoder = asr.model.sessions.model;
   if (!encoder || !decoder) throw new AppError('MODEL_UNAVAILABLE', `${modelId} is not an encoder-decoder Whisper export (merged decoder)`);
+  const encoderFile = findEncoderFile(modelId, dtype);
+  if (encoderFile && process.env.LEAN !== '0') {
+    // Replaced by a session without the memory arena (lean-encoder.ts); the pipeline's is freed.
+    const lean = (await createLeanEncoder(encoderFile, threads)) as unknown as OrtSession;
+    await encoder.release?.();
+    encoder = lean;
+    asr.model.sessions.model = lean; // so that the pipeline's dispose() releases this one
+  }
   const vocabulary = readVocabulary(asr);
 
   return {
