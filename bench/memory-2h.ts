@@ -9,8 +9,7 @@
  *    does not grow. 2. The old way of holding the audio (whole-file Float32Array decode + the
  *    copy sent to the Whisper thread) on the same 2 h, in a child process, for comparison.
  *    3. (full run) the VAD scan of the whole 2 h WAV, the stage that scales with length when a
- *    recording is not split, read block by block; and the Whisper encoder's resident memory as
- *    transformers.js loads it vs as Babelfish does (lean-encoder.ts).
+ *    recording is not split, read block by block.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -69,11 +68,7 @@ try {
 const wav = path.join(benchDir(), 'two-hours.wav');
 if (!fs.existsSync(wav)) await extractAudioWav(video, wav);
 report.wholeFileDecodePlusThreadCopyMb = await childPeakMb('decode', wav);
-if (!quick) {
-  report.streamingVadScanMb = await childPeakMb('vad', wav);
-  report.encoderVariants = [];
-  for (const variant of ['stock', 'pruned', 'lean']) (report.encoderVariants as unknown[]).push(await childPeakMb('encoder', variant));
-}
+if (!quick) report.streamingVadScanMb = await childPeakMb('vad', wav);
 console.log(JSON.stringify(report, null, 1));
 process.exit(0);
 

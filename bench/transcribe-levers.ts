@@ -3,7 +3,7 @@
  * `tsx --conditions=development bench/transcribe-levers.ts`
  * - the previous transcriber (transformers.js generate per 30 s window) vs the lean decoder;
  * - Silero VAD (speech only, cut at pauses) vs loudness-cut 30 s windows;
- * - decoding 4 windows per step vs 1 and 8; onnxruntime threads 1 vs 2 (0 = onnxruntime's choice);
+ * - decoding 4 windows per step vs 1; onnxruntime threads 1 vs 2 (0 = onnxruntime's choice);
  * - encoder: fetching every output (attentions included) vs the hidden state only; 4 windows
  *   in one batched run vs one run each; decoder step: every output vs only what is read;
  * - a warm model (loaded once per worker) vs loading it for a job.
@@ -23,7 +23,6 @@ runs.push(reference);
 runs.push(await previousTranscriber(talk));
 runs.push(await current(talk, 'no VAD (loudness-cut 30 s windows)', { vad: false }));
 runs.push(await current(talk, 'batch 1 (one window per decoder step)', { batchSize: 1 }));
-runs.push(await current(talk, 'batch 8', { batchSize: 8 }));
 runs.push(await current(talk, 'threads 1', { threads: 1 }));
 runs.push(await current(talk, 'threads 2', { threads: 2 }));
 

@@ -34,23 +34,14 @@ function result(name: string, talk: Talk, text: string, seconds: number, loadSec
   return { name, seconds: round(seconds), wer: round(wordErrorRate(talk.reference, text), 3), realtime: round(talk.seconds / seconds, 1), loadSeconds: round(loadSeconds) };
 }
 
-export type Timestamps = false | true | 'word';
-
-/**
- * `pipeline('automatic-speech-recognition')` with chunk_length_s 30 (stride 5 s), no VAD, no
- * batching; text only (the issue's baseline), or with segment or word timestamps (what
- * subtitles need, and what ours returns).
- */
-export async function baseline(talk: Talk, timestamps: Timestamps = false): Promise<Run> {
-  const [asr, loadSeconds] = await timed(async () => (await loadPipeline()) as Asr);
+/** `pipeline('automatic-speech-recognition')` with chunk_length_s 30 (stride 5 s), no VAD, no batching. */
+export async function baseline(talk: Talk, options: { threads?: number } = {}): Promise<Run> {
+  const [asr, loadSeconds] = await timed(async () => (await loadPipeline(options.threads)) as Asr);
   const audio = decodeF32(talk.wav);
-  const language = getLanguage(talk.language).whisper;
-  await asr(audio.subarray(0, SAMPLE_RATE), { language, return_timestamps: timestamps }); // warm-up
-  const [output, seconds] = await timed(() => asr(audio, { language, task: 'transcribe', chunk_length_s: 30, return_timestamps: timestamps }));
+  await asr(audio.subarray(0, SAMPLE_RATE), { language: getLanguage(talk.language).whisper }); // warm-up
+  const [output, seconds] = await timed(() => asr(audio, { language: getLanguage(talk.language).whisper, task: 'transcribe', chunk_length_s: 30 }));
   await asr.dispose();
-  const text = timestamps === 'word' ? (output.chunks ?? []).map((chunk) => chunk.text).join('') : output.text;
-  const kind = timestamps === 'word' ? 'word timestamps' : timestamps ? 'segment timestamps' : 'text only';
-  return result(`baseline: transformers.js pipeline, chunk_length_s 30, ${kind}`, talk, text, seconds, loadSeconds);
+  return result('baseline: transformers.js pipeline, chunk_length_s 30', talk, output.text, seconds, loadSeconds);
 }
 
 /** What Babelfish did before: loudness-cut ≤ 30 s windows, each through the pipeline with word timestamps. */
@@ -80,6 +71,10 @@ export async function current(talk: Talk, name: string, options: WhisperOptions 
   return result(name, talk, segments.map((segment) => segment.text).join(' '), seconds, loadSeconds);
 }
 
-function loadPipeline() {
-  return pipeline('automatic-speech-recognition', MODEL, { dtype: DTYPE, device: 'cpu' });
+function loadPipeline(threads?: number) {
+  return pipeline('automatic-speech-recognition', MODEL, {
+    dtype: DTYPE,
+    device: 'cpu',
+    ...(threads ? { session_options: { intraOpNumThreads: threads } } : {}),
+  });
 }

@@ -1,4 +1,4 @@
-import { planSpeechWindows, toSourceSample } from './speech-windows';
+import { planSpeechWindows, toSourceSample, windowFrom } from './speech-windows';
 
 const s = (seconds: number) => Math.round(seconds * 16_000);
 const options = { maxSamples: s(27), minSamples: s(18) };
@@ -44,5 +44,11 @@ describe('window time ↔ source time', () => {
     expect(toSourceSample(window, s(4))).toBe(s(20));
     expect(toSourceSample(window, s(6.5))).toBe(s(22.5));
     expect(toSourceSample(window, s(9))).toBe(s(23)); // clamped to the last piece
+  });
+
+  it('takes the tail of a window as a window of its own', () => {
+    const tail = windowFrom(window, s(3));
+    expect(tail).toEqual({ pieces: [{ start: s(8), end: s(9), offset: 0 }, { start: s(20), end: s(23), offset: s(1) }], length: s(4) });
+    expect(toSourceSample(tail, s(2))).toBe(s(21));
   });
 });

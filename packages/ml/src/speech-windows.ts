@@ -21,7 +21,7 @@ export function planSpeechWindows(regions: readonly SampleRange[], probabilities
   let pending: SampleRange[] = [];
   for (const region of splitLongRegions(regions, probabilities, options)) {
     if (total(pending) + region.end - region.start > options.maxSamples) {
-      const cut = bestCut([...pending, region], options.minSamples);
+      const cut = process.env.GREEDY ? pending.length : bestCut([...pending, region], options.minSamples);
       windows.push(toWindow(pending.slice(0, cut)));
       pending = pending.slice(cut);
     }
@@ -88,4 +88,16 @@ export function toSourceSample(window: SpeechWindow, position: number): number {
   }
   if (!piece) return position;
   return Math.min(piece.start + Math.max(0, position - piece.offset), piece.end);
+}
+
+/** The part of a window from `position` on, as a window of its own (to decode a tail again). */
+export function windowFrom(window: SpeechWindow, position: number): SpeechWindow {
+  const pieces: WindowPiece[] = [];
+  for (const piece of window.pieces) {
+    const pieceEnd = piece.offset + piece.end - piece.start;
+    if (pieceEnd <= position) continue;
+    const skip = Math.max(0, position - piece.offset);
+    pieces.push({ start: piece.start + skip, end: piece.end, offset: piece.offset + skip - position });
+  }
+  return { pieces, length: Math.max(0, window.length - position) };
 }

@@ -3,7 +3,7 @@ import { planWindows, SAMPLE_RATE } from './audio-windows';
 import type { AudioSource } from './audio-source';
 import type { TimedToken } from './segmenter';
 import { speechRegions } from './speech-regions';
-import { planSpeechWindows, toSourceSample, type SpeechWindow } from './speech-windows';
+import { planSpeechWindows, toSourceSample, windowFrom, type SpeechWindow } from './speech-windows';
 import type { SileroVad } from './vad';
 import { decodeWindows } from './whisper-decoder';
 import { tokenId } from './whisper-pipeline';
@@ -29,49 +29,64 @@ export type TranscribeSettings = {
 };
 
 /**
- * Speech per window. Whisper's context is 30 s, but it learned that speech running into the end
- * of the context continues in the next window, and tends to leave the last words of a full one
- * out; a few seconds of padding after the speech tell it that the speech has ended.
+ * Speech per window. Whisper's context is 30 s, but it learned that a segment running into the
+ * end of the context continues in the next one, and tends to leave the last words of a full
+ * window out; a few seconds of padding after the speech tell it that the speech has ended.
  */
 const MAX_WINDOW = 27 * SAMPLE_RATE;
 const MIN_WINDOW = 18 * SAMPLE_RATE;
-/** Whisper writes about 3–4 tokens per second of speech: progress inside a batch is estimated from it. */
-const TOKENS_PER_SECOND = 3.5;
+/** When Whisper still stops early, a tail this long after its last closed segment is decoded again. */
+const RETRY_TAIL = 1 * SAMPLE_RATE;
+const MAX_RETRIES = 2;
 /** Below this peak a window is silence (Whisper invents text for silence); used without a VAD. */
 const SILENCE_PEAK = 1e-4;
 
+type Pending = { window: SpeechWindow; retries: number };
+
 export async function transcribeSource(runtime: WhisperRuntime, source: AudioSource, settings: TranscribeSettings): Promise<TimedToken[]> {
-  const { vocabulary: vocab, parts } = runtime;
-  const languageToken = tokenId(parts.tokenizer, `<|${settings.language}|>`);
+  const languageToken = tokenId(runtime.parts.tokenizer, `<|${settings.language}|>`);
   if (languageToken === undefined) throw new AppError('UNKNOWN_LANGUAGE', `Whisper has no language token for "${settings.language}"`);
-  const prompt = [vocab.startOfTranscript, languageToken, vocab.task[settings.task], vocab.noTimestamps];
+  const prompt = [runtime.vocabulary.startOfTranscript, languageToken, runtime.vocabulary.task[settings.task]];
 
   const windows = await planSource(source, settings.vad);
-  const total = Math.max(1, windows.reduce((sum, window) => sum + window.length, 0));
+  const total = windows.reduce((sum, window) => sum + window.length, 0);
   let done = 0;
   const words: TimedToken[] = [];
-  for (let first = 0; first < windows.length; first += settings.batchSize) {
-    const batch = windows.slice(first, first + settings.batchSize);
-    const inputs = [];
-    for (const window of batch) inputs.push({ features: await runtime.features(await readWindow(source, window)), frames: Math.ceil(window.length / 320) });
-    const decoded = await decodeWindows(runtime, inputs, prompt, (generated) => {
-      const partial = batch.reduce((sum, window, i) => sum + Math.min(window.length, ((generated[i] ?? 0) / TOKENS_PER_SECOND) * SAMPLE_RATE), 0);
+  const queue: Pending[] = windows.map((window) => ({ window, retries: 0 }));
+
+  while (queue.length > 0) {
+    const batch = queue.splice(0, settings.batchSize);
+    const inputs = await Promise.all(
+      batch.map(async ({ window }) => ({ features: await runtime.features(await readWindow(source, window)), frames: Math.ceil(window.length / 320) })),
+    );
+    const decoded = await decodeWindows(runtime, inputs, prompt, (stamps) => {
+      // Within a batch, a window's progress is how far its timestamps have got.
+      const partial = batch.reduce((sum, { window }, i) => sum + Math.min(window.length, Math.max(0, stamps[i]!) * SAMPLE_RATE), 0);
       settings.onProgress?.((100 * (done + partial)) / total);
     });
+    const retries: Pending[] = [];
     decoded.forEach((result, i) => {
-      const window = batch[i]!;
-      for (const word of windowWords(parts.tokenizer, result)) {
+      const { window, retries: tries } = batch[i]!;
+      const windowWordsList = windowWords(runtime.parts.tokenizer, result);
+      const covered = coveredUntil(result.tokens, runtime.vocabulary.timestampBegin, runtime.vocabulary.endOfText);
+      const cut = covered * SAMPLE_RATE;
+      const retry = tries < MAX_RETRIES && covered > 0 && window.length - cut > RETRY_TAIL;
+      for (const word of windowWordsList) {
+        // Words after the last closed segment are decoded again with the tail.
+        if (retry && word.start >= covered) continue;
         words.push({
           text: word.text,
           start: toSourceSample(window, word.start * SAMPLE_RATE) / SAMPLE_RATE,
           end: toSourceSample(window, word.end * SAMPLE_RATE) / SAMPLE_RATE,
         });
       }
-      done += window.length;
+      if (retry) retries.push({ window: windowFrom(window, cut), retries: tries + 1 });
+      done += retry ? cut : window.length;
     });
-    settings.onProgress?.((100 * done) / total);
+    queue.unshift(...retries);
+    settings.onProgress?.((100 * done) / Math.max(1, total));
   }
-  return words;
+  return words.sort((a, b) => a.start - b.start);
 }
 
 /** Speech windows from the VAD, or (without one) loudness-cut windows that are not silent. */
@@ -93,6 +108,22 @@ export async function readWindow(source: AudioSource, window: SpeechWindow): Pro
   const samples = new Float32Array(window.length);
   for (const piece of window.pieces) samples.set(await source.read(piece.start, piece.end), piece.offset);
   return samples;
+}
+
+/**
+ * Seconds of the window the decoded segments account for: the last timestamp when the output
+ * ends with a closed segment (… text <|t|> end-of-text), else the last segment boundary.
+ */
+export function coveredUntil(tokens: readonly number[], timestampBegin: number, endOfText: number): number {
+  const body = tokens[tokens.length - 1] === endOfText ? tokens.slice(0, -1) : [...tokens];
+  const isStamp = (token: number | undefined) => token !== undefined && token >= timestampBegin;
+  const seconds = (token: number) => (token - timestampBegin) * 0.02;
+  const last = body[body.length - 1];
+  if (last !== undefined && isStamp(last) && !isStamp(body[body.length - 2])) return seconds(last);
+  for (let i = body.length - 1; i > 0; i--) {
+    if (isStamp(body[i]) && isStamp(body[i - 1])) return seconds(body[i - 1]!);
+  }
+  return 0;
 }
 
 function peak(samples: Float32Array): number {

@@ -19,14 +19,16 @@ export type DecodeInput = {
 };
 
 export type DecodedWindow = {
-  /** Generated ids after the prompt (text, then end-of-text unless the length limit came first). */
+  /** Generated ids after the prompt (timestamps, text, end-of-text). */
   tokens: number[];
   /** Start time of each token in seconds from the window start (transformers.js' convention). */
   tokenTimes: number[];
 };
 
-/** Called after every decoder step with the number of tokens generated so far, per window. */
-export type StepListener = (generated: number[]) => void;
+/** Called after every decoder step with, per window, the last timestamp emitted (seconds) or -1. */
+export type StepListener = (lastTimestamps: number[]) => void;
+
+const SECONDS_PER_TIMESTAMP = 0.02;
 
 export async function decodeWindows(
   runtime: WhisperRuntime,
@@ -46,6 +48,7 @@ export async function decodeWindows(
 
   const generated = windows.map((): number[] => []);
   const attention = windows.map((): Float32Array[] => []);
+  const lastTimestamps = windows.map(() => -1);
   let rows = windows.map((_, i) => i); // window index of each batch row
   let hidden = await runtime.encode(windows.map((window) => window.features));
   let encoderCache: Record<string, Tensor> = {};
@@ -74,10 +77,11 @@ export async function decodeWindows(
       const row_logits = (logits.data as Float32Array).subarray(offset, offset + vocabSize);
       const token = nextToken(row_logits, generated[window]!, vocab);
       generated[window]!.push(token);
+      if (token >= vocab.timestampBegin) lastTimestamps[window] = (token - vocab.timestampBegin) * SECONDS_PER_TIMESTAMP;
       finished.push(token === vocab.endOfText || prompt.length + generated[window]!.length >= vocab.maxLength);
       next.push([token]);
     });
-    onStep?.(generated.map((tokens) => tokens.length));
+    onStep?.(lastTimestamps);
 
     if (first) encoderCache = renamePast(out, layers, 'encoder');
     decoderCache = renamePast(out, layers, 'decoder');

@@ -1,7 +1,6 @@
 import { pipeline, Tensor } from '@huggingface/transformers';
 import { AppError } from '@babelfish/core';
 import { createLeanEncoder, findEncoderFile } from './lean-encoder';
-import { createLogMel } from './log-mel';
 import { tokenId, type AsrPipeline } from './whisper-pipeline';
 
 /**
@@ -66,13 +65,7 @@ type GenerationConfig = {
   alignment_heads?: [number, number][];
 };
 
-type FeatureExtractorParts = {
-  window: Float64Array;
-  config: { mel_filters: number[][]; hop_length: number; n_samples: number; nb_max_frames: number; n_fft: number };
-};
-
 type LoadedPipeline = AsrPipeline & {
-  processor: AsrPipeline['processor'] & { feature_extractor?: FeatureExtractorParts };
   model: {
     sessions: Record<string, OrtSession>;
     generation_config: GenerationConfig;
@@ -92,7 +85,7 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   let encoder = asr.model.sessions.model;
   if (!encoder || !decoder) throw new AppError('MODEL_UNAVAILABLE', `${modelId} is not an encoder-decoder Whisper export (merged decoder)`);
   const encoderFile = findEncoderFile(modelId, dtype);
-  if (encoderFile) {
+  if (encoderFile && process.env.LEAN !== '0') {
     // Replaced by a session without the memory arena (lean-encoder.ts); the pipeline's is freed.
     const lean = (await createLeanEncoder(encoderFile, threads)) as unknown as OrtSession;
     await encoder.release?.();
@@ -104,7 +97,10 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   return {
     parts: asr,
     vocabulary,
-    features: featureExtractor(asr),
+    async features(audio) {
+      const { input_features } = await asr.processor(audio);
+      return input_features.data as Float32Array;
+    },
     async encode(features) {
       // One run per window, joined: a batched encoder run was 1.28× slower on CPU than the same
       // windows one by one (the encoder is compute-bound; batching only adds memory traffic).
@@ -152,24 +148,4 @@ function joinBatch(tensors: Tensor[]): Tensor {
   const data = new Float32Array(size * tensors.length);
   tensors.forEach((tensor, i) => data.set(tensor.data as Float32Array, i * size));
   return new Tensor('float32', data, [tensors.length, ...rest]);
-}
-
-/**
- * Log-mel features with our faster implementation (log-mel.ts) of the pipeline's own extractor,
- * fed its window and filters; the pipeline's extractor when its settings are not the expected ones.
- */
-function featureExtractor(asr: LoadedPipeline): (audio: Float32Array) => Promise<Float32Array> {
-  const extractor = asr.processor.feature_extractor;
-  const config = extractor?.config;
-  if (!extractor || !config?.mel_filters || config.n_fft !== extractor.window.length || config.n_fft % 2 !== 0) {
-    return async (audio) => (await asr.processor(audio)).input_features.data as Float32Array;
-  }
-  const logMel = createLogMel({
-    window: extractor.window,
-    melFilters: config.mel_filters,
-    hopLength: config.hop_length,
-    samples: config.n_samples,
-    frames: config.nb_max_frames,
-  });
-  return async (audio) => logMel(audio);
 }

@@ -1,5 +1,4 @@
 import type { EngineName, LanguagePair, Segment } from '@babelfish/core';
-import type { SpeechAudio } from '../audio-source';
 
 /**
  * A way of turning segments in one language into segments in another. Text engines keep each
@@ -11,11 +10,8 @@ export type TranslateRequest = {
   /** ISO 639-1 codes. */
   from: string;
   to: string;
-  /**
-   * The source audio (16 kHz mono), for engines that translate speech rather than text: samples,
-   * or the path of the job's WAV, which the speech model then reads window by window.
-   */
-  audio?: () => Promise<SpeechAudio>;
+  /** The source audio (16 kHz mono), for engines that translate speech rather than text. */
+  audio?: () => Promise<Float32Array>;
   onProgress?: (percent: number) => void;
 };
 

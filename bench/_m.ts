@@ -1,0 +1,14 @@
+import { getWhisper } from '@babelfish/ml';
+import { buildTalk } from './lib/fixtures';
+import { useOfflineModels } from './lib/transcribers';
+useOfflineModels();
+const talk = buildTalk('talk-es', 3);
+let peak = 0;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+const m = await getWhisper('Xenova/whisper-base', 'q8', { batchSize: Number(process.env.B ?? 4) });
+const loaded = process.memoryUsage().rss;
+const t = performance.now();
+await m.transcribe({ wavPath: talk.wav }, { language: 'es' });
+clearInterval(timer);
+console.log(`B=${process.env.B ?? 4} arena=${process.env.ARENA ?? 'on'} loaded ${Math.round(loaded / 1e6)} MB, peak ${Math.round(peak / 1e6)} MB, ${Math.round(performance.now() - t)} ms`);
+process.exit(0);
