@@ -147,10 +147,10 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
       expect(fs.readFileSync(stored).equals(fs.readFileSync(file))).toBe(true);
 
       // Retry runs the pipeline again on the kept upload (a new run, so the queue takes it).
+      const again = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
       const retried = await stack.http().post(`/v1/jobs/${jobId}/retry`);
       expect(retried.status).toBe(202);
       expect(retried.body.job).toMatchObject({ status: 'queued', error: null });
-      const again = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
       expect(await again.finished).toMatchObject({ status: 'failed', error: expect.stringMatching(/No speech was found/) });
       again.close();
     });

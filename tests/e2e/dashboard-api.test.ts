@@ -100,10 +100,10 @@ describe('dashboard API on PostgreSQL', () => {
     const stale = await api().put(`/v1/jobs/${jobId}/subtitles/es`).send({ segments: edited, baseVersion: 1 });
     expect(stale.status).toBe(409);
 
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     const remux = await api().post(`/v1/jobs/${jobId}/remux`);
     expect(remux.status).toBe(202);
     expect(remux.body.job).toMatchObject({ status: 'queued', stage: 'mux' });
-    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     const last = await watch.finished;
     watch.close();
     expect(last.status).toBe('completed');
@@ -117,10 +117,11 @@ describe('dashboard API on PostgreSQL', () => {
   });
 
   it('adds a language to a finished job, running only translate and mux', async () => {
+    // Subscribe first: a same-language "translation" is instant, and its events must not be missed.
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     const added = await api().post(`/v1/jobs/${jobId}/languages`).send({ to: ['en'] });
     expect(added.status).toBe(202);
     expect(added.body.job).toMatchObject({ status: 'queued', stage: 'translate', targetLanguages: ['es', 'en'] });
-    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     expect(await watch.finished).toMatchObject({ status: 'completed' });
     watch.close();
     expect(new Set(watch.events.map((event) => event.stage))).toEqual(new Set(['translate', 'mux']));

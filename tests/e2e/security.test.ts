@@ -76,9 +76,9 @@ describe('security (PostgreSQL, API keys)', () => {
     expect(bobSocket.snapshot).toMatchObject({ error: { code: 'NOT_FOUND' } });
     const received: ProgressEvent[] = bobSocket.events;
     // Alice re-muxes; Bob, who asked for her room, must hear nothing.
+    const alice = await watchJob(stack.api.url, aliceJob, { apiKey: aliceKey });
     const remux = await stack.http(aliceKey).post(`/v1/jobs/${aliceJob}/remux`);
     expect(remux.status).toBe(202);
-    const alice = await watchJob(stack.api.url, aliceJob, { apiKey: aliceKey });
     expect(await alice.finished).toMatchObject({ status: 'completed' });
     alice.close();
     expect(received).toEqual([]);
