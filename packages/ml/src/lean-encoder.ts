@@ -1,17 +1,23 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { modelSettings } from './model-env';
+import { keepGraphOutputs } from './onnx-outputs';
 
 /**
- * The Whisper encoder as a session of our own, without onnxruntime's CPU memory arena.
+ * The Whisper encoder as a session of our own: its graph returns the hidden state only, and it
+ * runs without onnxruntime's CPU memory arena.
  *
- * Why: the arena keeps the largest intermediate buffers it ever allocated, and the encoder's
- * (eight 1500 × 1500 attention maps per layer) made it grow by ~700 MB that stays resident,
- * pushing a worker past 2 GB on long videos. Without the arena the encoder allocates and frees
- * per run (+120 MB while it runs) at the cost of ~0.15 s per 30 s window; the decoder, which
- * makes many small allocations per token, keeps the arena (without it decoding was 2× slower).
- * transformers.js applies one set of session options to every file, hence this session.
+ * Why: the transformers.js export also returns the six encoder attention maps (430 MB of floats
+ * per window). Merely declared as graph outputs, they are kept alive to the end of every run,
+ * and the arena — which keeps the largest buffers it has ever held — grew by ~760 MB for them
+ * and stayed there, pushing a worker past 2 GB. Measured on 378 s of speech (bench/README.md):
+ * stock encoder 1.92 GB peak; outputs dropped 1.55 GB and 5% faster; outputs dropped and no
+ * arena 1.22 GB, 7% slower than with it — the margin we keep under the 2 GB budget. The decoder,
+ * which makes many small allocations per token, keeps its arena (without it, 2× slower).
+ * transformers.js loads every file with the same options and bytes, hence this session (the
+ * pipeline's own encoder session is released).
  */
 
 /** File-name suffixes per dtype, as transformers.js names its ONNX exports. */
@@ -28,8 +34,9 @@ export function findEncoderFile(modelId: string, dtype: string): string | undefi
     .find((file) => existsSync(file));
 }
 
-export function createLeanEncoder(file: string, threads: number): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(file, {
+export async function createLeanEncoder(file: string, threads: number): Promise<ort.InferenceSession> {
+  const model = keepGraphOutputs(await readFile(file), new Set(['last_hidden_state']));
+  return ort.InferenceSession.create(model, {
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
     interOpNumThreads: 1,
     enableCpuMemArena: false,

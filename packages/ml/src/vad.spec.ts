@@ -30,4 +30,22 @@ describe('Silero VAD', () => {
     const jfk = decodeSample('jfk.wav');
     expect((await vad.probabilities(arraySource(jfk), 16_000, 16_000 + 512 * 10)).length).toBe(10);
   });
+
+  it('scans a long recording in parallel lanes with the same result per stretch of speech', async () => {
+    const vad = await getVad(findVadModel()!);
+    const jfk = decodeSample('jfk.wav');
+    // Seven copies with about 3 s of silence after each: 98 s, scanned as three lanes whose
+    // boundaries (32.7 s, 65.4 s) fall inside speech. Each copy starts on a frame boundary, so
+    // that every copy is cut into frames the same way.
+    const period = Math.ceil((jfk.length + 3 * 16_000) / 512) * 512;
+    const talk = new Float32Array(7 * period);
+    for (let i = 0; i < 7; i++) talk.set(jfk, i * period);
+    const regions = speechRegions(await vad.probabilities(arraySource(talk)), talk.length);
+    expect(regions).toHaveLength(7);
+    const alone = speechRegions(await vad.probabilities(arraySource(jfk)), jfk.length)[0]!;
+    for (const [i, region] of regions.entries()) {
+      expect(Math.abs(region.start - i * period - alone.start)).toBeLessThan(16_000 * 0.1);
+      expect(Math.abs(region.end - i * period - alone.end)).toBeLessThan(16_000 * 0.1);
+    }
+  });
 });

@@ -50,7 +50,7 @@ export async function decodeWindows(
   const attention = windows.map((): Float32Array[] => []);
   const lastTimestamps = windows.map(() => -1);
   let rows = windows.map((_, i) => i); // window index of each batch row
-  let hidden = await runtime.encode(windows.map((window) => window.features));
+  const hidden = await runtime.encode(windows.map((window) => window.features));
   let encoderCache: Record<string, Tensor> = {};
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
@@ -59,7 +59,9 @@ export async function decodeWindows(
   for (;;) {
     const feeds: Record<string, Tensor> = {
       input_ids: inputIds,
-      encoder_hidden_states: hidden,
+      // Only the first step reads the hidden states (into the cross-attention cache); later steps
+      // use the cache, but the graph still quantizes whatever it is given, so they get one frame.
+      encoder_hidden_states: first ? hidden : oneFrame(rows.length, hidden),
       use_cache_branch: new Tensor('bool', [!first], [1]),
       ...decoderCache,
       ...(first ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
@@ -90,7 +92,6 @@ export async function decodeWindows(
     if (finished.some(Boolean)) {
       // Drop finished windows from every batched tensor.
       const keep = rows.flatMap((_, row) => (finished[row] ? [] : [row]));
-      hidden = takeRows(hidden, keep);
       encoderCache = mapValues(encoderCache, (tensor) => takeRows(tensor, keep));
       decoderCache = mapValues(decoderCache, (tensor) => takeRows(tensor, keep));
       rows = keep.map((row) => rows[row]!);
@@ -160,6 +161,11 @@ function renamePast(out: Record<string, Tensor>, layers: number, part: 'decoder'
     }
   }
   return cache;
+}
+
+function oneFrame(batch: number, hidden: Tensor): Tensor {
+  const width = hidden.dims[2] ?? 0;
+  return new Tensor('float32', new Float32Array(batch * width), [batch, 1, width]);
 }
 
 function idsTensor(ids: number[][]): Tensor {

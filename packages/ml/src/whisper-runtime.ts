@@ -1,6 +1,7 @@
 import { pipeline, Tensor } from '@huggingface/transformers';
 import { AppError } from '@babelfish/core';
 import { createLeanEncoder, findEncoderFile } from './lean-encoder';
+import { createLogMel } from './log-mel';
 import { tokenId, type AsrPipeline } from './whisper-pipeline';
 
 /**
@@ -12,6 +13,17 @@ import { tokenId, type AsrPipeline } from './whisper-pipeline';
  * output stops early, and spends a large share of each token in JavaScript logits processing.
  * Our loop (whisper-decoder.ts) lets windows share decoder steps (bench/README.md has figures).
  */
+
+/**
+ * The q8 decoder's output projection shares its weights with the token embedding, so the
+ * exporter left it as DequantizeLinear(int8 weights) → MatMul, and onnxruntime keeps
+ * DequantizeLinear out of constant folding by default (it preserves QDQ patterns for quantized
+ * kernels). The result: every decoder step re-expanded 51 865 × 512 weights to float, 20 ms of a
+ * 30 ms step. This model uses dynamic quantization (MatMulInteger), not QDQ, so turning QDQ
+ * handling off lets the dequantization fold once at load: decoder steps 2.4–2.7× faster
+ * (bench/README.md), for ~80 MB more resident weights, with unchanged arithmetic.
+ */
+export const FOLD_DEQUANTIZED_WEIGHTS = { extra: { session: { disable_quant_qdq: '1' } } } as const;
 
 export type WhisperSessionOptions = {
   /** onnxruntime intra-op threads; 0 = onnxruntime's default (one per core). */
@@ -65,7 +77,13 @@ type GenerationConfig = {
   alignment_heads?: [number, number][];
 };
 
+type FeatureExtractorParts = {
+  window: Float64Array;
+  config: { mel_filters: number[][]; hop_length: number; n_samples: number; nb_max_frames: number; n_fft: number };
+};
+
 type LoadedPipeline = AsrPipeline & {
+  processor: AsrPipeline['processor'] & { feature_extractor?: FeatureExtractorParts };
   model: {
     sessions: Record<string, OrtSession>;
     generation_config: GenerationConfig;
@@ -78,14 +96,18 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   const asr = (await pipeline('automatic-speech-recognition', modelId, {
     dtype: dtype as 'q8',
     device: 'cpu',
-    // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.
-    session_options: threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : { interOpNumThreads: 1 },
+    session_options: {
+      ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+      // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.
+      interOpNumThreads: 1,
+      ...FOLD_DEQUANTIZED_WEIGHTS,
+    },
   })) as unknown as LoadedPipeline;
   const decoder = asr.model.sessions.decoder_model_merged;
   let encoder = asr.model.sessions.model;
   if (!encoder || !decoder) throw new AppError('MODEL_UNAVAILABLE', `${modelId} is not an encoder-decoder Whisper export (merged decoder)`);
   const encoderFile = findEncoderFile(modelId, dtype);
-  if (encoderFile && process.env.LEAN !== '0') {
+  if (encoderFile) {
     // Replaced by a session without the memory arena (lean-encoder.ts); the pipeline's is freed.
     const lean = (await createLeanEncoder(encoderFile, threads)) as unknown as OrtSession;
     await encoder.release?.();
@@ -97,10 +119,7 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   return {
     parts: asr,
     vocabulary,
-    async features(audio) {
-      const { input_features } = await asr.processor(audio);
-      return input_features.data as Float32Array;
-    },
+    features: featureExtractor(asr),
     async encode(features) {
       // One run per window, joined: a batched encoder run was 1.28× slower on CPU than the same
       // windows one by one (the encoder is compute-bound; batching only adds memory traffic).
@@ -148,4 +167,24 @@ function joinBatch(tensors: Tensor[]): Tensor {
   const data = new Float32Array(size * tensors.length);
   tensors.forEach((tensor, i) => data.set(tensor.data as Float32Array, i * size));
   return new Tensor('float32', data, [tensors.length, ...rest]);
+}
+
+/**
+ * Log-mel features with our faster implementation (log-mel.ts) of the pipeline's own extractor,
+ * fed its window and filters; the pipeline's extractor when its settings are not the expected ones.
+ */
+function featureExtractor(asr: LoadedPipeline): (audio: Float32Array) => Promise<Float32Array> {
+  const extractor = asr.processor.feature_extractor;
+  const config = extractor?.config;
+  if (!extractor || !config?.mel_filters || config.n_fft !== extractor.window.length || config.n_fft % 2 !== 0) {
+    return async (audio) => (await asr.processor(audio)).input_features.data as Float32Array;
+  }
+  const logMel = createLogMel({
+    window: extractor.window,
+    melFilters: config.mel_filters,
+    hopLength: config.hop_length,
+    samples: config.n_samples,
+    frames: config.nb_max_frames,
+  });
+  return async (audio) => logMel(audio);
 }

@@ -5,6 +5,20 @@ describe('word alignment', () => {
     expect([...medianFilter(Float32Array.from([5, 1, 9, 2, 8]), 3)]).toEqual([1, 5, 2, 8, 2]);
   });
 
+  it('gives the median of every 7-wide window, as sorting each window would', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647) * 2 - 1;
+    const data = Float32Array.from({ length: 300 }, random);
+    const expected = Array.from(data, (_, i) => {
+      const window = [-3, -2, -1, 0, 1, 2, 3].map((j) => {
+        const index = i + j < 0 ? -(i + j) : i + j > 299 ? 2 * 299 - (i + j) : i + j;
+        return data[index]!;
+      });
+      return window.sort((a, b) => a - b)[3];
+    });
+    expect([...medianFilter(data, 7)]).toEqual(expected);
+  });
+
   it('finds the monotonic path of a diagonal similarity: token k starts at its own frame', () => {
     const similarity = [0, 1, 2].map((row) => Float32Array.from({ length: 6 }, (_, col) => (Math.floor(col / 2) === row ? 1 : -1)));
     expect(firstFrames(similarity)).toEqual([0, 2, 4]);
