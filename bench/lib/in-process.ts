@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
-import { probeMedia } from '@babelfish/media';
+import { probeMedia, summarizeMedia } from '@babelfish/media';
 import { createServices, type Services } from '@babelfish/pipeline';
 import { storageKeys } from '@babelfish/storage';
 import { modelsDir } from './fixtures';
@@ -34,6 +34,7 @@ export async function createJob(
   plan: { from: string | null; to: string[]; contentHash?: string; ownerId?: string },
 ): Promise<string> {
   const id = randomUUID();
+  const media = await probeMedia(file);
   await services.ctx.storage.putFile(storageKeys.input(id), file);
   await services.ctx.jobs.create({
     id,
@@ -42,7 +43,8 @@ export async function createJob(
     targetLanguages: plan.to,
     originalName: path.basename(file),
     inputKey: storageKeys.input(id),
-    mediaDuration: (await probeMedia(file)).durationSeconds,
+    mediaDuration: media.durationSeconds,
+    media: summarizeMedia(media),
     contentHash: plan.contentHash ?? null,
   });
   return id;

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { describeError, AppError } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
-import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
+import { assertTranslatableMedia, probeMedia, summarizeMedia } from '@babelfish/media';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from './deps';
 import type { Submission } from '@babelfish/pipeline';
@@ -40,6 +40,7 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
     originalName: path.basename(file.originalName || 'video').slice(0, 255),
     inputKey: storageKeys.input(id),
     mediaDuration: media.durationSeconds,
+    media: summarizeMedia(media),
     contentHash,
     options: submission.options,
   });

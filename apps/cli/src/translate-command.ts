@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
-import { assertTranslatableMedia, probeMedia } from '@babelfish/media';
+import { assertTranslatableMedia, probeMedia, summarizeMedia } from '@babelfish/media';
 import { createServices, parseSubmission, runJobInProcess } from '@babelfish/pipeline';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
 import { createProgressBar } from './progress-bar';
@@ -60,6 +60,7 @@ export async function translateCommand(config: Config, logger: Logger, options: 
       originalName: path.basename(videoPath),
       inputKey: storageKeys.input(id),
       mediaDuration: media.durationSeconds,
+      media: summarizeMedia(media),
     });
     const outputs = await runJobInProcess(services.ctx, id);
     bar.done();

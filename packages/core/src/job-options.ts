@@ -50,6 +50,15 @@ export type TrackQuality = {
   issues: QualityIssue[];
 };
 
+/**
+ * What the stages need to know of an upload's streams, taken from its ffprobe at submission and
+ * kept on the job, so that later stages (the mux above all) need not run ffprobe again.
+ */
+export type MediaSummary = {
+  video?: { codec: string; width?: number; height?: number };
+  audio?: { codec: string };
+};
+
 export type QualityReport = {
   rules: SubtitleRules;
   tracks: TrackQuality[];

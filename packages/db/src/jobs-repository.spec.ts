@@ -52,7 +52,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
@@ -60,8 +60,9 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   it('stores a job, its progress, outputs and terminal state', async () => {
     const jobs = createJobRepository(handle.db);
     const options = { burnIn: true, glossary: { terms: { country: 'nación' }, byLanguage: {}, doNotTranslate: ['Babelfish'] } };
-    const job = await jobs.create({ targetLanguages: ['es', 'fr'], originalName: 'talk.mp4', inputKey: 'jobs/x/input', options });
-    expect(await jobs.get(job.id)).toMatchObject({ targetLanguages: ['es', 'fr'], options, quality: null });
+    const media = { video: { codec: 'h264', width: 1280, height: 720 }, audio: { codec: 'aac' } };
+    const job = await jobs.create({ targetLanguages: ['es', 'fr'], originalName: 'talk.mp4', inputKey: 'jobs/x/input', options, media });
+    expect(await jobs.get(job.id)).toMatchObject({ targetLanguages: ['es', 'fr'], options, quality: null, media });
     const quality = { rules: { maxCharsPerLine: 42, maxLines: 2, maxCharsPerSecond: 17, minDurationSeconds: 1, maxDurationSeconds: 7, minGapSeconds: 0.083 }, tracks: [], warnings: [], checkedAt: 'now' };
     await jobs.setQuality(job.id, quality);
     expect((await jobs.get(job.id))?.quality).toEqual(quality);

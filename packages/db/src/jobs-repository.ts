@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { JobOptions, JobStatus, OutputKind, QualityReport, Stage } from '@babelfish/core';
+import type { JobOptions, JobStatus, MediaSummary, OutputKind, QualityReport, Stage } from '@babelfish/core';
 import type { Database, JobsTable, OutputsTable } from './schema';
 
 export type StageProgress = { transcribe?: number; translate?: Record<string, number>; mux?: number };
@@ -31,6 +31,8 @@ export type JobRecord = {
   options: JobOptions;
   /** Subtitle quality checks of the last mux run. */
   quality: QualityReport | null;
+  /** The upload's streams as probed at submission; null for jobs made before it was kept. */
+  media: MediaSummary | null;
 };
 
 export type OutputRecord = {
@@ -55,6 +57,7 @@ export type NewJob = {
   mediaDuration?: number | null;
   contentHash?: string | null;
   options?: JobOptions;
+  media?: MediaSummary | null;
 };
 
 export type ProgressUpdate = { stage: Stage; percent: number; stageProgress: StageProgress; status?: JobStatus };
@@ -83,6 +86,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     contentHash: row.content_hash,
     options: row.options ? (JSON.parse(row.options) as JobOptions) : {},
     quality: row.quality ? (JSON.parse(row.quality) as QualityReport) : null,
+    media: row.media ? (JSON.parse(row.media) as MediaSummary) : null,
   };
 }
 
@@ -129,6 +133,7 @@ export function createJobRepository(db: Kysely<Database>) {
         content_hash: input.contentHash ?? null,
         options: input.options && Object.keys(input.options).length > 0 ? JSON.stringify(input.options) : null,
         quality: null,
+        media: input.media ? JSON.stringify(input.media) : null,
       };
       await db.insertInto('jobs').values(row).execute();
       return toJob(row);

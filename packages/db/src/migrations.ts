@@ -112,6 +112,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').dropColumn('options').execute();
     },
   },
+  '0006_media_summary': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').addColumn('media', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').dropColumn('media').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

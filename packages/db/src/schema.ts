@@ -29,6 +29,8 @@ export type JobsTable = {
   options: string | null;
   /** JSON QualityReport written by the mux stage; null until then. */
   quality: string | null;
+  /** JSON MediaSummary of the upload's streams, from its probe at submission; null for older jobs. */
+  media: string | null;
 };
 
 export type SubtitleVersionsTable = {

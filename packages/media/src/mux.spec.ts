@@ -61,6 +61,23 @@ describe.each([
   });
 });
 
+describe('muxSubtitles with the codecs already known', () => {
+  it('runs ffmpeg alone: no ffprobe (a missing ffprobe binary does not matter)', async () => {
+    const output = join(dir, 'known.mp4');
+    await muxSubtitles({
+      video: JFK,
+      tracks: [{ path: spanish, language: getLanguage('es') }],
+      output,
+      container: 'mp4',
+      durationSeconds: 11,
+      sourceCodecs: { video: 'h264', audio: 'aac' },
+      ffprobePath: join(dir, 'no-such-ffprobe'),
+    });
+    const probed = await runFfprobeJson<Probed>(['-show_streams', output]);
+    expect(probed.streams.map((stream) => stream.codec_type)).toEqual(['video', 'audio', 'subtitle']);
+  });
+});
+
 describe('buildMuxArgs codec choice', () => {
   const tracks = [{ path: 'es.srt', language: getLanguage('es') }];
   it('copies streams the container takes and re-encodes only the others', () => {

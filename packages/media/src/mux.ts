@@ -29,6 +29,12 @@ export type MuxSubtitlesOptions = {
   durationSeconds?: number;
   signal?: AbortSignal;
   ffmpegPath?: string;
+  ffprobePath?: string;
+  /**
+   * The video's codecs, when the caller knows them (the job keeps them from its probe at
+   * submission): with durationSeconds as well, muxing runs ffmpeg alone, without ffprobe.
+   */
+  sourceCodecs?: SourceCodecs;
 };
 
 const containerArgs: Record<SubtitleContainer, string[]> = {
@@ -90,13 +96,16 @@ export async function muxSubtitles(opts: MuxSubtitlesOptions): Promise<void> {
   if (opts.tracks.length === 0) {
     throw new AppError('BAD_REQUEST', 'At least one subtitle track is needed to build a subtitled video');
   }
-  // The probe (fast: headers only) tells which streams can be copied into this container.
-  const info = await probeMedia(opts.video, { signal: opts.signal });
-  const durationSeconds = opts.durationSeconds ?? info.durationSeconds;
-  const sourceCodecs = {
-    video: info.streams.find((stream) => stream.kind === 'video')?.codec,
-    audio: info.streams.find((stream) => stream.kind === 'audio')?.codec,
-  };
+  let { sourceCodecs, durationSeconds } = opts;
+  if (!sourceCodecs || durationSeconds === undefined) {
+    // The probe (headers only) tells which streams can be copied into this container.
+    const info = await probeMedia(opts.video, { signal: opts.signal, ffprobePath: opts.ffprobePath, checkComplete: false });
+    durationSeconds ??= info.durationSeconds;
+    sourceCodecs ??= {
+      video: info.streams.find((stream) => stream.kind === 'video')?.codec,
+      audio: info.streams.find((stream) => stream.kind === 'audio')?.codec,
+    };
+  }
   const onProgress = opts.onProgress ? secondsToPercent(opts.onProgress, durationSeconds) : undefined;
   await writeAtomically(opts.output, (tempPath) =>
     runFfmpeg(buildMuxArgs({ ...opts, sourceCodecs }, tempPath), {

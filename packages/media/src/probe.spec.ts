@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '@babelfish/core';
-import { assertTranslatableMedia, probeMedia } from './probe';
+import { assertTranslatableMedia, probeMedia, summarizeMedia } from './probe';
 import { runFfmpeg } from './process';
 
 const JFK = '/work/shared/samples/jfk.mp4';
@@ -39,6 +39,9 @@ describe('probeMedia', () => {
     ]);
     expect(info.streams[1]).toMatchObject({ sampleRate: 16000, channels: 1 });
     expect(() => assertTranslatableMedia(info)).not.toThrow();
+    const picture = info.streams[0]!;
+    expect(summarizeMedia(info)).toEqual({ video: { codec: 'h264', width: picture.width, height: picture.height }, audio: { codec: 'aac' } });
+    expect(picture.width).toBeGreaterThan(0);
   });
 
   it('rejects a text file, an empty file and a truncated video as unsupported media', async () => {
@@ -54,6 +57,8 @@ describe('probeMedia', () => {
     const truncated = join(dir, 'truncated.mp4');
     await writeFile(truncated, (await readFile(JFK)).subarray(0, 50_000));
     await expectCode(probeMedia(truncated), 'UNSUPPORTED_MEDIA', 'truncated');
+    // Stages re-probing an upload checked at submission may skip that check (one ffprobe run, not two).
+    expect((await probeMedia(truncated, { checkComplete: false })).hasVideo).toBe(true);
   });
 
   it('reports a missing file as not found', async () => {

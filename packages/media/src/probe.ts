@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { AppError } from '@babelfish/core';
+import { AppError, type MediaSummary } from '@babelfish/core';
 import { runFfprobeJson, type RunFfprobeOptions } from './process';
 
 /** What the pipeline needs to know about an upload before spending minutes on it. */
@@ -54,7 +54,16 @@ const NON_MEDIA_FORMATS = /^(tty|image2|[a-z0-9]+_pipe)$/;
 const unreadable = (path: string, why: string, cause?: unknown, stderr?: unknown) =>
   new AppError('UNSUPPORTED_MEDIA', `The file is not a readable video or audio file (${why})`, stderr ? { path, stderr } : { path }, { cause });
 
-export async function probeMedia(path: string, opts: RunFfprobeOptions = {}): Promise<MediaInfo> {
+export type ProbeMediaOptions = RunFfprobeOptions & {
+  /**
+   * Also read a packet near the stated end of an MP4 to catch a truncated upload (a second
+   * ffprobe run). Default true; stages probing a file that was already checked when it was
+   * submitted turn it off.
+   */
+  checkComplete?: boolean;
+};
+
+export async function probeMedia(path: string, opts: ProbeMediaOptions = {}): Promise<MediaInfo> {
   const size = await fileSize(path);
   if (size === 0) throw unreadable(path, 'it is empty');
 
@@ -78,8 +87,18 @@ export async function probeMedia(path: string, opts: RunFfprobeOptions = {}): Pr
     hasVideo: streams.some((stream) => stream.kind === 'video'),
     hasAudio: streams.some((stream) => stream.kind === 'audio'),
   };
-  if (durationSeconds > 0 && /(^|,)mp4(,|$)/.test(formatName)) await assertMp4NotTruncated(info, opts);
+  if (opts.checkComplete !== false && durationSeconds > 0 && /(^|,)mp4(,|$)/.test(formatName)) await assertMp4NotTruncated(info, opts);
   return info;
+}
+
+/** The facts later stages need (codecs, picture size), small enough to keep on the job. */
+export function summarizeMedia(info: MediaInfo): MediaSummary {
+  const video = info.streams.find((stream) => stream.kind === 'video');
+  const audio = info.streams.find((stream) => stream.kind === 'audio');
+  return {
+    ...(video ? { video: { codec: video.codec, ...(video.width ? { width: video.width } : {}), ...(video.height ? { height: video.height } : {}) } } : {}),
+    ...(audio ? { audio: { codec: audio.codec } } : {}),
+  };
 }
 
 /** The gate before transcription: there must be speech to hear and a length to schedule by. */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getLanguage, type Segment, type Transcript } from '@babelfish/core';
 import type { OutputRecord } from '@babelfish/db';
-import { muxSubtitles, probeMedia, toAss, toSrt, toWebVtt } from '@babelfish/media';
+import { muxSubtitles, probeMedia, summarizeMedia, toAss, toSrt, toWebVtt } from '@babelfish/media';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
@@ -58,8 +58,12 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     const muxShare = extrasWanted ? 30 : 95;
     const warnings: string[] = [];
     await ctx.storage.withLocalFile(job.inputKey, async (video) => {
-      // The ASS style is sized to the picture (no picture: a 16:9 default).
-      const picture = (await probeMedia(video, { ffprobePath: ctx.ffmpeg.ffprobePath })).streams.find((stream) => stream.kind === 'video') ?? {};
+      // The ASS style is sized to the picture (no picture: a 16:9 default), and each mux copies
+      // what its container takes. Both come from the probe kept on the job at submission: an
+      // ffprobe run costs as much as a third of a stream-copy mux of a 5-minute video.
+      const media = job.media ?? summarizeMedia(await probeMedia(video, { ffprobePath: ctx.ffmpeg.ffprobePath, checkComplete: false }));
+      const picture = media.video ?? {};
+      const sourceCodecs = { video: media.video?.codec, audio: media.audio?.codec };
       for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, picture);
       if (sourceSegments) await writeSubtitles(transcript.language, sourceSegments, picture);
       for (const [index, container] of containers.entries()) {
@@ -72,6 +76,8 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
           container,
           durationSeconds: job.mediaDuration ?? undefined,
           ffmpegPath: ctx.ffmpeg.ffmpegPath,
+          ffprobePath: ctx.ffmpeg.ffprobePath,
+          sourceCodecs,
           onProgress: (percent) => progress.report(((index + percent / 100) * muxShare) / containers.length, `Muxing ${container.toUpperCase()}`),
         });
         planned.push({ kind: container, language: null, name, localPath });
