@@ -33,7 +33,7 @@ console.log(`\nall benchmarks: ${Math.round((Date.now() - started) / 1000)} s; r
 
 function run(script: string, extra: string[]): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', script, ...extra], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=development', script, ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
     });

@@ -4,15 +4,16 @@
  * - the previous transcriber (transformers.js generate per 30 s window) vs the lean decoder;
  * - Silero VAD (speech only, cut at pauses) vs loudness-cut 30 s windows;
  * - decoding 4 windows per step vs 1; onnxruntime threads 1 vs 2 (0 = onnxruntime's choice);
- * - encoder: fetching every output (attentions included) vs the hidden state only; 4 windows
- *   in one batched run vs one run each; decoder step: every output vs only what is read;
+ * - encoder: the stock export (attention maps as graph outputs) vs the lean session (hidden
+ *   state only); 4 windows in one batched run vs one run each; decoder step: every output vs
+ *   only what is read; the output projection dequantized every step vs folded at load;
  * - a warm model (loaded once per worker) vs loading it for a job.
  * Ratios are against the current defaults measured in the same run.
  */
 import { disposeWhisperModels, getWhisper } from '@babelfish/ml';
 import { loadWhisperRuntime } from '../packages/ml/src/whisper-runtime';
 import { buildTalk, decodeF32, round, samplePath } from './lib/fixtures';
-import { decoderFetches, encoderBatching, encoderOutputs } from './lib/micro';
+import { decoderFetches, decoderWeightFolding, encoderBatching, encoderOutputs } from './lib/micro';
 import { current, DTYPE, MODEL, previousTranscriber, useOfflineModels, type Run } from './lib/transcribers';
 
 useOfflineModels();
@@ -33,6 +34,7 @@ const micro = {
   decoderStepMs: await decoderFetches(runtime),
 };
 await runtime.dispose();
+const folding = await decoderWeightFolding();
 const warm = await warmModel();
 
 console.log(
@@ -42,6 +44,7 @@ console.log(
       audioSeconds: round(talk.seconds, 1),
       runs: runs.map((run) => ({ ...run, slowdownVsDefaults: round(run.seconds / reference.seconds) })),
       ...micro,
+      decoderWeightFolding: folding,
       warm,
     },
     null,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { loadConfig, type Config } from '@babelfish/config';
 import { createJobRepository, migrateToLatest, openDatabase, type JobRepository } from '@babelfish/db';
-import { probeMedia } from '@babelfish/media';
+import { probeMedia, summarizeMedia } from '@babelfish/media';
 import { bullJobId, createJobQueues, createRedisConnection, QueueName } from '@babelfish/queue';
 import { createLocalStorage, storageKeys, type Storage } from '@babelfish/storage';
 import { modelsDir } from './fixtures';
@@ -57,6 +57,7 @@ export async function startFleet(workers: number, overrides: Record<string, stri
     workers: started,
     async submit(file, plan) {
       const id = randomUUID();
+      const media = await probeMedia(file);
       await storage.putFile(storageKeys.input(id), file);
       const job = await jobs.create({
         id,
@@ -64,7 +65,8 @@ export async function startFleet(workers: number, overrides: Record<string, stri
         targetLanguages: plan.to,
         originalName: path.basename(file),
         inputKey: storageKeys.input(id),
-        mediaDuration: (await probeMedia(file)).durationSeconds,
+        mediaDuration: media.durationSeconds,
+        media: summarizeMedia(media),
       });
       await queues.enqueueTranscription({ jobId: id, run: job.runs });
       return id;
