@@ -45,6 +45,16 @@ for (const setup of setups) {
       chunks: timeline.chunks.length,
       maxChunksAtOnce: maxConcurrent(timeline.chunks),
       seconds: round(seconds),
+      // Where the wall time goes: the whole-file job (extraction, and when split the VAD pause
+      // cuts and chunk files: serial), the chunks (parallel across workers), the merge.
+      phases: {
+        firstJobSeconds: round(((timeline.first.finishedOn ?? 0) - (timeline.first.processedOn ?? 0)) / 1000),
+        chunksSpanSeconds: timeline.chunks.length
+          ? round((Math.max(...timeline.chunks.map((job) => job.finishedOn ?? 0)) - Math.min(...timeline.chunks.map((job) => job.processedOn ?? 0))) / 1000)
+          : 0,
+        chunkWorkSeconds: round(timeline.chunks.reduce((sum, job) => sum + ((job.finishedOn ?? 0) - (job.processedOn ?? 0)), 0) / 1000),
+        mergeSeconds: timeline.merge ? round(((timeline.merge.finishedOn ?? 0) - (timeline.merge.processedOn ?? 0)) / 1000) : 0,
+      },
       realtime: round(talk.seconds / seconds, 1),
       wer: round(wordErrorRate(talk.reference, text), 3),
       lastCueEnd: transcript.segments.at(-1)?.end,
