@@ -1,7 +1,7 @@
 /**
  * Memory on a 2-hour video, measured end to end: a still picture over 7,200 s of audio that is a
- * faint noise floor (-50 dBFS) with the 38 s Spanish Everest talk once every 5 minutes (24 times,
- * 15 min of speech in all). One real worker process with every role (transcribe, translate,
+ * faint noise floor (-50 dBFS) with the 38 s Spanish Everest talk once every 10 minutes (12
+ * times, 7.6 min of speech in all). One real worker process with every role (transcribe, translate,
  * mux; default settings: audio over 600 s split at pauses into ~300 s chunks) takes the job from
  * upload to a completed Spanish → English job: extraction, the VAD over the whole 2 h, the 24
  * chunks, merge, Apertium, and the MP4 + MKV mux of the 2-hour video. Memory is the summed RSS
@@ -20,7 +20,7 @@ import { benchDir, round, samplePath, sampleTreeRss } from './lib/fixtures';
 import { startFleet, waitFor } from './lib/worker-fleet';
 
 const HOURS_SECONDS = 7200;
-const PERIOD_SECONDS = 300;
+const PERIOD_SECONDS = 600;
 const video = twoHourVideo();
 const report: Record<string, unknown> = { bench: 'memory-2h', videoSeconds: HOURS_SECONDS, speechEverySeconds: PERIOD_SECONDS };
 
@@ -70,17 +70,17 @@ try {
   await fleet.stop();
 }
 
-const wav = path.join(benchDir(), 'two-hours.wav');
+const wav = path.join(benchDir(), `two-hours-speech-every-${PERIOD_SECONDS}s.wav`);
 if (!fs.existsSync(wav)) await extractAudioWav(video, wav);
 report.wholeFileDecodePlusThreadCopyMb = await childPeakMb('decode', wav);
 console.log(JSON.stringify(report, null, 1));
 process.exit(0);
 
-/** 7,200 s of a still picture over quiet noise with the Everest talk every 5 minutes. */
+/** 7,200 s of a still picture over quiet noise with the Everest talk every 10 minutes. */
 function twoHourVideo(): string {
-  const file = path.join(benchDir(), 'two-hours-sparse.mp4');
+  const file = path.join(benchDir(), `two-hours-speech-every-${PERIOD_SECONDS}s.mp4`);
   if (fs.existsSync(file)) return file;
-  const period = path.join(benchDir(), 'period-300s.m4a');
+  const period = path.join(benchDir(), `period-${PERIOD_SECONDS}s.m4a`);
   // prettier-ignore
   execFileSync('ffmpeg', [
     '-v', 'error', '-y', '-i', samplePath('es_everest.mp3'),

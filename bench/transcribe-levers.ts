@@ -1,5 +1,6 @@
 /**
- * Each speed lever on its own, on the Spanish talk (113 s of speech, 13 s of pauses):
+ * Each speed lever on its own, on the English talk (84 s: JFK six times with 1.5–6 s pauses;
+ * `--spanish` for the denser Spanish talk, 113 s of speech and 13 s of pauses):
  * `tsx --conditions=development bench/transcribe-levers.ts`
  * - the previous transcriber (transformers.js generate per 30 s window) vs the lean decoder;
  * - Silero VAD (speech only, cut at pauses) vs loudness-cut 30 s windows;
@@ -17,7 +18,7 @@ import { decoderFetches, decoderWeightFolding, encoderBatching, encoderOutputs }
 import { current, DTYPE, MODEL, previousTranscriber, useOfflineModels, type Run } from './lib/transcribers';
 
 useOfflineModels();
-const talk = buildTalk('talk-es');
+const talk = buildTalk(process.argv.includes('--spanish') ? 'talk-es' : 'talk-en');
 const runs: Run[] = [];
 const reference = await current(talk, 'defaults: VAD, batch 4, threads auto');
 runs.push(reference);
