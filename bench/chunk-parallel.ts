@@ -2,8 +2,8 @@
  * Chunk-parallel transcription across worker processes: one ≥ 5-minute recording (the Spanish
  * talk three times, 6.3 min), split at pauses into 6 chunks (TRANSCRIBE_SPLIT_SECONDS=60,
  * TRANSCRIBE_CHUNK_SECONDS=63), transcribed by 1, 2 and 3 real worker processes on real Redis.
- * `tsx --conditions=development bench/chunk-parallel.ts [--quick | --full]` (--full adds one split
- * worker with every core, to show what the split itself costs)
+ * `tsx --conditions=development bench/chunk-parallel.ts [--quick | --full]` (--full adds one worker
+ * with every core, unsplit and split: what splitting has to beat on one machine, and its cost)
  * Wall time runs from the transcribe job's start to the merge's end (extraction, split, chunks,
  * merge). Each worker gets max(1, cores / workers) onnxruntime threads, as replicas sharing a
  * host would be configured; "1 worker, 1 thread" is the unit a replica on its own core gives.
@@ -19,7 +19,8 @@ const full = process.argv.includes('--full');
 const talk = buildTalk('talk-es', 3);
 const cores = os.availableParallelism();
 const setups: { workers: number; threads: number; split: boolean }[] = [
-  { workers: 1, threads: 0, split: false },
+  // One unsplit worker with every core: what splitting has to beat on one machine (--full only).
+  ...(full ? [{ workers: 1, threads: 0, split: false }] : []),
   { workers: 1, threads: 1, split: true },
   // How much the split itself costs one worker (partly filled windows at chunk ends): --full only.
   ...(full ? [{ workers: 1, threads: 0, split: true }] : []),

@@ -2,7 +2,8 @@
  * `pnpm bench`: every benchmark, one after the other, each in its own process (so one's models
  * and memory do not weigh on the next), within a 10-minute budget. Prints each benchmark's JSON
  * as it finishes, then writes them all to $TMPDIR/babelfish-bench/results.json.
- * `pnpm bench [--quick] [name…]` runs a subset, or the shorter variants.
+ * `pnpm bench [--quick | --full] [name…]` runs a subset, or the shorter or longer variants
+ * (--full: more alternated rounds and the extra comparisons; about 15 minutes here).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,13 +13,14 @@ import { benchDir } from './lib/fixtures';
 const benches = ['transcribe-speed', 'transcribe-levers', 'chunk-parallel', 'memory-2h', 'translation', 'mux-overhead', 'reuse'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const full = args.includes('--full');
 const chosen = args.filter((arg) => !arg.startsWith('--'));
 const started = Date.now();
 const results: Record<string, unknown> = {};
 
 for (const name of chosen.length > 0 ? chosen : benches) {
   const benchStarted = Date.now();
-  const output = await run(path.join(import.meta.dirname, `${name}.ts`), quick ? ['--quick'] : []);
+  const output = await run(path.join(import.meta.dirname, `${name}.ts`), quick ? ['--quick'] : full ? ['--full'] : []);
   const seconds = Math.round((Date.now() - benchStarted) / 100) / 10;
   try {
     results[name] = { ...JSON.parse(output.slice(output.indexOf('{'))), benchSeconds: seconds };

@@ -9,7 +9,8 @@
  *   state only); 4 windows in one batched run vs one run each; decoder step: every output vs
  *   only what is read; the output projection dequantized every step vs folded at load;
  * - a warm model (loaded once per worker) vs loading it for a job.
- * Ratios are against the current defaults measured in the same run.
+ * Ratios are against the current defaults measured in the same run. `--full` adds the previous
+ * transcriber, threads 2 and encoder batching (they take the longest and did not change).
  */
 import { disposeWhisperModels, getWhisper } from '@babelfish/ml';
 import { loadWhisperRuntime } from '../packages/ml/src/whisper-runtime';
@@ -22,16 +23,18 @@ const talk = buildTalk(process.argv.includes('--spanish') ? 'talk-es' : 'talk-en
 const runs: Run[] = [];
 const reference = await current(talk, 'defaults: VAD, batch 4, threads auto');
 runs.push(reference);
-runs.push(await previousTranscriber(talk));
+const full = process.argv.includes('--full');
+if (full) runs.push(await previousTranscriber(talk));
 runs.push(await current(talk, 'no VAD (loudness-cut 30 s windows)', { vad: false }));
 runs.push(await current(talk, 'batch 1 (one window per decoder step)', { batchSize: 1 }));
 runs.push(await current(talk, 'threads 1', { threads: 1 }));
-runs.push(await current(talk, 'threads 2', { threads: 2 }));
+// On 2 cores onnxruntime's own choice is 2 threads: this run only tells on bigger machines.
+if (full) runs.push(await current(talk, 'threads 2', { threads: 2 }));
 
 const runtime = await loadWhisperRuntime(MODEL, DTYPE);
 const micro = {
   encoderOutputs: await encoderOutputs(runtime),
-  encoderBatching: await encoderBatching(runtime, decodeF32(talk.wav)),
+  ...(full ? { encoderBatching: await encoderBatching(runtime, decodeF32(talk.wav)) } : {}),
   decoderStepMs: await decoderFetches(runtime),
 };
 await runtime.dispose();

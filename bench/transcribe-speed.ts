@@ -1,7 +1,7 @@
 /**
  * Transcription speed and accuracy against the issue's baseline (the plain transformers.js ASR
  * pipeline, chunk_length_s 30, no VAD, no batching) on whisper-base q8, side by side in one run.
- * `tsx --conditions=development bench/transcribe-speed.ts [--quick]`
+ * `tsx --conditions=development bench/transcribe-speed.ts [--quick | --full]`
  * Prints one JSON object: per talk, each transcriber's seconds, × real time, WER and its speed-up
  * over the baseline (the machine is shared, so compare ratios, not absolute times).
  */
@@ -10,13 +10,14 @@ import { baseline, current, useOfflineModels, type Run } from './lib/transcriber
 
 useOfflineModels();
 const quick = process.argv.includes('--quick');
+const full = process.argv.includes('--full');
 const talks = quick ? [buildTalk('talk-en')] : [buildTalk('talk-en'), buildTalk('talk-es')];
 
 const report: Record<string, unknown> = {};
 for (const talk of talks) {
-  // Alternate the two, twice when time allows, so that a burst of load from other processes
-  // does not land on one side only; the speed-up is the ratio of the summed times.
-  const rounds = quick ? 1 : 2;
+  // With --full the two alternate twice, so that a burst of load from other processes does not
+  // land on one side only; the speed-up is the ratio of the summed times.
+  const rounds = full ? 2 : 1;
   const ours: Run[] = [];
   const base: Run[] = [];
   for (let i = 0; i < rounds; i++) {

@@ -1,10 +1,11 @@
 /**
  * Translation throughput of the engines present offline, in segments per second.
- * `tsx --conditions=development bench/translation.ts [--quick]`
+ * `tsx --conditions=development bench/translation.ts [--quick | --full]`
  * - apertium: 120 subtitle segments per direction sent as batches (blank-line separated, one
  *   process per 100 segments, what ApertiumEngine does) vs one apertium process per segment.
- * - whisper (speech → English): the Spanish talk translated by WhisperTranslationEngine, vs the
- *   plain transformers.js pipeline (task translate, chunk_length_s 30) on the same audio.
+ * - whisper (speech → English): es_everest.mp3 (38 s; the 126 s Spanish talk with --full)
+ *   translated by WhisperTranslationEngine, vs the plain transformers.js pipeline (task
+ *   translate, chunk_length_s 30) on the same audio.
  */
 import { pipeline } from '@huggingface/transformers';
 import type { Segment } from '@babelfish/core';
@@ -16,6 +17,7 @@ import fs from 'node:fs';
 
 useOfflineModels();
 const quick = process.argv.includes('--quick');
+const full = process.argv.includes('--full');
 const SEGMENTS = 120;
 const SINGLE = quick ? 8 : 20;
 
@@ -43,7 +45,7 @@ for (const [from, to, file, mode] of [['en', 'es', 'jfk.txt', 'eng-spa'], ['es',
   };
 }
 
-const talk = quick ? { wav: samplePath('jfk.wav'), seconds: 11, name: 'jfk' } : buildTalk('talk-es');
+const talk = quick ? { wav: samplePath('jfk.wav'), seconds: 11, name: 'jfk' } : full ? buildTalk('talk-es') : { wav: samplePath('es_everest.mp3'), seconds: 37.8, name: 'es_everest' };
 const audio = decodeF32(talk.wav);
 const from = quick ? 'en' : 'es';
 await getWhisper(MODEL, DTYPE);
