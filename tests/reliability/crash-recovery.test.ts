@@ -2,19 +2,8 @@ import type { ProgressEvent } from '@babelfish/core';
 import { createRedisConnection, subscribeToProgress } from '@babelfish/queue';
 import { storageKeys } from '@babelfish/storage';
 import { sample } from '../support/paths';
-import {
-  obliterateQueues,
-  openJobStore,
-  recordQueueEvents,
-  reliabilityEnv,
-  submitJob,
-  transcribeBullJob,
-  waitForJobEnd,
-  type JobStore,
-  type QueueEventLog,
-  type ReliabilityEnv,
-} from '../support/reliability';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { submitJob, transcribeBullJob, useReliabilitySuite, waitForJobEnd } from '../support/reliability';
+import type { WorkerProcess } from '../support/worker-process';
 
 /**
  * A worker killed with SIGKILL in the middle of a transcription (OOM killer, node lost): the job
@@ -25,28 +14,8 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process';
  */
 describe('crash recovery: worker SIGKILLed mid-transcription', () => {
   // Short lock and stalled check, so recovery takes seconds rather than minutes.
-  const setup: ReliabilityEnv = reliabilityEnv({ WORKER_LOCK_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1000' });
-  let store: JobStore;
-  let queueEvents: QueueEventLog;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    store = await openJobStore(setup.config);
-    queueEvents = await recordQueueEvents(setup.config);
-  });
-  afterAll(async () => {
-    for (const worker of workers) await worker.stop('SIGKILL');
-    await queueEvents?.close();
-    await store?.close();
-    await obliterateQueues(setup.config);
-    setup.cleanup();
-  });
-
-  async function startWorker(): Promise<WorkerProcess> {
-    const worker = await spawnWorker(setup.env, 60_000, { direct: true });
-    workers.push(worker);
-    return worker;
-  }
+  const suite = useReliabilitySuite({ WORKER_LOCK_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1000' });
+  const { setup, startWorker, workers } = suite;
 
   /**
    * Arms a SIGKILL for `worker` at Whisper's first progress report on the job (the first
@@ -75,24 +44,24 @@ describe('crash recovery: worker SIGKILLed mid-transcription', () => {
     const first = await startWorker();
     let jobId = '';
     const { killed } = await killWhenTranscribing(first, () => jobId);
-    jobId = await submitJob(store, sample('jfk.mp4'), { from: 'en', to: ['es'] });
+    jobId = await submitJob(suite.store, sample('jfk.mp4'), { from: 'en', to: ['es'] });
     await killed;
     const killedAt = Date.now();
 
     // It really died mid-transcription: the BullMQ job is still active and no transcript exists.
     expect((await transcribeBullJob(setup.config, jobId)).state).toBe('active');
-    expect(await store.storage.stat(storageKeys.transcript(jobId))).toBeUndefined();
-    expect((await store.jobs.get(jobId))?.status).toBe('processing');
+    expect(await suite.store.storage.stat(storageKeys.transcript(jobId))).toBeUndefined();
+    expect((await suite.store.jobs.get(jobId))?.status).toBe('processing');
 
     await startWorker();
     const statuses = new Set<string>();
-    const job = await waitForJobEnd(store, jobId, 120_000, statuses);
+    const job = await waitForJobEnd(suite.store, jobId, 120_000, statuses);
     const recoveredInMs = Date.now() - killedAt;
 
     expect(job).toMatchObject({ status: 'completed', percent: 100, error: null, sourceLanguage: 'en' });
     expect(statuses.has('failed')).toBe(false);
     // Recovered through the stalled-job path (not a retry after an error), exactly once.
-    const mine = queueEvents.events.filter((entry) => entry.jobId.includes(jobId));
+    const mine = suite.queueEvents.events.filter((entry) => entry.jobId.includes(jobId));
     expect(mine.filter((entry) => entry.event === 'stalled')).toEqual([{ queue: 'transcribe', event: 'stalled', jobId: `transcribe-${jobId}-1` }]);
     expect(mine.filter((entry) => entry.event === 'failed')).toEqual([]);
     const { job: bullJob, state } = await transcribeBullJob(setup.config, jobId);
@@ -100,13 +69,13 @@ describe('crash recovery: worker SIGKILLed mid-transcription', () => {
     expect(bullJob?.stalledCounter).toBe(1);
     expect(bullJob?.attemptsStarted).toBe(2);
 
-    const outputs = await store.jobs.listOutputs(jobId);
+    const outputs = await suite.store.jobs.listOutputs(jobId);
     expect(outputs.map((output) => output.name)).toEqual(
       expect.arrayContaining(['jfk.en.srt', 'jfk.es.srt', 'jfk.es.vtt', 'jfk.subtitled.mkv', 'jfk.subtitled.mp4']),
     );
     expect(new Set(outputs.map((output) => output.name)).size).toBe(outputs.length); // one set, not two runs' worth
     const spanish = outputs.find((output) => output.name === 'jfk.es.srt')!;
-    expect((await store.storage.getBuffer(spanish.storageKey)).toString('utf8')).toContain('país');
+    expect((await suite.store.storage.getBuffer(spanish.storageKey)).toString('utf8')).toContain('país');
     console.log(`crash recovery: job completed ${recoveredInMs} ms after the SIGKILL (new worker start-up included)`);
   });
 
@@ -116,7 +85,7 @@ describe('crash recovery: worker SIGKILLed mid-transcription', () => {
     let jobId = '';
     const first = await startWorker();
     const firstKill = await killWhenTranscribing(first, () => jobId);
-    jobId = await submitJob(store, sample('jfk.mp4'), { from: 'en', to: ['es'] });
+    jobId = await submitJob(suite.store, sample('jfk.mp4'), { from: 'en', to: ['es'] });
     await firstKill.killed;
 
     const second = await startWorker();
@@ -124,7 +93,7 @@ describe('crash recovery: worker SIGKILLed mid-transcription', () => {
     await secondKill.killed; // it picked the job up again (stalled once) and died again
 
     await startWorker();
-    const job = await waitForJobEnd(store, jobId, 60_000);
+    const job = await waitForJobEnd(suite.store, jobId, 60_000);
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/transcribe step was interrupted too many times/);
     const { state } = await transcribeBullJob(setup.config, jobId);

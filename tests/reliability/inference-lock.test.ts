@@ -1,22 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseSrt } from '@babelfish/media';
 import { sample } from '../support/paths';
-import {
-  loopVideo,
-  obliterateQueues,
-  openJobStore,
-  recordQueueEvents,
-  reliabilityEnv,
-  submitJob,
-  transcribeBullJob,
-  waitForJobEnd,
-  type JobStore,
-  type QueueEventLog,
-  type ReliabilityEnv,
-} from '../support/reliability';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { loopVideo, submitJob, transcribeBullJob, useReliabilitySuite, waitForJobEnd } from '../support/reliability';
 
 /**
  * Whisper must not starve BullMQ's lock renewal. With a 4 s lock (renewed every 2 s) and a
@@ -28,39 +13,24 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process';
  */
 describe('long transcriptions with a short job lock', () => {
   const lockMs = 4000;
-  const setup: ReliabilityEnv = reliabilityEnv({ WORKER_LOCK_MS: String(lockMs), WORKER_STALLED_INTERVAL_MS: '1000' });
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-long-'));
-  let store: JobStore;
-  let queueEvents: QueueEventLog;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    store = await openJobStore(setup.config);
-    queueEvents = await recordQueueEvents(setup.config);
-  });
-  afterAll(async () => {
-    for (const worker of workers) await worker.stop();
-    await queueEvents?.close();
-    await store?.close();
-    await obliterateQueues(setup.config);
-    setup.cleanup();
-    fs.rmSync(scratch, { recursive: true, force: true });
-  });
+  // Workers are stopped with SIGTERM afterwards: idle by then, they exit cleanly.
+  const suite = useReliabilitySuite({ WORKER_LOCK_MS: String(lockMs), WORKER_STALLED_INTERVAL_MS: '1000' }, { stopWith: 'SIGTERM' });
+  const { setup, scratch, startWorker, workers } = suite;
 
   it('transcribes 3 minutes of speech on each of two busy workers, once, with no stalled job', async () => {
     const video = path.join(scratch, 'everest-x5.mp4');
     loopVideo(sample('es_everest.mp4'), video, 5); // 192 s of Spanish speech
-    workers.push(...(await Promise.all([1, 2].map(() => spawnWorker(setup.env, 90_000, { direct: true })))));
+    await Promise.all([1, 2].map(() => startWorker(90_000)));
     // One with language detection (no source given), one with the source given.
-    const jobIds = [await submitJob(store, video, { to: ['en'] }), await submitJob(store, video, { from: 'es', to: ['en'] })];
+    const jobIds = [await submitJob(suite.store, video, { to: ['en'] }), await submitJob(suite.store, video, { from: 'es', to: ['en'] })];
 
-    const jobs = await Promise.all(jobIds.map((jobId) => waitForJobEnd(store, jobId, 170_000)));
+    const jobs = await Promise.all(jobIds.map((jobId) => waitForJobEnd(suite.store, jobId, 170_000)));
     for (const job of jobs) expect(job).toMatchObject({ status: 'completed', sourceLanguage: 'es', error: null });
     expect(jobs[0]?.detectedLanguage).toBe('es');
 
     // No job lock lapsed: not one 'stalled' event on any queue, nothing failed.
-    expect(queueEvents.events.filter((entry) => entry.event === 'stalled')).toEqual([]);
-    expect(queueEvents.events.filter((entry) => entry.event === 'failed')).toEqual([]);
+    expect(suite.queueEvents.events.filter((entry) => entry.event === 'stalled')).toEqual([]);
+    expect(suite.queueEvents.events.filter((entry) => entry.event === 'failed')).toEqual([]);
 
     for (const worker of workers) {
       const lines = worker.output().split('\n');
@@ -85,8 +55,8 @@ describe('long transcriptions with a short job lock', () => {
     // The two workers transcribed at the same time, competing for the CPU.
     expect(spans[0]!.from < spans[1]!.to && spans[1]!.from < spans[0]!.to).toBe(true);
     for (const jobId of jobIds) {
-      const english = (await store.jobs.listOutputs(jobId)).find((output) => output.name === 'everest-x5.en.srt')!;
-      const cues = parseSrt((await store.storage.getBuffer(english.storageKey)).toString('utf8'));
+      const english = (await suite.store.jobs.listOutputs(jobId)).find((output) => output.name === 'everest-x5.en.srt')!;
+      const cues = parseSrt((await suite.store.storage.getBuffer(english.storageKey)).toString('utf8'));
       expect(cues.at(-1)!.end).toBeGreaterThan(180); // subtitles run to the end of the 192 s
       expect(cues.filter((cue) => /Everest/.test(cue.text)).length).toBeGreaterThanOrEqual(5);
     }

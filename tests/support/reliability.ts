@@ -8,10 +8,11 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '@babelfish/config';
 import { createJobRepository, migrateToLatest, openDatabase, type DatabaseHandle, type JobRecord, type JobRepository } from '@babelfish/db';
-import { probeMedia } from '@babelfish/media';
+import { probeMedia, summarizeMedia } from '@babelfish/media';
 import { bullJobId, createJobQueues, createRedisConnection, QueueName, type JobQueues } from '@babelfish/queue';
 import { createLocalStorage, storageKeys, type Storage } from '@babelfish/storage';
 import { modelsDir } from './paths';
+import { spawnWorker, type WorkerProcess } from './worker-process';
 
 /**
  * Helpers for the reliability tests (tests/reliability): a worker environment of its own (data
@@ -36,6 +37,65 @@ export function reliabilityEnv(overrides: Record<string, string> = {}): Reliabil
     ...overrides,
   };
   return { env, config: loadConfig(env), dataDir, cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+export type ReliabilitySuite = {
+  setup: ReliabilityEnv;
+  /** A folder for the suite's made-up videos, removed after it. */
+  scratch: string;
+  /** Opened in beforeAll. */
+  readonly store: JobStore;
+  /** stalled / failed / completed / active events of every stage queue since beforeAll. */
+  readonly queueEvents: QueueEventLog;
+  /** Workers started so far (each is stopped after the suite). */
+  workers: WorkerProcess[];
+  /** A worker process run as `node --import tsx`, so that a signal sent to it reaches the worker itself. */
+  startWorker(timeoutMs?: number): Promise<WorkerProcess>;
+};
+
+/**
+ * The set-up every reliability suite shares, registered as its beforeAll / afterAll: its own
+ * environment, the job store and queues, a log of queue events, and the workers it starts,
+ * stopped afterwards with `stopWith` (SIGKILL unless said otherwise), queues obliterated.
+ */
+export function useReliabilitySuite(overrides: Record<string, string> = {}, options: { stopWith?: NodeJS.Signals } = {}): ReliabilitySuite {
+  const setup = reliabilityEnv(overrides);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-reliability-scratch-'));
+  const workers: WorkerProcess[] = [];
+  let store: JobStore | undefined;
+  let queueEvents: QueueEventLog | undefined;
+  beforeAll(async () => {
+    store = await openJobStore(setup.config);
+    queueEvents = await recordQueueEvents(setup.config);
+  });
+  afterAll(async () => {
+    for (const worker of workers) await worker.stop(options.stopWith ?? 'SIGKILL');
+    await queueEvents?.close();
+    await store?.close();
+    await obliterateQueues(setup.config);
+    setup.cleanup();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+  const opened = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is opened in beforeAll`);
+    return value;
+  };
+  return {
+    setup,
+    scratch,
+    workers,
+    get store() {
+      return opened(store, 'the job store');
+    },
+    get queueEvents() {
+      return opened(queueEvents, 'the queue event log');
+    },
+    async startWorker(timeoutMs = 60_000) {
+      const worker = await spawnWorker(setup.env, timeoutMs, { direct: true });
+      workers.push(worker);
+      return worker;
+    },
+  };
 }
 
 export type JobStore = {
@@ -84,6 +144,7 @@ export async function submitJob(store: JobStore, file: string, plan: { from?: st
     originalName: path.basename(file),
     inputKey: storageKeys.input(id),
     mediaDuration: media.durationSeconds,
+    media: summarizeMedia(media),
   });
   await store.queues.enqueueTranscription({ jobId: id, run: job.runs });
   return id;
