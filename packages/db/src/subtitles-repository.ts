@@ -33,6 +33,10 @@ function toTrack(row: Selectable<SubtitleVersionsTable>): SubtitleTrack {
  * version, so an earlier text can always be recovered. Mux reads the latest version.
  */
 export function createSubtitleRepository(db: Kysely<Database>) {
+  /** Every saved version of one job's track in one language. */
+  const versionsOf = (jobId: string, language: string) =>
+    db.selectFrom('subtitle_versions').selectAll().where('job_id', '=', jobId).where('language', '=', language);
+
   async function latestVersion(jobId: string, language: string): Promise<number> {
     const row = await db
       .selectFrom('subtitle_versions')
@@ -76,25 +80,12 @@ export function createSubtitleRepository(db: Kysely<Database>) {
     },
 
     async latest(jobId: string, language: string): Promise<SubtitleTrack | undefined> {
-      const row = await db
-        .selectFrom('subtitle_versions')
-        .selectAll()
-        .where('job_id', '=', jobId)
-        .where('language', '=', language)
-        .orderBy('version', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const row = await versionsOf(jobId, language).orderBy('version', 'desc').limit(1).executeTakeFirst();
       return row ? toTrack(row) : undefined;
     },
 
     async history(jobId: string, language: string): Promise<SubtitleTrack[]> {
-      const rows = await db
-        .selectFrom('subtitle_versions')
-        .selectAll()
-        .where('job_id', '=', jobId)
-        .where('language', '=', language)
-        .orderBy('version', 'asc')
-        .execute();
+      const rows = await versionsOf(jobId, language).orderBy('version', 'asc').execute();
       return rows.map(toTrack);
     },
 
