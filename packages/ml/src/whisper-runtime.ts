@@ -20,8 +20,8 @@ import { tokenId, type AsrPipeline } from './whisper-pipeline';
  * DequantizeLinear out of constant folding by default (it preserves QDQ patterns for quantized
  * kernels). The result: every decoder step re-expanded 51 865 × 512 weights to float, 20 ms of a
  * 30 ms step. This model uses dynamic quantization (MatMulInteger), not QDQ, so turning QDQ
- * handling off lets the dequantization fold once at load: decoder steps 2.4–2.7× faster
- * (bench/README.md), for ~80 MB more resident weights, with unchanged arithmetic.
+ * handling off lets the dequantization fold once at load: decoder steps 1.9× (one window) to
+ * 2.3× (four) faster (bench/README.md), for ~80 MB more resident weights, same arithmetic.
  */
 export const FOLD_DEQUANTIZED_WEIGHTS = { extra: { session: { disable_quant_qdq: '1' } } } as const;
 
