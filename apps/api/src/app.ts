@@ -12,6 +12,7 @@ import { subtitlesRouter } from './routes/subtitles';
 import { uploadsRouter } from './routes/uploads';
 import { metaRouter } from './routes/meta';
 import { requestContext } from './request-context';
+import { publicReadiness } from './readiness';
 import { requireAuth } from './auth/authenticate';
 import { rateLimit } from './auth/rate-limit';
 import { sessionRouter } from './routes/session';
@@ -32,12 +33,17 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(express.json({ limit: '1mb' }));
+  // Multipart bodies are parsed only by the routes that take files (multer); any other
+  // url-encoded body gets a plain 400 from the routes' schemas.
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/health/ready', async (_req, res) => {
+  app.get('/health/ready', async (req, res) => {
     const readiness = await deps.readiness();
-    res.status(readiness.ok ? 200 : 503).json({ status: readiness.ok ? 'ready' : 'not ready', checks: readiness.checks });
+    // Details (model ids, tool versions, paths) only for a caller with valid credentials.
+    const caller = req.headers.authorization || req.headers['x-api-key'] || req.headers.cookie ? await deps.authenticate(req.headers).catch(() => undefined) : undefined;
+    const body = caller ? { status: readiness.ok ? 'ready' : 'not ready', checks: readiness.checks } : publicReadiness(readiness);
+    res.status(readiness.ok ? 200 : 503).json(body);
   });
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);

@@ -9,6 +9,7 @@ import type { Authenticator } from './auth/authenticate';
 import type { SessionStore } from './auth/sessions';
 import type { Idempotency } from './idempotency';
 import type { Metrics } from './metrics';
+import type { Readiness } from './readiness';
 import type { UploadSessions } from './uploads/upload-sessions';
 
 /** What the HTTP layer talks to; built in server.ts, replaced by nothing in tests (all real). */
@@ -23,7 +24,7 @@ export type ApiDeps = {
   authenticate: Authenticator;
   redis: Redis;
   metrics: Metrics;
-  readiness: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
+  readiness: () => Promise<Readiness>;
   storage: Storage;
   queues: JobQueues;
   engines: EngineRegistry;

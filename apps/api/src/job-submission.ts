@@ -48,11 +48,23 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   try {
     await deps.queues.enqueueTranscription({ jobId: id, run: job.runs });
   } catch (error) {
-    await deps.jobs.markFailed(id, `Could not queue the job: ${describeError(error)}`);
-    throw new AppError('INTERNAL', 'The job queue is unavailable; the upload was kept and the job marked failed');
+    // The client is told nothing was created, so nothing is: the row and stored copy go, and the
+    // received file goes back where it was (a resumable upload stays ready for the retry). The
+    // request connection never queues a command for later, so the job cannot appear afterwards.
+    deps.logger.warn('could not queue a job; undoing the submission', { jobId: id, error: describeError(error) });
+    await undoSubmission(deps, id, file.path).catch((undoError: unknown) =>
+      deps.logger.error('undoing a submission failed', { jobId: id, error: describeError(undoError) }),
+    );
+    throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not answering, so no job was created; retry shortly', { retryAfterSeconds: 5 }, { cause: error });
   }
   deps.logger.info('job submitted', { jobId: id, targets: submission.targets, source: submission.source });
   return (await deps.jobs.get(id)) ?? job;
+}
+
+async function undoSubmission(deps: ApiDeps, jobId: string, receivedPath: string): Promise<void> {
+  await deps.storage.withLocalFile(storageKeys.input(jobId), (stored) => fs.promises.copyFile(stored, receivedPath));
+  await deps.jobs.delete(jobId);
+  await deps.storage.deletePrefix(storageKeys.jobPrefix(jobId));
 }
 
 async function sha256File(file: string): Promise<string> {

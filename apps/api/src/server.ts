@@ -7,7 +7,7 @@ import type { Config } from '@babelfish/config';
 import { createApiKeyRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry } from '@babelfish/ml';
-import { cloudWatchSink, createJobQueues, createRedisConnection, startQueueDepthPublisher } from '@babelfish/queue';
+import { cloudWatchSink, createJobQueues, createRedisConnection, createRequestRedisConnection, startQueueDepthPublisher, waitForRedisReady } from '@babelfish/queue';
 import { createStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
@@ -18,6 +18,7 @@ import { createMetrics } from './metrics';
 import { attachRealtime } from './realtime';
 import { createReadinessCheck } from './readiness';
 import { createUploadSessions } from './uploads/upload-sessions';
+import { openReceiveDir } from './uploads/receive-dir';
 
 export type ApiServer = { url: string; port: number; close: (drainMs?: number) => Promise<void> };
 
@@ -25,14 +26,22 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
-  const connection = createRedisConnection(config.redisUrl, 'babelfish-api');
+  const connection = createRequestRedisConnection(config.redisUrl, 'babelfish-api', config.redisCommandTimeoutMs);
+  // Errors are reported per request (503); the connection's own events only need a log line.
+  connection.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
+  if (!(await waitForRedisReady(connection, 5000))) logger.warn('redis is not answering; requests that need it get 503 until it does');
   const subscriber = createRedisConnection(config.redisUrl, 'babelfish-api-progress');
-  const uploadDir = path.join(os.tmpdir(), 'babelfish-uploads');
-  fs.mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
+  const receiveDir = await openReceiveDir(config.uploadTempDir ?? path.join(os.tmpdir(), 'babelfish-uploads'), logger);
+  const uploadDir = receiveDir.dir;
 
   const jobs = createJobRepository(database.db);
   const storage = createStorage(config);
-  const queues = createJobQueues({ connection, prefix: config.queuePrefix, attempts: config.worker.attempts });
+  const queues = createJobQueues({
+    connection,
+    prefix: config.queuePrefix,
+    attempts: config.worker.attempts,
+    onError: (error) => logger.warn('queue connection error', { error: error.message }),
+  });
   const apiKeys = createApiKeyRepository(database.db);
   const sessions = createSessionStore(connection, config.queuePrefix, config.auth.sessionTtlSeconds);
   const authenticate = createAuthenticator({ mode: config.auth.mode, keys: apiKeys, sessions });
@@ -77,6 +86,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     subscriber,
     prefix: config.queuePrefix,
     jobs,
+    apiKeys,
     authenticate,
     logger,
     corsOrigins: config.http.corsOrigins,
@@ -104,6 +114,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
       connection.disconnect();
       subscriber.disconnect();
       await database.close();
+      await receiveDir.close();
     },
   };
 }

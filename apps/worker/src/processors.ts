@@ -40,6 +40,13 @@ export function createProcessors(ctx: StageContext, queues: JobQueues, chunking:
         await translateNext(data.jobId, data.run);
         return { language: transcript.language, segments: transcript.segments.length };
       }
+      // A queue entry for a run the job row no longer expects (the API undid the submission, or
+      // the run already ended) is stale: running it would redo or resurrect a finished job.
+      const record = await ctx.jobs.get(data.jobId);
+      if (!record || record.runs !== data.run || record.status === 'failed' || record.status === 'completed') {
+        ctx.logger.warn('skipping a stale transcription entry', { jobId: data.jobId, run: data.run, status: record?.status ?? 'deleted' });
+        return { skipped: true };
+      }
       const result = await runTranscribeStage(ctx, data.jobId, { run: data.run, split });
       if ('chunks' in result) return { chunks: result.chunks };
       await translateNext(data.jobId, data.run);
@@ -63,10 +70,19 @@ export function createProcessors(ctx: StageContext, queues: JobQueues, chunking:
   const onFailed = async (queue: QueueName, job: Job<{ jobId: string }> | undefined, error: Error): Promise<void> => {
     if (!job?.deferredFailure) return; // our handler already ran and recorded the outcome
     ctx.logger.error('stage failed outside the processor', { queue, jobId: job.data.jobId, error: error.message });
-    const reason = new AppError(
-      'INTERNAL',
-      `The ${queue} step was interrupted too many times (the worker crashed or was killed while running it): ${job.deferredFailure}`,
-    );
+    const record = await ctx.jobs.get(job.data.jobId);
+    // A mux parent fails this way when one of its translate children failed for good; that
+    // child already recorded the real cause on the row, which must not be replaced. Nor may a
+    // leftover of an earlier run fail the run that is going on now.
+    if (!record || record.status === 'failed' || record.status === 'completed') return;
+    const run = (job.data as { run?: number }).run;
+    if (run !== undefined && run !== record.runs) return;
+    const reason = /^child .* failed/i.test(job.deferredFailure)
+      ? new AppError('INTERNAL', `A step this ${queue} step waited for failed: ${job.deferredFailure}`)
+      : new AppError(
+          'INTERNAL',
+          `The ${queue} step was interrupted too many times (the worker crashed or was killed while running it): ${job.deferredFailure}`,
+        );
     await failJob(ctx, job.data.jobId, reason);
   };
 

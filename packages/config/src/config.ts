@@ -50,6 +50,8 @@ const envSchema = z.object({
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
   STORAGE_DIR: z.string().optional(),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  // The API's Redis commands fail after this long (503 to the client) instead of waiting for Redis.
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('babelfish'),
   WORKER_ROLES: rolesFromEnv,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
@@ -73,6 +75,8 @@ const envSchema = z.object({
   DEFAULT_ENGINE: z.enum(engineNames).optional(),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // Where multipart uploads are received (default: the OS temp dir); left-overs are swept at start.
+  UPLOAD_TEMP_DIR: z.string().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   WEB_DIR: z.string().default('apps/web/dist'),
   MAX_DURATION_SECONDS: z.coerce.number().positive().default(4 * 3600),
@@ -109,6 +113,8 @@ export type Config = {
   /** `dir` is always set: local storage lives there, and the S3 backend does not use it. */
   storage: { driver: 'local' | 's3'; dir: string; s3?: S3Settings };
   redisUrl: string;
+  /** How long an API request waits for one Redis command before answering 503. */
+  redisCommandTimeoutMs: number;
   queuePrefix: string;
   worker: { roles: WorkerRole[]; concurrency: number; attempts: number; lockMs: number; stalledIntervalMs: number };
   models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string; whisperThreads: number; whisperBatch: number };
@@ -120,6 +126,8 @@ export type Config = {
   rateLimits: { submitPerMinute: number; readPerMinute: number };
   trustProxy: number;
   queueMetricsCloudWatch: boolean;
+  /** Base folder for multipart uploads in flight (each API process sweeps crashed ones' left-overs). */
+  uploadTempDir?: string;
   /** The dashboard's static build, served at / when present. */
   webDir: string;
 };
@@ -146,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     },
     redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     queuePrefix: e.QUEUE_PREFIX,
     worker: {
       roles: e.WORKER_ROLES,
@@ -168,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, corsOrigins: e.CORS_ORIGINS },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     webDir: path.resolve(e.WEB_DIR),
+    ...(e.UPLOAD_TEMP_DIR ? { uploadTempDir: path.resolve(e.UPLOAD_TEMP_DIR) } : {}),
     auth: { mode: e.AUTH_MODE, sessionTtlSeconds: e.SESSION_TTL_SECONDS, secureCookies: e.NODE_ENV === 'production' },
     rateLimits: { submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE, readPerMinute: e.RATE_LIMIT_READ_PER_MINUTE },
     trustProxy: e.TRUST_PROXY,

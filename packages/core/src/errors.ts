@@ -17,6 +17,7 @@ export const ErrorCode = {
   MediaProcessingFailed: 'MEDIA_PROCESSING_FAILED',
   ModelUnavailable: 'MODEL_UNAVAILABLE',
   TranslationFailed: 'TRANSLATION_FAILED',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -36,6 +37,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   MEDIA_PROCESSING_FAILED: 422,
   MODEL_UNAVAILABLE: 503,
   TRANSLATION_FAILED: 500,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -52,6 +54,12 @@ const permanentCodes = new Set<ErrorCode>([
   'INVALID_CONFIG',
   'MEDIA_PROCESSING_FAILED',
 ]);
+
+/**
+ * The only `details` keys a client ever sees: structured facts it can act on. Everything else
+ * (server paths, ffprobe/ffmpeg output, internal ids) stays in the logs.
+ */
+export const publicDetailKeys = ['offset', 'problems', 'available', 'latestVersion', 'limit', 'audioTracks', 'retryAfterSeconds'] as const;
 
 export class AppError extends Error {
   override readonly name = 'AppError';
@@ -72,8 +80,10 @@ export class AppError extends Error {
     return permanentCodes.has(this.code);
   }
 
+  /** What may be sent to a client: the code, the plain message and only the public details. */
   toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    const shown = Object.entries(this.details ?? {}).filter(([key]) => (publicDetailKeys as readonly string[]).includes(key));
+    return shown.length > 0 ? { code: this.code, message: this.message, details: Object.fromEntries(shown) } : { code: this.code, message: this.message };
   }
 }
 
@@ -85,4 +95,12 @@ export function isAppError(value: unknown): value is AppError {
 export function describeError(value: unknown): string {
   if (value instanceof Error) return value.message;
   return String(value);
+}
+
+/**
+ * Absolute file paths in a message meant for a person outside the server (an error body, a
+ * job's failure reason) become `…/name`: the user still sees which file, not the layout.
+ */
+export function redactPaths(message: string): string {
+  return message.replace(/(^|[\s'"(=:,[])(\/(?:[\w.@+-]+\/)+)([\w.@+-]*)/g, (_match, before: string, _dirs: string, name: string) => `${before}…/${name}`);
 }

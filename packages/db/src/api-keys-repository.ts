@@ -53,6 +53,19 @@ export function createApiKeyRepository(db: Kysely<Database>) {
       return Number(result.numUpdatedRows) > 0;
     },
 
+    /** Of these key ids, the ones revoked since (sessions and sockets made with them must end). */
+    async revokedAmong(ids: readonly string[]): Promise<string[]> {
+      const wanted = [...new Set(ids)].filter((id) => /^[0-9a-f]{12}$/.test(id));
+      if (wanted.length === 0) return [];
+      const rows = await db.selectFrom('api_keys').select('id').where('id', 'in', wanted).where('revoked_at', 'is not', null).execute();
+      return rows.map((row) => row.id);
+    },
+
+    async isActive(id: string): Promise<boolean> {
+      const row = await db.selectFrom('api_keys').select('revoked_at').where('id', '=', id).executeTakeFirst();
+      return row !== undefined && row.revoked_at === null;
+    },
+
     async list(ownerId?: string): Promise<ApiKeyInfo[]> {
       let query = db.selectFrom('api_keys').selectAll().orderBy('created_at');
       if (ownerId) query = query.where('owner_id', '=', ownerId);

@@ -1,10 +1,11 @@
-import { describeError } from '@babelfish/core';
+import { describeError, redactPaths } from '@babelfish/core';
 import type { StageContext } from './context';
 import { progressEvent } from './progress';
 
 /** Puts the job row in its terminal failed state with a readable reason, and tells clients. */
 export async function failJob(ctx: StageContext, jobId: string, error: unknown): Promise<void> {
-  const reason = describeError(error);
+  // The reason is shown to the job's owner: tool output keeps its words, not server paths.
+  const reason = redactPaths(describeError(error));
   await ctx.jobs.markFailed(jobId, reason);
   const job = await ctx.jobs.get(jobId);
   if (job) await ctx.publish(progressEvent(job, 'failed', { error: reason, message: reason }));

@@ -3,3 +3,4 @@ export * from './connection';
 export * from './progress-bus';
 export * from './queues';
 export * from './queue-depth-metric';
+export * from './key-revocations';

@@ -27,6 +27,8 @@ function cleanTerms(value: unknown, where: string): Record<string, string> {
   if (typeof value !== 'object' || Array.isArray(value)) throw bad(`${where} must be an object of term → translation`);
   const terms: Record<string, string> = {};
   for (const [term, translation] of Object.entries(value as Record<string, unknown>)) {
+    // Assigning "__proto__" would change the object's prototype instead of adding a term.
+    if (term.trim() === '__proto__') throw bad(`${where} cannot have a term named "__proto__"`);
     terms[cleanText(term, `${where} term "${term.slice(0, 40)}"`, glossaryLimits.termChars)] = cleanText(
       translation,
       `${where}["${term.slice(0, 40)}"]`,

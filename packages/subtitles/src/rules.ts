@@ -29,7 +29,8 @@ export function resolveRules(overrides: Partial<Record<keyof SubtitleRules, unkn
   const rules: SubtitleRules = { ...defaultSubtitleRules };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
-    if (!(key in bounds)) throw new AppError('BAD_REQUEST', `subtitleRules.${key} is not a rule; known: ${Object.keys(bounds).join(', ')}`);
+    // Own keys only: `in` would take "__proto__" or "constructor" for rules.
+    if (!Object.hasOwn(bounds, key)) throw new AppError('BAD_REQUEST', `subtitleRules.${key} is not a rule; known: ${Object.keys(bounds).join(', ')}`);
     const name = key as keyof SubtitleRules;
     const [min, max] = bounds[name];
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;

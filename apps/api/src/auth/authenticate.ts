@@ -16,10 +16,16 @@ export function createAuthenticator(options: { mode: 'api-key' | 'none'; keys: A
   return async (headers, handshakeKey) => {
     if (options.mode === 'none') return LOCAL_PRINCIPAL;
     const bearer = /^Bearer\s+(.+)$/i.exec(String(headers.authorization ?? ''))?.[1];
-    const apiKey = bearer ?? (typeof headers['x-api-key'] === 'string' ? headers['x-api-key'] : undefined) ?? (typeof handshakeKey === 'string' ? handshakeKey : undefined);
+    const apiKey = bearer ?? (typeof headers['x-api-key'] === 'string' ? headers['x-api-key'] : undefined) ?? (typeof handshakeKey === 'string' && handshakeKey.length <= 200 ? handshakeKey : undefined);
     if (apiKey) return options.keys.verify(apiKey);
     const session = readCookie(headers.cookie, SESSION_COOKIE);
-    return session ? options.sessions.get(session) : undefined;
+    if (!session) return undefined;
+    const principal = await options.sessions.get(session);
+    if (!principal) return undefined;
+    // A session lives on after log-in; the key it was opened with must still be valid now.
+    if (await options.keys.isActive(principal.keyId)) return principal;
+    await options.sessions.destroy(session);
+    return undefined;
   };
 }
 

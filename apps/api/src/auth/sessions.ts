@@ -35,7 +35,12 @@ export type SessionStore = ReturnType<typeof createSessionStore>;
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined; // a malformed %-escape is no session, not a server error
+    }
   }
   return undefined;
 }

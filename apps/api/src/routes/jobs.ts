@@ -12,6 +12,7 @@ import { parseSubmission } from '@babelfish/pipeline';
 import { jobView, outputView } from '../views';
 import { principalOf } from '../auth/authenticate';
 import { requireJob } from './require-job';
+import { multipartErrors } from '../http-errors';
 
 const contentTypes: Record<OutputKind, string> = {
   srt: 'application/x-subrip; charset=utf-8',
@@ -34,7 +35,7 @@ export function jobsRouter(deps: ApiDeps): Router {
     limits: { fileSize: deps.config.http.maxUploadBytes, files: 1, fields: 20 },
   });
 
-  router.post('/jobs', upload.single('file'), async (req, res) => {
+  router.post('/jobs', multipartErrors(upload.single('file')), async (req, res) => {
     const idempotencyKey = req.header('idempotency-key');
     const scope = principalOf(res.locals).ownerId;
     let claimed = false;
@@ -54,7 +55,9 @@ export function jobsRouter(deps: ApiDeps): Router {
       res.status(202).location(`/v1/jobs/${job.id}`).json({ job: jobView(job) });
     } finally {
       // A failed first attempt frees the key, so the client's retry can succeed.
-      if (claimed && idempotencyKey) await deps.idempotency.release(scope, idempotencyKey);
+      if (claimed && idempotencyKey) {
+        await deps.idempotency.release(scope, idempotencyKey).catch((error: unknown) => deps.logger.warn('idempotency release failed', { error: String(error) }));
+      }
       if (req.file) await fs.rm(req.file.path, { force: true });
     }
   });
