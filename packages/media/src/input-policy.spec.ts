@@ -91,10 +91,11 @@ describe('input policy: refused at the probe, with a plain reason and no path in
     expect(error.message).not.toContain(dir);
   });
 
-  it('refuses text, PNG and JPEG files', async () => {
+  it('refuses text, PNG, JPEG and BMP files', async () => {
     const text = await write('notes.mp4', 'meeting notes, not a video\n'.repeat(20));
     expect((await caught(probeMedia(text))).message).toMatch(/text files are not accepted/);
-    for (const extension of ['png', 'jpg']) {
+    // PNG and JPEG are named by the sniff; BMP is not, so its refusal is the whitelist's own.
+    for (const extension of ['png', 'jpg', 'bmp']) {
       const image = join(dir, `picture.${extension}`);
       ffmpeg('-f', 'lavfi', '-i', 'color=c=blue:s=64x64', '-frames:v', '1', image);
       const error = await caught(probeMedia(image));
