@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sample } from '../support/paths';
+import { modelsDir, repoRoot, sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 import { watchJob } from '../support/socket';
 
@@ -100,5 +100,33 @@ describe('input policy (SQLite, worker running)', () => {
     expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(response.body.error.message).toBe('The file has 200 streams; at most 32 are accepted');
     expect((await bob().get('/v1/jobs')).body.jobs).toEqual([]);
+  });
+});
+
+describe('input policy in the CLI (in-process, no Redis)', () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-input-policy-cli-'));
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  const translate = (file: string) =>
+    spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=development', 'apps/cli/src/main.ts', 'translate', file, '--to', 'es', '--from', 'en', '--out', path.join(scratch, 'out')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, DATA_DIR: path.join(scratch, 'data'), MODELS_DIR: modelsDir, ALLOW_REMOTE_MODELS: 'false', REDIS_URL: 'redis://127.0.0.1:1', MAX_MEDIA_STREAMS: '32' },
+      timeout: 120_000,
+    });
+
+  it('refuses a playlist and a 200-stream file with the same reasons as the API, writing nothing', () => {
+    const playlist = path.join(scratch, 'playlist.mp4');
+    fs.writeFileSync(playlist, `#EXTM3U\n#EXTINF:1,\n${sample('jfk.mp4')}\n#EXT-X-ENDLIST\n`);
+    const refused = translate(playlist);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/UNSUPPORTED_MEDIA: .*playlists \(HLS \.m3u8\) are not accepted/);
+
+    const many = path.join(scratch, 'many.mkv');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=d=0.5:r=8000', ...Array.from({ length: 200 }, () => ['-map', '0:a']).flat(), '-c:a', 'pcm_s16le', many]);
+    const tooMany = translate(many);
+    expect(tooMany.status).toBe(1);
+    expect(tooMany.stderr).toMatch(/The file has 200 streams; at most 32 are accepted/);
+    expect(fs.existsSync(path.join(scratch, 'out'))).toBe(false);
   });
 });
