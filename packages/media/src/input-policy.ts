@@ -36,7 +36,8 @@ export const ACCEPTED_DEMUXERS = [
 ] as const;
 
 const FORMAT_WHITELIST = ACCEPTED_DEMUXERS.join(',');
-// pipe is for data we stream in ourselves; user paths are made absolute below, so a name like
+// pipe only serves data we would stream in on stdin ourselves (stdin is closed today). User paths
+// are made absolute below, so a name like
 // "concat:a|b" or "http://…" is always read as a plain file and never picks a protocol.
 const PROTOCOL_WHITELIST = 'file,pipe';
 
