@@ -37,8 +37,8 @@ export const ACCEPTED_DEMUXERS = [
 
 const FORMAT_WHITELIST = ACCEPTED_DEMUXERS.join(',');
 // pipe only serves data we would stream in on stdin ourselves (stdin is closed today). User paths
-// are made absolute below, so a name like
-// "concat:a|b" or "http://…" is always read as a plain file and never picks a protocol.
+// are made absolute below, so a name like "concat:a|b" or "http://…" is always read as a plain
+// file and never picks a protocol.
 const PROTOCOL_WHITELIST = 'file,pipe';
 
 /** ffmpeg input arguments for a user's media file: whitelists first, as they apply to the next `-i`. */
