@@ -17,7 +17,7 @@ import { createThumbnail } from './thumbnails';
  */
 export async function submitJob(deps: ApiDeps, file: { path: string; originalName: string; size: number; ownerId: string }, submission: Submission): Promise<JobRecord> {
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
-  const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath });
+  const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath, maxStreams: deps.config.http.maxMediaStreams });
   assertTranslatableMedia(media);
   if (submission.options.burnIn && !media.hasVideo) {
     throw new AppError('BAD_REQUEST', 'burnIn needs a video track; this upload has only audio');

@@ -46,7 +46,7 @@ export async function translateCommand(config: Config, logger: Logger, options: 
       services.ctx.engines,
       config.defaultEngine,
     );
-    const media = await probeMedia(videoPath, { ffprobePath: config.ffmpeg.ffprobePath });
+    const media = await probeMedia(videoPath, { ffprobePath: config.ffmpeg.ffprobePath, maxStreams: config.http.maxMediaStreams });
     assertTranslatableMedia(media);
 
     const id = randomUUID();

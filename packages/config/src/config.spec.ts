@@ -18,6 +18,12 @@ describe('loadConfig', () => {
     expect(config.models.allowRemote).toBe(false);
   });
 
+  it('limits the streams an upload may have, 64 unless set', () => {
+    expect(loadConfig({}).http.maxMediaStreams).toBe(64);
+    expect(loadConfig({ MAX_MEDIA_STREAMS: '8' }).http.maxMediaStreams).toBe(8);
+    expect(() => loadConfig({ MAX_MEDIA_STREAMS: '0' })).toThrow(/MAX_MEDIA_STREAMS/);
+  });
+
   it('refuses bad settings at start-up, naming each', () => {
     expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
     expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);

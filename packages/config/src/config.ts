@@ -80,6 +80,9 @@ const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   WEB_DIR: z.string().default('apps/web/dist'),
   MAX_DURATION_SECONDS: z.coerce.number().positive().default(4 * 3600),
+  // Most streams (video, audio, subtitle, attachment) an upload may have: real files have a
+  // handful, rips with many subtitle tracks and fonts a few dozen; hundreds are a muxing DoS.
+  MAX_MEDIA_STREAMS: z.coerce.number().int().min(1).max(10_000).default(64),
   // api-key: every request needs a key (or a dashboard session) and sees only its owner's jobs.
   // none: single-user local mode; everything belongs to the owner "local".
   AUTH_MODE: z.enum(['api-key', 'none']).default('api-key'),
@@ -120,7 +123,7 @@ export type Config = {
   models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string; whisperThreads: number; whisperBatch: number };
   transcription: { splitAboveSeconds: number; chunkSeconds: number };
   defaultEngine?: (typeof engineNames)[number];
-  http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; corsOrigins: string[] };
+  http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; maxMediaStreams: number; corsOrigins: string[] };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
   auth: { mode: 'api-key' | 'none'; sessionTtlSeconds: number; secureCookies: boolean };
   rateLimits: { submitPerMinute: number; readPerMinute: number };
@@ -174,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     transcription: { splitAboveSeconds: e.TRANSCRIBE_SPLIT_SECONDS, chunkSeconds: e.TRANSCRIBE_CHUNK_SECONDS },
     defaultEngine: e.DEFAULT_ENGINE,
-    http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, corsOrigins: e.CORS_ORIGINS },
+    http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, maxMediaStreams: e.MAX_MEDIA_STREAMS, corsOrigins: e.CORS_ORIGINS },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     webDir: path.resolve(e.WEB_DIR),
     ...(e.UPLOAD_TEMP_DIR ? { uploadTempDir: path.resolve(e.UPLOAD_TEMP_DIR) } : {}),

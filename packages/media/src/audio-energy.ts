@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { userMediaInput } from './input-policy';
 import { runFfmpeg } from './process';
 
 /**
@@ -15,7 +16,7 @@ export async function decodeMono(
 ): Promise<Float32Array> {
   const chunks: Buffer[] = [];
   await runFfmpeg(
-    ['-i', path, '-map', `0:a:${opts.stream ?? 0}`, '-vn', ...(opts.filter ? ['-af', opts.filter] : []), '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', '-'],
+    [...userMediaInput(path), '-map', `0:a:${opts.stream ?? 0}`, '-vn', ...(opts.filter ? ['-af', opts.filter] : []), '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', '-'],
     { ffmpegPath: opts.ffmpegPath, signal: opts.signal, onStdout: (chunk) => chunks.push(chunk) },
   );
   const bytes = Buffer.concat(chunks);

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { AppError, type ProgressReporter } from '@babelfish/core';
 import { writeAtomically } from './output';
+import { userMediaInput } from './input-policy';
 import { runFfmpeg } from './process';
 import { secondsToPercent } from './progress';
 
@@ -22,7 +23,7 @@ export async function extractAudioWav(input: string, outputWav: string, opts: Au
   await writeAtomically(outputWav, (tempPath) =>
     runFfmpeg(
       [
-        '-i', input,
+        ...userMediaInput(input),
         // Only the first audio track: a second (commentary, other dub) would be mixed in otherwise.
         '-map', '0:a:0',
         '-vn', '-sn', '-dn',
@@ -56,7 +57,7 @@ export async function decodePcmF32(path: string, opts: Omit<AudioOptions, 'onPro
   let used = 0;
 
   await runFfmpeg(
-    ['-i', path, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SPEECH_SAMPLE_RATE), '-f', 'f32le', '-'],
+    [...userMediaInput(path), '-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SPEECH_SAMPLE_RATE), '-f', 'f32le', '-'],
     {
       signal: opts.signal,
       ffmpegPath: opts.ffmpegPath,

@@ -1,6 +1,7 @@
 import { AppError, type ProgressReporter } from '@babelfish/core';
 import { writeAtomically } from './output';
 import { probeMedia } from './probe';
+import { userMediaInput } from './input-policy';
 import { runFfmpeg } from './process';
 import { secondsToPercent } from './progress';
 
@@ -41,7 +42,7 @@ export function buildBurnInArgs(opts: Pick<BurnInOptions, 'video' | 'assPath' | 
   const filter = `ass=filename=${escapeFilterValue(opts.assPath)}${opts.fontsDir ? `:fontsdir=${escapeFilterValue(opts.fontsDir)}` : ''}`;
   const audio = audioCodec === undefined ? [] : MP4_AUDIO.has(audioCodec) ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '192k'];
   return [
-    '-i', opts.video,
+    ...userMediaInput(opts.video),
     '-map', '0:v:0',
     '-map', '0:a?',
     '-vf', filter,

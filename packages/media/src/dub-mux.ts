@@ -1,6 +1,7 @@
 import type { Language, ProgressReporter } from '@babelfish/core';
 import { writeAtomically } from './output';
 import { probeMedia } from './probe';
+import { generatedInput, userMediaInput } from './input-policy';
 import { runFfmpeg } from './process';
 import { secondsToPercent } from './progress';
 
@@ -66,8 +67,9 @@ export function buildDubMuxArgs(opts: Pick<MuxDubOptions, 'video' | 'tracks' | '
     ];
   });
   return [
-    '-i', opts.video,
-    ...opts.tracks.flatMap((track) => ['-i', track.wav]),
+    ...userMediaInput(opts.video),
+    // The speech tracks are WAVs we rendered ourselves: a whitelist of just that format.
+    ...opts.tracks.flatMap((track) => generatedInput(track.wav, 'wav')),
     '-filter_complex', buildDubFilter(opts.tracks.length),
     '-map', '0:v:0?',
     '-map', '0:a:0',

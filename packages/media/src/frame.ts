@@ -1,3 +1,4 @@
+import { userMediaInput } from './input-policy';
 import { runFfmpeg } from './process';
 
 /**
@@ -6,7 +7,7 @@ import { runFfmpeg } from './process';
  */
 export async function extractFramePng(input: string, output: string, opts: { atSeconds: number; ffmpegPath?: string }): Promise<void> {
   await runFfmpeg(
-    ['-ss', opts.atSeconds.toFixed(3), '-i', input, '-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-f', 'image2', '-c:v', 'png', '-y', output],
+    ['-ss', opts.atSeconds.toFixed(3), ...userMediaInput(input), '-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-f', 'image2', '-c:v', 'png', '-y', output],
     { ffmpegPath: opts.ffmpegPath },
   );
 }

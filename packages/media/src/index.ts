@@ -2,6 +2,7 @@ export * from './audio';
 export * from './mux';
 export * from './output';
 export * from './probe';
+export * from './input-policy';
 export * from './process';
 export * from './progress';
 export * from './subtitles';

@@ -1,6 +1,7 @@
 import { AppError, type Language, type ProgressReporter } from '@babelfish/core';
 import { writeAtomically } from './output';
 import { probeMedia } from './probe';
+import { generatedInput, userMediaInput } from './input-policy';
 import { runFfmpeg } from './process';
 import { secondsToPercent } from './progress';
 
@@ -66,7 +67,7 @@ function codecArgs(container: SubtitleContainer, codecs: SourceCodecs | undefine
 }
 
 export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' | 'container'> & { sourceCodecs?: SourceCodecs }, output: string): string[] {
-  const inputs = opts.tracks.flatMap((track) => ['-i', track.path]);
+  const inputs = opts.tracks.flatMap((track) => generatedInput(track.path, 'srt'));
   // `?` keeps audio-only or video-only inputs working. Existing subtitle streams in the
   // input are deliberately not mapped, so `s:N` below always means our track N.
   const maps = ['-map', '0:v?', '-map', '0:a?', ...opts.tracks.flatMap((_, i) => ['-map', `${i + 1}:0`])];
@@ -82,7 +83,7 @@ export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' 
     ];
   });
   return [
-    '-i', opts.video,
+    ...userMediaInput(opts.video),
     ...inputs,
     ...maps,
     ...codecArgs(opts.container, opts.sourceCodecs),

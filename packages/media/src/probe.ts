@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { AppError, type MediaSummary } from '@babelfish/core';
+import { isAcceptedFormat, reasonForFormat, refusedMedia, sniffRefusal, userMediaProbeInput } from './input-policy';
 import { runFfprobeJson, type RunFfprobeOptions } from './process';
 
 /** What the pipeline needs to know about an upload before spending minutes on it. */
@@ -46,9 +47,6 @@ type ProbeStream = {
 };
 type ProbeDoc = { streams?: ProbeStream[]; format?: { format_name?: string; duration?: string } };
 
-/** Demuxers that "succeed" on things that are not videos: still images and text-as-ANSI-art. */
-const NON_MEDIA_FORMATS = /^(tty|image2|[a-z0-9]+_pipe)$/;
-
 // The message is shown to users, so it says what is wrong in plain words; ffprobe's own text
 // (with server paths and demuxer names) goes into details for logs.
 const unreadable = (path: string, why: string, cause?: unknown, stderr?: unknown) =>
@@ -61,18 +59,34 @@ export type ProbeMediaOptions = RunFfprobeOptions & {
    * submitted turn it off.
    */
   checkComplete?: boolean;
+  /**
+   * Refuse files with more streams than this (every kind, attachments included): each audio
+   * stream costs a muxer real work, and 990 of them kept a mux worker busy for minutes.
+   */
+  maxStreams?: number;
 };
 
 export async function probeMedia(path: string, opts: ProbeMediaOptions = {}): Promise<MediaInfo> {
   const size = await fileSize(path);
   if (size === 0) throw unreadable(path, 'it is empty');
 
-  const doc = await probeOrReject(path, ['-show_format', '-show_streams', path], opts);
+  // Playlists, scripts, images and text are named and refused before ffprobe sees them; the
+  // whitelist in userMediaProbeInput refuses them (and anything unknown) regardless.
+  const sniffed = await sniffRefusal(path);
+  if (sniffed) throw refusedMedia(sniffed, { path });
+
+  const doc = await probeOrReject(path, ['-show_format', '-show_streams', ...userMediaProbeInput(path)], opts);
   const formatName = doc.format?.format_name ?? '';
+  // The whitelist already stopped other demuxers; this keeps the rule in one visible place.
+  if (!isAcceptedFormat(formatName)) throw refusedMedia(reasonForFormat(formatName || 'unknown'), { path, formatName });
+  const streamCount = doc.streams?.length ?? 0;
+  if (opts.maxStreams !== undefined && streamCount > opts.maxStreams) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The file has ${streamCount} streams; at most ${opts.maxStreams} are accepted`, { path, streamCount });
+  }
   const streams = (doc.streams ?? []).flatMap((stream) => summarizeStream(stream));
   // A subtitle file on its own (an .srt upload) probes fine but is not media either.
   const hasPlayable = streams.some((stream) => stream.kind !== 'subtitle');
-  if (!hasPlayable || NON_MEDIA_FORMATS.test(formatName)) {
+  if (!hasPlayable) {
     throw unreadable(path, formatName ? `format "${formatName}" has no audio or video` : 'no audio or video streams');
   }
 
@@ -132,6 +146,10 @@ async function probeOrReject(path: string, args: string[], opts: RunFfprobeOptio
   try {
     return await runFfprobeJson<ProbeDoc>(args, opts);
   } catch (error) {
+    // A whitelist refusal already carries its plain reason; it only gains the path for logs.
+    if (error instanceof AppError && error.code === 'UNSUPPORTED_MEDIA') {
+      throw new AppError(error.code, error.message, { ...error.details, path }, { cause: error });
+    }
     if (error instanceof AppError && typeof error.details?.exitCode === 'number') {
       throw unreadable(path, 'its format was not recognised or it is damaged', error, error.details.stderr);
     }
@@ -149,7 +167,7 @@ async function assertMp4NotTruncated(info: MediaInfo, opts: RunFfprobeOptions): 
   const at = (info.durationSeconds * 0.9).toFixed(3);
   const doc = await probeOrReject(
     info.path,
-    ['-read_intervals', `${at}%+#1`, '-show_entries', 'packet=pts_time', info.path],
+    ['-read_intervals', `${at}%+#1`, '-show_entries', 'packet=pts_time', ...userMediaProbeInput(info.path)],
     opts,
   );
   const packets = (doc as { packets?: unknown[] }).packets ?? [];

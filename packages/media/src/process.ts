@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { AppError } from '@babelfish/core';
+import { refusedMedia, whitelistRefusal } from './input-policy';
 
 /**
  * The one place that starts ffmpeg/ffprobe. Always an argument array (never a shell), so file
@@ -128,6 +129,9 @@ function runProcess(
       if (signal?.aborted) return finish(abortReason(signal));
       if (exitCode === 0) return finish();
       const stderr = summarizeStderr(stderrTail);
+      // The input policy stopped the file: a refusal of the upload (415), not a processing fault.
+      const refused = whitelistRefusal(stderrTail);
+      if (refused) return finish(refusedMedia(refused, { tool, exitCode, stderr }));
       const how = exitCode === null ? `was killed by ${killSignal}` : `exited with code ${exitCode}`;
       finish(
         new AppError('MEDIA_PROCESSING_FAILED', `${tool} ${how}${stderr ? `: ${stderr}` : ''}`, {
