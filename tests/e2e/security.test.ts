@@ -3,6 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { io } from 'socket.io-client';
 import type { ProgressEvent } from '@babelfish/core';
+import { createApiKeyRepository, openDatabase } from '@babelfish/db';
 import { createLogger } from '@babelfish/logger';
 import { startApiServer } from '../../apps/api/src/server';
 import { repoRoot, sample } from '../support/paths';
@@ -115,9 +116,51 @@ describe('security (PostgreSQL, API keys)', () => {
     const key = /bf_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}/.exec(created)![0];
     const id = key.slice(3, 15);
     expect((await stack.http(key).get('/v1/jobs')).status).toBe(200);
-    execFileSync(tsx, ['--conditions=development', 'apps/cli/src/main.ts', 'keys', 'revoke', id], { cwd: repoRoot, env, encoding: 'utf8' });
+    // A dashboard session and two open sockets (cookie and key) made with it.
+    const dashboard = request.agent(stack.api.url);
+    const login = await dashboard.post('/v1/session').send({ apiKey: key });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const byCookie = await openSocket({ extraHeaders: { Cookie: cookie } });
+    const byKey = await openSocket({ auth: { apiKey: key } });
+    expect((await dashboard.get('/v1/jobs')).status).toBe(200);
+
+    const revokeEnv = { ...env, REDIS_URL: stack.config.redisUrl, QUEUE_PREFIX: stack.config.queuePrefix };
+    const said = execFileSync(tsx, ['--conditions=development', 'apps/cli/src/main.ts', 'keys', 'revoke', id], { cwd: repoRoot, env: revokeEnv, encoding: 'utf8' });
+    expect(said).toContain('sessions and sockets were closed');
+    const revokedAt = Date.now();
     expect((await stack.http(key).get('/v1/jobs')).status).toBe(401);
+    // The session made with the key ends with it, and both sockets are closed by the server.
+    expect((await dashboard.get('/v1/jobs')).status).toBe(401);
+    expect(await Promise.all([byCookie.closed, byKey.closed])).toEqual(['io server disconnect', 'io server disconnect']);
+    expect(Date.now() - revokedAt).toBeLessThan(2000);
+    await expect(openSocket({ extraHeaders: { Cookie: cookie } })).rejects.toThrow(/unauthorized/);
   });
+
+  it('closes the sockets of a key revoked without an announcement (straight in the database) within seconds', async () => {
+    const key = await stack.createApiKey('dave');
+    const socket = await openSocket({ auth: { apiKey: key } });
+    const database = openDatabase(stack.config.databaseUrl);
+    try {
+      await createApiKeyRepository(database.db).revoke(key.slice(3, 15));
+    } finally {
+      await database.close();
+    }
+    const started = Date.now();
+    expect(await socket.closed).toBe('io server disconnect');
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
+
+  /** A connected socket and a promise of the reason it is closed for. */
+  function openSocket(options: { auth?: Record<string, string>; extraHeaders?: Record<string, string> }): Promise<{ closed: Promise<string> }> {
+    const socket = io(stack.api.url, { transports: ['websocket'], reconnection: false, ...options });
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve({ closed: new Promise((done) => socket.once('disconnect', (reason) => done(reason))) }));
+      socket.once('connect_error', (error) => {
+        socket.close();
+        reject(error);
+      });
+    });
+  }
 });
 
 describe('rate limits held in Redis across API replicas', () => {

@@ -31,6 +31,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   connection.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
   if (!(await waitForRedisReady(connection, 5000))) logger.warn('redis is not answering; requests that need it get 503 until it does');
   const subscriber = createRedisConnection(config.redisUrl, 'babelfish-api-progress');
+  subscriber.on('error', (error) => logger.warn('redis subscriber connection error', { error: error.message }));
   const receiveDir = await openReceiveDir(config.uploadTempDir ?? path.join(os.tmpdir(), 'babelfish-uploads'), logger);
   const uploadDir = receiveDir.dir;
 
@@ -81,6 +82,10 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
         onError: (error) => logger.warn('queue depth publish failed', { error: String(error) }),
       })
     : undefined;
+  // SUBSCRIBE is one of the commands ioredis sends while a connection is still in its handshake;
+  // sent then, it puts the connection in subscriber mode before the ready check's INFO, which
+  // then fails. Subscribing once the connection is ready (or queued while Redis is down) avoids it.
+  await waitForRedisReady(subscriber, 5000);
   const realtime = await attachRealtime({
     server,
     subscriber,
