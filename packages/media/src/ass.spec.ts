@@ -37,7 +37,8 @@ describe('toAss', () => {
   });
 
   it('keeps user text literal: braces cannot start override tags, backslashes cannot start commands', () => {
-    expect(assText('{\\an8}moved? \\N no, C:\\new')).toBe('\\{\\an8\\}moved? \\\u2060N no, C:\\\u2060new');
+    expect(assText('{\\an8}moved? \\N no, C:\\new')).toBe('\\{\u2060\\\u2060an8\\}\u2060moved? \\\u2060N no, C:\\\u2060new');
+    expect(assText('<i>so</i> <B>bold</B> <font color="red">x</font>')).toBe('{\\i1}so{\\i0} {\\b1}bold{\\b0} <font color="red">x</font>');
     expect(assText('line one\r\n\r\n  line two ')).toBe('line one\\Nline two');
   });
 

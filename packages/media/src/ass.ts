@@ -1,4 +1,5 @@
 import type { Segment } from '@babelfish/core';
+import { escapeAssRun, renderCueLines } from './cue-markup';
 
 /**
  * Advanced SubStation Alpha (ASS) subtitles with one readable default style: white text with a
@@ -91,22 +92,12 @@ function toCentiseconds(seconds: number): number {
 }
 
 /**
- * Cue text as literal ASS text: `{…}` would be read as override tags and `\N`, `\n`, `\h` as
- * commands, so braces are escaped and a backslash before those letters gets a word joiner
- * (invisible) in between. Line breaks become `\N`.
+ * Cue text as ASS text: literal runs escaped (braces cannot open override blocks, backslashes
+ * cannot start `\\N`, `\\h` or any other command; see escapeAssRun), the basic tags <i>, <b>,
+ * <u> as the matching overrides, line breaks as `\\N`.
  */
 export function assText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) =>
-      line
-        .trim()
-        .replace(/\\(?=[Nnh{}])/g, '\\\u2060')
-        .replace(/[{}]/g, (brace) => `\\${brace}`),
-    )
-    .filter(Boolean)
-    .join('\\N');
+  return renderCueLines(text, escapeAssRun, (tag, open) => `{\\${tag}${open ? 1 : 0}}`).join('\\N');
 }
 
 function oneLine(text: string): string {
