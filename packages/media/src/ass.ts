@@ -67,11 +67,15 @@ export function toAss(segments: readonly Segment[], options: AssOptions = {}): s
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
   ];
+  // ASS counts centiseconds: starts round down and ends up, so no cue gets shorter than the
+  // millisecond times it was given, and a start never goes back before the previous end.
+  let previousEnd = 0;
   const events = segments.flatMap((segment) => {
     const text = assText(segment.text);
     if (!text) return [];
-    const start = toCentiseconds(segment.start);
-    const end = Math.max(toCentiseconds(segment.end), start + 1);
+    const start = Math.max(Math.floor(toMs(segment.start) / 10), Math.min(previousEnd, Math.ceil(toMs(segment.start) / 10)));
+    const end = Math.max(Math.ceil(toMs(segment.end) / 10), start + 1);
+    previousEnd = end;
     return [`Dialogue: 0,${formatAssTime(start)},${formatAssTime(end)},Default,,0,0,0,,${text}`];
   });
   return [...header, ...events, ''].join('\n');
@@ -87,8 +91,8 @@ export function formatAssTime(centiseconds: number): string {
   return `${hours}:${pad(minutes)}:${pad(seconds)}.${pad(cs)}`;
 }
 
-function toCentiseconds(seconds: number): number {
-  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 100) : 0;
+function toMs(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 0;
 }
 
 /**

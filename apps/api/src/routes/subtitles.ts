@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, findLanguage, unifyWhitespace, validateSegments, type Segment } from '@babelfish/core';
 import type { SubtitleLimits } from '@babelfish/config';
 import { toWebVtt } from '@babelfish/media';
+import { normalizeCues, resolveRules } from '@babelfish/subtitles';
 import type { ApiDeps } from '../deps';
 import { trackView } from '../views';
 import { requireJob } from './require-job';
@@ -49,7 +50,8 @@ export function subtitlesRouter(deps: ApiDeps): Router {
     const track = match ? await deps.subtitles.latest(job.id, match[1]!) : undefined;
     if (!track) throw new AppError('NOT_FOUND', `No subtitles ${String(req.params.file)} for this job`);
     res.setHeader('Content-Type', 'text/vtt; charset=utf-8');
-    res.send(toWebVtt(track.segments));
+    // Timed like the files the mux stage writes, so the preview shows what will be downloaded.
+    res.send(toWebVtt(normalizeCues(track.segments, resolveRules(job.options.subtitleRules ?? {}), job.mediaDuration ?? undefined)));
   });
 
   /** Saves an edited track as its next version; earlier versions are kept up to the configured number. */
