@@ -53,7 +53,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     sessions,
     authenticate,
     redis: connection,
-    subtitles: createSubtitleRepository(database.db),
+    subtitles: createSubtitleRepository(database.db, { maxVersions: config.subtitles.maxVersions }),
     // Staged in the data dir (not /tmp) so a resumable upload survives an API restart.
     uploads: createUploadSessions(path.join(config.dataDir, 'uploads'), config.http.maxUploadBytes),
     storage,

@@ -24,6 +24,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_MEDIA_STREAMS: '0' })).toThrow(/MAX_MEDIA_STREAMS/);
   });
 
+  it('limits subtitle history and track size, refusing limits that make no sense', () => {
+    expect(loadConfig({}).subtitles).toEqual({ maxVersions: 20, maxCues: 5000, maxTextBytes: 256 * 1024 });
+    expect(loadConfig({ SUBTITLE_MAX_VERSIONS: '3', SUBTITLE_MAX_CUES: '10', SUBTITLE_MAX_TEXT_BYTES: '2048' }).subtitles).toEqual({ maxVersions: 3, maxCues: 10, maxTextBytes: 2048 });
+    // One version would leave no room for an edit next to the engine's original.
+    expect(() => loadConfig({ SUBTITLE_MAX_VERSIONS: '1' })).toThrow(/SUBTITLE_MAX_VERSIONS/);
+    expect(() => loadConfig({ SUBTITLE_MAX_CUES: '0' })).toThrow(/SUBTITLE_MAX_CUES/);
+    expect(() => loadConfig({ SUBTITLE_MAX_TEXT_BYTES: 'lots' })).toThrow(/SUBTITLE_MAX_TEXT_BYTES/);
+  });
+
   it('refuses bad settings at start-up, naming each', () => {
     expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
     expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);

@@ -98,6 +98,11 @@ const envSchema = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
+  // Versions kept per subtitle track (the first, the engine's original, among them); older edits are pruned on save.
+  SUBTITLE_MAX_VERSIONS: z.coerce.number().int().min(2).max(1000).default(20),
+  // Largest track an edit may save: cues, and UTF-8 bytes of text over all cues (413 above either).
+  SUBTITLE_MAX_CUES: z.coerce.number().int().min(1).max(100_000).default(5000),
+  SUBTITLE_MAX_TEXT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 ** 2).default(256 * 1024),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
 }).superRefine((e, ctx) => {
@@ -107,6 +112,9 @@ const envSchema = z.object({
 });
 
 export type S3Settings = { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; presignTtlSeconds: number };
+
+/** How much subtitle history and text one track may hold. */
+export type SubtitleLimits = { maxVersions: number; maxCues: number; maxTextBytes: number };
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -125,6 +133,7 @@ export type Config = {
   defaultEngine?: (typeof engineNames)[number];
   http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; maxMediaStreams: number; corsOrigins: string[] };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
+  subtitles: SubtitleLimits;
   auth: { mode: 'api-key' | 'none'; sessionTtlSeconds: number; secureCookies: boolean };
   rateLimits: { submitPerMinute: number; readPerMinute: number };
   trustProxy: number;
@@ -179,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultEngine: e.DEFAULT_ENGINE,
     http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, maxMediaStreams: e.MAX_MEDIA_STREAMS, corsOrigins: e.CORS_ORIGINS },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+    subtitles: { maxVersions: e.SUBTITLE_MAX_VERSIONS, maxCues: e.SUBTITLE_MAX_CUES, maxTextBytes: e.SUBTITLE_MAX_TEXT_BYTES },
     webDir: path.resolve(e.WEB_DIR),
     ...(e.UPLOAD_TEMP_DIR ? { uploadTempDir: path.resolve(e.UPLOAD_TEMP_DIR) } : {}),
     auth: { mode: e.AUTH_MODE, sessionTtlSeconds: e.SESSION_TTL_SECONDS, secureCookies: e.NODE_ENV === 'production' },

@@ -3,4 +3,5 @@ export * from './languages';
 export * from './types';
 export * from './wer';
 export * from './subtitle-validation';
+export * from './cue-text';
 export * from './job-options';

@@ -27,6 +27,22 @@ describe('subtitle editor validation', () => {
     expect(validateSegments([{ start: 0, end: 31, text: 'long' }])[0]?.message).toMatch(/more than 30 s/);
   });
 
+  it('rejects control characters, NUL, bidi overrides and lone surrogates, naming the cue and the character', () => {
+    const texts = ['a\u0000b', 'bell\u0007', 'esc\u001b[31m', 'c1\u0085', 'evil\u202eright', 'half \ud83d pair', 'del\u007f'];
+    const problems = validateSegments(texts.map((text, i) => ({ start: i, end: i + 0.5, text })));
+    expect(problems.map((problem) => problem.message)).toEqual([
+      'Cue 1: text contains the control character U+0000',
+      'Cue 2: text contains the control character U+0007',
+      'Cue 3: text contains the control character U+001B',
+      'Cue 4: text contains the control character U+0085',
+      'Cue 5: text contains the control character U+202E',
+      'Cue 6: text contains the control character U+D83D',
+      'Cue 7: text contains the control character U+007F',
+    ]);
+    // Line breaks, tabs, emoji, right-to-left marks and isolates are text.
+    expect(validateSegments([{ start: 0, end: 1, text: 'שלום\u200f \u2067עולם\u2069\tline\r\ntwo 😀' }])).toEqual([]);
+  });
+
   it('parses and formats editor times', () => {
     expect(parseEditorTime('00:01:23.500')).toBeCloseTo(83.5);
     expect(parseEditorTime('1:02,25')).toBeCloseTo(62.25);

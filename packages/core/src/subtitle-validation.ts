@@ -1,3 +1,4 @@
+import { forbiddenCharacter } from './cue-text';
 import type { Segment } from './types';
 
 export type SegmentProblem = { index: number; field: 'start' | 'end' | 'text'; message: string };
@@ -8,7 +9,8 @@ const MAX_CUE_CHARS = 500;
 
 /**
  * Checks subtitle cues as an editor saves them: finite, non-negative times, end after start,
- * no overlap with the previous cue (cues must be in time order), non-empty text of sane length.
+ * no overlap with the previous cue (cues must be in time order), non-empty text of sane length
+ * without control characters (see forbiddenCharacter; CR and tab are normalised, not refused).
  * Shared by the API (authoritative) and the dashboard (instant feedback).
  */
 export function validateSegments(segments: readonly Segment[]): SegmentProblem[] {
@@ -29,6 +31,9 @@ export function validateSegments(segments: readonly Segment[]): SegmentProblem[]
       problems.push({ index, field: 'text', message: `${cue}: text is empty` });
     } else if (segment.text.length > MAX_CUE_CHARS) {
       problems.push({ index, field: 'text', message: `${cue}: text is longer than ${MAX_CUE_CHARS} characters` });
+    } else {
+      const forbidden = forbiddenCharacter(segment.text);
+      if (forbidden) problems.push({ index, field: 'text', message: `${cue}: text contains the control character ${forbidden}` });
     }
     const previous = segments[index - 1];
     if (previous && Number.isFinite(previous.end) && Number.isFinite(segment.start) && segment.start < previous.end) {

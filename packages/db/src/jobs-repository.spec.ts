@@ -114,6 +114,40 @@ describe.each(backends)('job repository on %s', (kind, open) => {
     expect(await subtitles.latest(job.id, 'es')).toBeUndefined();
   });
 
+  it('keeps the original and the newest versions of a track, pruning older edits on save', async () => {
+    const jobs = createJobRepository(handle.db);
+    const subtitles = createSubtitleRepository(handle.db, { maxVersions: 4 });
+    const job = await jobs.create({ targetLanguages: ['es'], originalName: 'a.mp4', inputKey: 'jobs/a/input' });
+    const other = await jobs.create({ targetLanguages: ['es'], originalName: 'b.mp4', inputKey: 'jobs/b/input' });
+    const save = (jobId: string, language: string, text: string, origin: 'engine' | 'edit' = 'edit') =>
+      subtitles.save({ jobId, language, kind: 'translation', origin, segments: [{ start: 0, end: 1, text }] });
+    await save(job.id, 'es', 'v1', 'engine');
+    await save(job.id, 'fr', 'fr1', 'engine');
+    await save(other.id, 'es', 'other1', 'engine');
+    for (let version = 2; version <= 9; version++) {
+      const saved = await save(job.id, 'es', `v${version}`);
+      expect(saved.version).toBe(version);
+      const kept = await subtitles.history(job.id, 'es');
+      expect(kept.length).toBe(Math.min(version, 4));
+      expect(kept[0]).toMatchObject({ version: 1, origin: 'engine' });
+    }
+    const history = await subtitles.history(job.id, 'es');
+    expect(history.map((track) => [track.version, track.segments[0]?.text])).toEqual([
+      [1, 'v1'],
+      [7, 'v7'],
+      [8, 'v8'],
+      [9, 'v9'],
+    ]);
+    // Numbers go on from the latest (never reused), stale edits are still refused.
+    expect(await subtitles.latestVersion(job.id, 'es')).toBe(9);
+    await expect(subtitles.save({ jobId: job.id, language: 'es', kind: 'translation', origin: 'edit', segments: [], baseVersion: 8 })).rejects.toMatchObject({ code: 'CONFLICT' });
+    // Other tracks and other jobs are untouched.
+    expect((await subtitles.history(job.id, 'fr')).map((track) => track.version)).toEqual([1]);
+    expect((await subtitles.history(other.id, 'es')).map((track) => track.version)).toEqual([1]);
+    await jobs.delete(job.id);
+    await jobs.delete(other.id);
+  });
+
   it('stores only a hash of each API key, verifies it, and stops it when revoked', async () => {
     const keys = createApiKeyRepository(handle.db);
     const { key, info } = await keys.create({ ownerId: 'alice', name: 'laptop' });

@@ -28,34 +28,64 @@ function toTrack(row: Selectable<SubtitleVersionsTable>): SubtitleTrack {
   };
 }
 
+export type SubtitleRepositoryOptions = {
+  /**
+   * Versions kept per track, at least 2: the first (the engine's original, so it can always be
+   * restored) and the newest others. Saving prunes the rest; version numbers are never reused.
+   */
+  maxVersions?: number;
+};
+
+const DEFAULT_MAX_VERSIONS = 20;
+
 /**
  * Subtitle tracks, versioned: the engine's output is version 1 and each edit adds the next
- * version, so an earlier text can always be recovered. Mux reads the latest version.
+ * version, so an earlier text can be recovered (the original and the newest maxVersions − 1).
+ * Mux reads the latest version.
  */
-export function createSubtitleRepository(db: Kysely<Database>) {
+export function createSubtitleRepository(db: Kysely<Database>, options: SubtitleRepositoryOptions = {}) {
+  const maxVersions = Math.max(2, options.maxVersions ?? DEFAULT_MAX_VERSIONS);
   /** Every saved version of one job's track in one language. */
   const versionsOf = (jobId: string, language: string) =>
     db.selectFrom('subtitle_versions').selectAll().where('job_id', '=', jobId).where('language', '=', language);
 
-  async function latestVersion(jobId: string, language: string): Promise<number> {
+  /** The first and the latest version numbers of a track; 0 and 0 when it has none. */
+  async function versionRange(jobId: string, language: string): Promise<{ first: number; latest: number }> {
     const row = await db
       .selectFrom('subtitle_versions')
-      .select((eb) => eb.fn.max('version').as('version'))
+      .select((eb) => [eb.fn.min('version').as('first'), eb.fn.max('version').as('latest')])
       .where('job_id', '=', jobId)
       .where('language', '=', language)
       .executeTakeFirst();
-    return Number(row?.version ?? 0);
+    return { first: Number(row?.first ?? 0), latest: Number(row?.latest ?? 0) };
+  }
+
+  async function latestVersion(jobId: string, language: string): Promise<number> {
+    return (await versionRange(jobId, language)).latest;
+  }
+
+  /** Deletes every version but the first and the newest maxVersions − 1 (`latest` among them). */
+  async function prune(jobId: string, language: string, first: number, latest: number): Promise<void> {
+    const oldestKept = latest - (maxVersions - 2);
+    if (oldestKept <= first + 1) return;
+    await db
+      .deleteFrom('subtitle_versions')
+      .where('job_id', '=', jobId)
+      .where('language', '=', language)
+      .where('version', '>', first)
+      .where('version', '<', oldestKept)
+      .execute();
   }
 
   return {
     latestVersion,
 
     /**
-     * Appends a version. With `baseVersion`, refuses (409) when someone saved in between, so
+     * Appends a version and prunes the oldest edits past maxVersions. With `baseVersion`, refuses (409) when someone saved in between, so
      * two editors never silently overwrite each other; the unique key catches a racing insert.
      */
     async save(input: { jobId: string; language: string; kind: SubtitleKind; origin: SubtitleOrigin; segments: Segment[]; baseVersion?: number }): Promise<SubtitleTrack> {
-      const current = await latestVersion(input.jobId, input.language);
+      const { first, latest: current } = await versionRange(input.jobId, input.language);
       if (input.baseVersion !== undefined && input.baseVersion !== current) {
         throw new AppError('CONFLICT', `The ${input.language} subtitles changed since version ${input.baseVersion} (now version ${current}); reload and edit again`, {
           latestVersion: current,
@@ -76,6 +106,7 @@ export function createSubtitleRepository(db: Kysely<Database>) {
       } catch (error) {
         throw new AppError('CONFLICT', `The ${input.language} subtitles were saved by someone else at the same time; reload and edit again`, undefined, { cause: error });
       }
+      await prune(input.jobId, input.language, first || row.version, row.version);
       return toTrack(row);
     },
 

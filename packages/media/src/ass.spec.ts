@@ -37,8 +37,28 @@ describe('toAss', () => {
   });
 
   it('keeps user text literal: braces cannot start override tags, backslashes cannot start commands', () => {
-    expect(assText('{\\an8}moved? \\N no, C:\\new')).toBe('\\{\\an8\\}moved? \\\u2060N no, C:\\\u2060new');
+    expect(assText('{\\an8}moved? \\N no, C:\\new')).toBe('\\{\u2060\\\u2060an8\\}\u2060moved? \\\u2060N no, C:\\\u2060new');
+    expect(assText('<i>so</i> <B>bold</B> <font color="red">x</font>')).toBe('{\\i1}so{\\i0} {\\b1}bold{\\b0} <font color="red">x</font>');
     expect(assText('line one\r\n\r\n  line two ')).toBe('line one\\Nline two');
+  });
+
+  it('rounds to centiseconds without shortening a cue or starting one before the previous ends', () => {
+    const times = (script: string) =>
+      script
+        .split('\n')
+        .filter((line) => line.startsWith('Dialogue:'))
+        .map((line) => line.split(',').slice(1, 3).map((time) => { const [h, m, s] = time.split(':').map(Number); return Math.round((h! * 3600 + m! * 60 + s!) * 100); }));
+    const cues = [
+      { start: 0.005, end: 1.005, text: 'one' },
+      { start: 1.005, end: 2.004, text: 'two, no gap' },
+      { start: 2.087, end: 3.091, text: 'three' },
+    ];
+    const written = times(toAss(cues));
+    expect(written).toEqual([[0, 101], [101, 201], [208, 310]]);
+    written.forEach(([start, end], i) => {
+      expect(end! - start!).toBeGreaterThanOrEqual(Math.floor((cues[i]!.end - cues[i]!.start) * 100));
+      if (i > 0) expect(start).toBeGreaterThanOrEqual(written[i - 1]![1]!);
+    });
   });
 
   it('picks a font family covering the script, with a 16:9 default picture', () => {

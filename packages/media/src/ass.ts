@@ -1,4 +1,5 @@
 import type { Segment } from '@babelfish/core';
+import { escapeAssRun, renderCueLines } from './cue-markup';
 
 /**
  * Advanced SubStation Alpha (ASS) subtitles with one readable default style: white text with a
@@ -66,11 +67,15 @@ export function toAss(segments: readonly Segment[], options: AssOptions = {}): s
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
   ];
+  // ASS counts centiseconds: starts round down and ends up, so no cue gets shorter than the
+  // millisecond times it was given, and a start never goes back before the previous end.
+  let previousEnd = 0;
   const events = segments.flatMap((segment) => {
     const text = assText(segment.text);
     if (!text) return [];
-    const start = toCentiseconds(segment.start);
-    const end = Math.max(toCentiseconds(segment.end), start + 1);
+    const start = Math.max(Math.floor(toMs(segment.start) / 10), Math.min(previousEnd, Math.ceil(toMs(segment.start) / 10)));
+    const end = Math.max(Math.ceil(toMs(segment.end) / 10), start + 1);
+    previousEnd = end;
     return [`Dialogue: 0,${formatAssTime(start)},${formatAssTime(end)},Default,,0,0,0,,${text}`];
   });
   return [...header, ...events, ''].join('\n');
@@ -86,27 +91,17 @@ export function formatAssTime(centiseconds: number): string {
   return `${hours}:${pad(minutes)}:${pad(seconds)}.${pad(cs)}`;
 }
 
-function toCentiseconds(seconds: number): number {
-  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 100) : 0;
+function toMs(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 0;
 }
 
 /**
- * Cue text as literal ASS text: `{…}` would be read as override tags and `\N`, `\n`, `\h` as
- * commands, so braces are escaped and a backslash before those letters gets a word joiner
- * (invisible) in between. Line breaks become `\N`.
+ * Cue text as ASS text: literal runs escaped (braces cannot open override blocks, backslashes
+ * cannot start `\\N`, `\\h` or any other command; see escapeAssRun), the basic tags <i>, <b>,
+ * <u> as the matching overrides, line breaks as `\\N`.
  */
 export function assText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) =>
-      line
-        .trim()
-        .replace(/\\(?=[Nnh{}])/g, '\\\u2060')
-        .replace(/[{}]/g, (brace) => `\\${brace}`),
-    )
-    .filter(Boolean)
-    .join('\\N');
+  return renderCueLines(text, escapeAssRun, (tag, open) => `{\\${tag}${open ? 1 : 0}}`).join('\\N');
 }
 
 function oneLine(text: string): string {

@@ -24,7 +24,8 @@ describe('subtitle formats', () => {
         '',
         '2',
         '01:01:01,007 --> 01:01:01,008',
-        'ask not <what> & why -->',
+        // Shown as typed; word joiners make `<` and `-->` inert (no tag, no timing line).
+        'ask not <\u2060what> & why --\u2060>',
         'second line',
         '',
       ].join('\n'),

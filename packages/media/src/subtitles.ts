@@ -1,4 +1,5 @@
 import type { Segment } from '@babelfish/core';
+import { escapeSrtRun, escapeVttRun, renderCueLines } from './cue-markup';
 
 /**
  * SRT and WebVTT, written and read. Times are kept in whole milliseconds (both formats'
@@ -7,17 +8,14 @@ import type { Segment } from '@babelfish/core';
 
 type Cue = { startMs: number; endMs: number; text: string };
 
-/** Empty segments are dropped, times made sane, text normalised so it cannot break a cue. */
-function toCues(segments: readonly Segment[]): Cue[] {
+/**
+ * Empty segments are dropped, times made sane, text rendered by the format's escaping so it
+ * cannot break a cue (no blank lines, no `-->`, no markup but <i>, <b> and <u>; see cue-markup).
+ */
+function toCues(segments: readonly Segment[], escape: (run: string) => string): Cue[] {
   const cues: Cue[] = [];
   for (const segment of segments) {
-    // A blank line ends a cue in both formats, so blank lines inside the text are collapsed.
-    const text = segment.text
-      .replace(/\r\n?/g, '\n')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean)
-      .join('\n');
+    const text = renderCueLines(segment.text, escape, (tag, open) => `<${open ? '' : '/'}${tag}>`).join('\n');
     if (!text) continue;
     const startMs = toMs(segment.start);
     // Players skip or mis-order a cue that ends before it starts; give it at least 1 ms.
@@ -42,22 +40,16 @@ export function formatTimestamp(ms: number, separator: ',' | '.'): string {
 }
 
 export function toSrt(segments: readonly Segment[]): string {
-  return toCues(segments)
+  return toCues(segments, escapeSrtRun)
     .map((cue, i) => `${i + 1}\n${formatTimestamp(cue.startMs, ',')} --> ${formatTimestamp(cue.endMs, ',')}\n${cue.text}\n`)
     .join('\n');
 }
 
 export function toWebVtt(segments: readonly Segment[]): string {
-  const cues = toCues(segments).map(
-    (cue, i) =>
-      `${i + 1}\n${formatTimestamp(cue.startMs, '.')} --> ${formatTimestamp(cue.endMs, '.')}\n${escapeVtt(cue.text)}\n`,
+  const cues = toCues(segments, escapeVttRun).map(
+    (cue, i) => `${i + 1}\n${formatTimestamp(cue.startMs, '.')} --> ${formatTimestamp(cue.endMs, '.')}\n${cue.text}\n`,
   );
   return ['WEBVTT\n', ...cues].join('\n');
-}
-
-/** In VTT `<` starts a tag and `&` an entity, and `-->` must not appear in cue text. */
-function escapeVtt(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function unescapeVtt(text: string): string {
@@ -103,10 +95,15 @@ function parseBlocks(content: string, decode: (text: string) => string): Segment
   return segments;
 }
 
+/** Word joiners our writers put in to make `-->`, `<` and `\` inert (see cue-markup) come out again. */
+function removeJoiners(text: string): string {
+  return text.replace(/--\u2060>/g, '-->').replace(/([<\\])\u2060/g, '$1');
+}
+
 export function parseSrt(content: string): Segment[] {
-  return parseBlocks(content, (text) => text);
+  return parseBlocks(content, removeJoiners);
 }
 
 export function parseWebVtt(content: string): Segment[] {
-  return parseBlocks(content, unescapeVtt);
+  return parseBlocks(content, (text) => removeJoiners(unescapeVtt(text)));
 }

@@ -30,7 +30,7 @@ export async function createServices(
   fs.mkdirSync(tmpDir, { recursive: true });
   const ctx: StageContext = {
     jobs: createJobRepository(database.db),
-    subtitles: createSubtitleRepository(database.db),
+    subtitles: createSubtitleRepository(database.db, { maxVersions: config.subtitles.maxVersions }),
     storage: createStorage(config),
     engines: createEngineRegistry({
       modelsDir: config.models.dir,

@@ -1,5 +1,5 @@
 import { AppError, type Segment, type SubtitleRules, type Transcript } from '@babelfish/core';
-import { resolveRules, segmentTrack } from '@babelfish/subtitles';
+import { normalizeCues, resolveRules, segmentTrack } from '@babelfish/subtitles';
 import type { JobRecord } from '@babelfish/db';
 import type { StageContext } from './context';
 
@@ -29,17 +29,21 @@ export function withTranscriptWords(segments: readonly Segment[], transcript: Tr
 /**
  * The cues to write for a language: the latest version of its track. An engine-made source
  * track is still Whisper's raw segments, so it is cut and timed to the rules here (with the
- * word timings); translations were already segmented when translated, and edits are kept as
- * the editor saved them.
+ * word timings); translations were already segmented when translated, and edits keep the
+ * editor's text and times. Every track then passes normalizeCues, so whatever the recogniser
+ * or an editor produced, no written cue is empty, too short, overlapping or past the media.
  */
 export async function cuesForTrack(ctx: StageContext, job: JobRecord, transcript: Transcript, language: string): Promise<{ kind: 'source' | 'translation'; segments: Segment[] }> {
   const track = await ctx.subtitles.latest(job.id, language);
   if (!track) throw new AppError('NOT_FOUND', `No ${language} subtitles exist for job ${job.id}; translate it first`);
-  if (track.kind !== 'source' || track.origin !== 'engine') return { kind: track.kind, segments: track.segments };
-  const segments = segmentTrack(withTranscriptWords(track.segments, transcript), jobRules(job), {
+  const rules = jobRules(job);
+  // The length the segmentation worked to (the transcript's audio), else the probed video's.
+  const mediaDuration = transcript.durationSeconds > 0 ? transcript.durationSeconds : (job.mediaDuration ?? undefined);
+  if (track.kind !== 'source' || track.origin !== 'engine') return { kind: track.kind, segments: normalizeCues(track.segments, rules, mediaDuration) };
+  const segments = segmentTrack(withTranscriptWords(track.segments, transcript), rules, {
     language,
     mediaDuration: transcript.durationSeconds,
     keepTogether: job.options.glossary?.doNotTranslate,
   });
-  return { kind: 'source', segments };
+  return { kind: 'source', segments: normalizeCues(segments, rules, mediaDuration) };
 }

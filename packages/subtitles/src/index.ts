@@ -9,3 +9,4 @@ export * from './build-cues';
 export * from './quality';
 export * from './glossary';
 export * from './glossary-protect';
+export * from './normalize-cues';

@@ -1,15 +1,39 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, findLanguage, validateSegments } from '@babelfish/core';
+import { AppError, findLanguage, unifyWhitespace, validateSegments, type Segment } from '@babelfish/core';
+import type { SubtitleLimits } from '@babelfish/config';
 import { toWebVtt } from '@babelfish/media';
+import { normalizeCues, resolveRules } from '@babelfish/subtitles';
 import type { ApiDeps } from '../deps';
 import { trackView } from '../views';
 import { requireJob } from './require-job';
 
+/**
+ * An edited track. Line breaks and tabs are unified here (CRLF, U+2028 → LF; tab → space) and
+ * the text trimmed; validateSegments then refuses control characters. How many cues a track
+ * may hold is the configured limit (413), not the schema's.
+ */
 const editSchema = z.object({
-  segments: z.array(z.object({ start: z.number(), end: z.number(), text: z.string() })).min(1).max(10_000),
+  segments: z.array(z.object({ start: z.number(), end: z.number(), text: z.string().transform((text) => unifyWhitespace(text).trim()) })).min(1),
   baseVersion: z.number().int().min(1).optional(),
 });
+
+/**
+ * Refuses (413) a track over the configured size. A track the engine already made larger (a
+ * long video) can still be edited, as long as the edit does not make it larger still.
+ */
+function checkTrackSize(segments: readonly Segment[], current: readonly Segment[], limits: SubtitleLimits): void {
+  const textBytes = (cues: readonly Segment[]) => cues.reduce((sum, cue) => sum + Buffer.byteLength(cue.text, 'utf8'), 0);
+  const maxCues = Math.max(limits.maxCues, current.length);
+  if (segments.length > maxCues) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The track has ${segments.length} cues; the limit is ${maxCues}`);
+  }
+  const bytes = textBytes(segments);
+  const maxBytes = Math.max(limits.maxTextBytes, textBytes(current));
+  if (bytes > maxBytes) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The track's text is ${bytes} bytes; the limit is ${maxBytes}`);
+  }
+}
 
 export function subtitlesRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -26,10 +50,11 @@ export function subtitlesRouter(deps: ApiDeps): Router {
     const track = match ? await deps.subtitles.latest(job.id, match[1]!) : undefined;
     if (!track) throw new AppError('NOT_FOUND', `No subtitles ${String(req.params.file)} for this job`);
     res.setHeader('Content-Type', 'text/vtt; charset=utf-8');
-    res.send(toWebVtt(track.segments));
+    // Timed like the files the mux stage writes, so the preview shows what will be downloaded.
+    res.send(toWebVtt(normalizeCues(track.segments, resolveRules(job.options.subtitleRules ?? {}), job.mediaDuration ?? undefined)));
   });
 
-  /** Saves an edited track as its next version; the previous versions stay in the database. */
+  /** Saves an edited track as its next version; earlier versions are kept up to the configured number. */
   router.put('/jobs/:id/subtitles/:language', async (req, res) => {
     const job = await requireJob(deps, req, res);
     const language = String(req.params.language);
@@ -37,7 +62,8 @@ export function subtitlesRouter(deps: ApiDeps): Router {
     if (!current) throw new AppError('NOT_FOUND', `This job has no ${language} subtitles to edit`);
     const parsed = editSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'Send JSON { "segments": [{ "start", "end", "text" }], "baseVersion" }');
-    const segments = parsed.data.segments.map((segment) => ({ ...segment, text: segment.text.trim() }));
+    const segments = parsed.data.segments;
+    checkTrackSize(segments, current.segments, deps.config.subtitles);
     const problems = validateSegments(segments);
     if (problems.length > 0) {
       throw new AppError('BAD_REQUEST', `The subtitles have ${problems.length} problem(s): ${problems[0]!.message}`, { problems });
