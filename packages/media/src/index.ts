@@ -2,6 +2,8 @@ export * from './audio';
 export * from './mux';
 export * from './output';
 export * from './probe';
+export * from './media-summary';
+export * from './audio-track';
 export * from './process';
 export * from './progress';
 export * from './subtitles';
