@@ -116,7 +116,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
       });
       planned.push(...extras);
     });
-    await recordQuality(ctx, jobId, checked, rules, warnings);
+    await recordQuality(ctx, jobId, checked, rules, warnings, job.mediaDuration ?? transcript.durationSeconds);
 
     const stored = [];
     for (const output of planned) {
