@@ -29,7 +29,7 @@ export async function speechWav(dir: string, name: string, text: string, voice =
 
 /** The first seconds of the Spanish sample, as a WAV (a track of its own in the multi-track files). */
 export async function spanishWav(dir: string, seconds = 9): Promise<string> {
-  const file = path.join(dir, 'everest-start.wav');
+  const file = path.join(dir, `everest-${seconds}s.wav`);
   await ffmpeg(['-i', sample('es_everest.mp3'), '-t', String(seconds), '-ac', '1', '-ar', '16000', file]);
   return file;
 }
@@ -72,19 +72,21 @@ export async function twoAudioTracks(dir: string, order: ['eng', 'spa'] | ['spa'
 }
 
 /**
- * 5.1 audio as films mix it: jfk's speech on the centre channel only; loud noise and tones
- * (music and effects) on the five others. A plain average of the channels buries the voice.
+ * 5.1 audio as films mix it: jfk's speech on the centre channel only; loud noise (effects) on
+ * the front left and right, other speech (a Spanish voice, loud) on the surrounds and a low
+ * tone on the LFE. A plain average of the channels buries the dialogue under them.
  */
 export async function surroundDialogue(dir: string): Promise<string> {
   const file = path.join(dir, 'surround-5.1.mp4');
-  const noise = (seed: number) => ['-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.5:seed=${seed}:r=16000:d=11`];
+  const noise = (seed: number) => ['-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=1:seed=${seed}:r=16000:d=11`];
+  const chatter = await spanishWav(dir, 11);
   await ffmpeg([
     '-i', sample('jfk.wav'),
     ...noise(1), ...noise(2),
     '-f', 'lavfi', '-i', 'sine=frequency=55:sample_rate=16000:duration=11',
-    ...noise(3), ...noise(4),
-    '-filter_complex', 'join=inputs=6:channel_layout=5.1:map=0.0-FC|1.0-FL|2.0-FR|3.0-LFE|4.0-BL|5.0-BR[a]',
-    '-map', '[a]', '-c:a', 'aac', '-b:a', '384k', file,
+    '-i', chatter,
+    '-filter_complex', '[4:a]volume=4,asplit=2[bl][br];[0:a][1:a][2:a][3:a][bl][br]join=inputs=6:channel_layout=5.1:map=0.0-FC|1.0-FL|2.0-FR|3.0-LFE|4.0-BL|5.0-BR[a]',
+    '-map', '[a]', '-c:a', 'aac', '-b:a', '384k', '-t', '11', file,
   ]);
   return file;
 }
