@@ -95,7 +95,7 @@ describe('real-world media comes out right', () => {
     await submit('undelayed', await edge.delayedAudio(scratch, 0), { to: 'es', from: 'en' });
     const spanishFirst = await edge.twoAudioTracks(scratch, ['spa', 'eng'], 'mp4');
     await submit('tracksEnglish', spanishFirst, { to: 'es', from: 'en' });
-    await submit('tracksSpanish', spanishFirst, { to: 'en', from: 'es' });
+    await submit('tracksSpanish', spanishFirst, { to: 'en', from: 'es', dub: 'true' });
     await submit('tracksExplicit', await edge.twoAudioTracks(scratch, ['eng', 'spa'], 'mkv', true), { to: 'en', from: 'es', audioTrack: '1' });
     await submit('surround', await edge.surroundDialogue(scratch), { to: 'es', from: 'en' });
     await submit('cover', await edge.coverArtMp3(scratch, speech), { to: 'es', from: 'en' });
@@ -155,6 +155,8 @@ describe('real-world media comes out right', () => {
     expect(spanish).not.toMatch(/country/i);
     const { output } = await completed('tracksSpanish');
     expect(ofType(probe(await output('mkv')), 'audio').map((stream) => stream.tags?.language)).toEqual(['spa']);
+    // The dub is mixed over the chosen track, which is the only original one kept.
+    expect(ofType(probe(await output('dubbed')), 'audio').map((stream) => stream.tags?.language)).toEqual(['spa', 'eng']);
   });
 
   it('an explicit audioTrack wins; the MKV keeps the upload\'s own subtitle track after ours', async () => {
@@ -180,6 +182,27 @@ describe('real-world media comes out right', () => {
       expect(response.status).toBe(400);
       expect(response.body.error.message).toMatch(message);
     }
+  });
+
+  it('takes audioTrack in a JSON submission of a resumable upload too', async () => {
+    const file = fs.readFileSync(path.join(scratch, 'tracks-spa-eng.mp4'));
+    const upload = async () => {
+      const created = await stack.http().post('/v1/uploads').send({ name: 'tracks.mp4', size: file.length });
+      const id: string = created.body.upload.id;
+      await stack.http().patch(`/v1/uploads/${id}`).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(file);
+      return id;
+    };
+    const missing = await stack.http().post('/v1/jobs').send({ uploadId: await upload(), to: ['es'], from: 'en', audioTrack: 7 });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toMatch(/audioTrack 7 does not exist/);
+    const response = await stack.http().post('/v1/jobs').send({ uploadId: await upload(), to: ['es'], from: 'en', audioTrack: 1 });
+    expect(response.status).toBe(202);
+    expect(response.body.job.media).toMatchObject({ audioTrack: 1, audioTrackChosenBy: 'audioTrack' });
+    // Same bytes and the same track as the from=en job: its transcript is reused.
+    const watch = await watchJob(stack.api.url, response.body.job.id, { apiKey: stack.apiKey, timeoutMs: JOB_TIMEOUT_MS });
+    jobs.json = { id: response.body.job.id, watch, job: response.body.job };
+    expect(text(await cues('json', 'en'))).toMatch(/country/i);
+    expect(watch.events.some((event) => event.message === 'Reused the transcript of the same video')).toBe(true);
   });
 
   it('5.1 audio with dialogue on the centre channel under loud surround noise is understood', async () => {
