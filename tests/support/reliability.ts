@@ -144,7 +144,7 @@ export async function submitJob(store: JobStore, file: string, plan: { from?: st
     originalName: path.basename(file),
     inputKey: storageKeys.input(id),
     mediaDuration: media.durationSeconds,
-    media: summarizeMedia(media),
+    media: summarizeMedia(media, { from: plan.from }),
   });
   await store.queues.enqueueTranscription({ jobId: id, run: job.runs });
   return id;

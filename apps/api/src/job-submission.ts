@@ -27,6 +27,9 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
     throw new AppError('PAYLOAD_TOO_LARGE', `The video lasts ${Math.round(media.durationSeconds)} s; the limit is ${limit} s`);
   }
 
+  // The audio track is chosen now (an audioTrack that does not exist is a 400) and kept on the job.
+  const summary = summarizeMedia(media, { from: submission.source, audioTrack: submission.options.audioTrack });
+
   const id = randomUUID();
   const contentHash = await sha256File(file.path);
   const thumbnailKey = await createThumbnail(deps, id, file.path, media);
@@ -40,7 +43,7 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
     originalName: path.basename(file.originalName || 'video').slice(0, 255),
     inputKey: storageKeys.input(id),
     mediaDuration: media.durationSeconds,
-    media: summarizeMedia(media),
+    media: summary,
     contentHash,
     options: submission.options,
   });

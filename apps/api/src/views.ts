@@ -1,5 +1,5 @@
 import type { JobRecord, OutputRecord, SubtitleTrack } from '@babelfish/db';
-import { findLanguage } from '@babelfish/core';
+import { findLanguage, type MediaSummary } from '@babelfish/core';
 
 /** The wire shapes of the REST API (and of Socket.IO acks): only what clients need. */
 export function jobView(job: JobRecord) {
@@ -21,6 +21,24 @@ export function jobView(job: JobRecord) {
     completedAt: job.completedAt,
     thumbnailUrl: job.thumbnailKey ? `/v1/jobs/${job.id}/thumbnail` : null,
     options: job.options,
+    media: job.media ? mediaView(job.media) : null,
+  };
+}
+
+/**
+ * The streams found at submission: the picture, every audio track with the one transcribed
+ * marked (`audioTrack`), and the upload's own subtitle streams.
+ */
+export function mediaView(media: MediaSummary) {
+  const { chosenBy: _chosenBy, startOffsetSeconds: _offset, ...chosen } = media.audio ?? { codec: '' };
+  const tracks = media.audioTracks ?? (media.audio ? [{ ...chosen, track: media.audio.track ?? 0, isDefault: true }] : []);
+  return {
+    video: media.video ?? null,
+    audioTrack: media.audio?.track ?? (media.audio ? 0 : null),
+    audioTrackChosenBy: media.audio?.chosenBy ?? null,
+    audioStartOffsetSeconds: media.audio?.startOffsetSeconds ?? 0,
+    audioTracks: tracks,
+    subtitles: media.subtitles ?? [],
   };
 }
 

@@ -6,11 +6,12 @@ import { keysCommand } from './keys-command';
 import { defaultOutDir, translateCommand } from './translate-command';
 
 const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian] [--out dir]
-                          [--glossary glossary.json] [--burn-in] [--dub]
+                          [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
 
 Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
-MP4 and an MKV carrying them as soft subtitle tracks.`;
+MP4 and an MKV carrying them as soft subtitle tracks. --audio-track picks the audio track to
+transcribe (0 = the first); by default it is the one tagged with --from, else the default one.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -24,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
       glossary: { type: 'string', short: 'g' },
       'burn-in': { type: 'boolean' },
       dub: { type: 'boolean' },
+      'audio-track': { type: 'string' },
       owner: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     glossaryFile: values.glossary,
     burnIn: values['burn-in'],
     dub: values.dub,
+    audioTrack: values['audio-track'],
   });
   process.stdout.write(`Outputs:\n${written.map((file) => `  ${file}`).join('\n')}\n`);
   return 0;

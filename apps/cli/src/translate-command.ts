@@ -19,6 +19,8 @@ export type TranslateOptions = {
   glossaryFile?: string;
   burnIn?: boolean;
   dub?: boolean;
+  /** As typed (validated like the API's field): from 0 among the audio tracks. */
+  audioTrack?: string;
 };
 
 /**
@@ -41,6 +43,7 @@ export async function translateCommand(config: Config, logger: Logger, options: 
         engine: options.engine,
         burnIn: options.burnIn,
         dub: options.dub,
+        audioTrack: options.audioTrack,
         glossary: options.glossaryFile ? await readGlossaryFile(options.glossaryFile) : undefined,
       },
       services.ctx.engines,
@@ -48,6 +51,7 @@ export async function translateCommand(config: Config, logger: Logger, options: 
     );
     const media = await probeMedia(videoPath, { ffprobePath: config.ffmpeg.ffprobePath, maxStreams: config.http.maxMediaStreams });
     assertTranslatableMedia(media);
+    const summary = summarizeMedia(media, { from: submission.source, audioTrack: submission.options.audioTrack });
 
     const id = randomUUID();
     await services.ctx.storage.putFile(storageKeys.input(id), videoPath);
@@ -60,7 +64,7 @@ export async function translateCommand(config: Config, logger: Logger, options: 
       originalName: path.basename(videoPath),
       inputKey: storageKeys.input(id),
       mediaDuration: media.durationSeconds,
-      media: summarizeMedia(media),
+      media: summary,
     });
     const outputs = await runJobInProcess(services.ctx, id);
     bar.done();

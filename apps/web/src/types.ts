@@ -29,6 +29,16 @@ export type Job = {
   updatedAt: string;
   completedAt: string | null;
   thumbnailUrl: string | null;
+  /** Streams found at submission (null for jobs from before they were recorded). */
+  media?: JobMedia | null;
+};
+
+export type AudioTrackInfo = { track: number; codec: string; language?: string; title?: string; channels?: number; channelLayout?: string; isDefault: boolean };
+
+export type JobMedia = {
+  audioTrack: number | null;
+  audioTrackChosenBy: 'audioTrack' | 'language' | 'default' | 'first' | null;
+  audioTracks: AudioTrackInfo[];
 };
 
 export type LanguageInfo = { code: string; name: string };

@@ -11,6 +11,8 @@ export type SubmitOptions = {
   to: string[];
   from?: string;
   engine?: string;
+  /** Audio track to transcribe, from 0; absent: the server picks (source language, default, first). */
+  audioTrack?: number;
   chunkBytes?: number;
   onProgress: (sent: number, total: number) => void;
   onNotice?: (message: string) => void;
@@ -31,7 +33,7 @@ export async function submitVideo(file: File, options: SubmitOptions): Promise<J
     throw error;
   }
   await sendChunks(file, upload, options);
-  return (await requestJson<{ job: Job }>('POST', '/v1/jobs', { uploadId: upload.id, to: options.to, from: options.from, engine: options.engine })).job;
+  return (await requestJson<{ job: Job }>('POST', '/v1/jobs', { uploadId: upload.id, to: options.to, from: options.from, engine: options.engine, audioTrack: options.audioTrack })).job;
 }
 
 async function sendChunks(file: File, upload: UploadState, options: SubmitOptions): Promise<void> {
@@ -85,6 +87,7 @@ async function submitMultipart(file: File, options: SubmitOptions): Promise<Job>
   form.append('to', options.to.join(','));
   if (options.from) form.append('from', options.from);
   if (options.engine) form.append('engine', options.engine);
+  if (options.audioTrack !== undefined) form.append('audioTrack', String(options.audioTrack));
   form.append('file', file);
   const result = await sendXhr({ method: 'POST', url: '/v1/jobs', body: form, onProgress: (loaded) => options.onProgress(Math.min(loaded, file.size), file.size) });
   const body = result.body as { job?: Job; error?: { code?: string; message?: string; details?: unknown } } | undefined;

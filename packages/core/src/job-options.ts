@@ -33,6 +33,11 @@ export type JobOptions = {
   /** Also build a dubbed audio track per target language (`<stem>.dubbed.mp4`). */
   dub?: boolean;
   subtitleRules?: Partial<SubtitleRules>;
+  /**
+   * Which audio track to transcribe, counted from 0 among the audio tracks (ffmpeg's `a:N`).
+   * Absent: the track tagged with the source language, else the default one, else the first.
+   */
+  audioTrack?: number;
 };
 
 export const qualityRules = ['empty', 'lineLength', 'lineCount', 'cps', 'duration', 'gap', 'overlap'] as const;
@@ -55,8 +60,48 @@ export type TrackQuality = {
  * kept on the job, so that later stages (the mux above all) need not run ffprobe again.
  */
 export type MediaSummary = {
-  video?: { codec: string; width?: number; height?: number };
-  audio?: { codec: string };
+  /**
+   * The first real video stream (cover art is not one). width/height are the picture as shown,
+   * i.e. already swapped for a 90° rotation (phone videos), since that is what players display.
+   */
+  video?: { codec: string; width?: number; height?: number; rotation?: number };
+  /** The audio track the job transcribes, and the only one its outputs carry. */
+  audio?: ChosenAudioTrack;
+  /** Every audio track found, in order, for the job view (and for choosing another one). */
+  audioTracks?: AudioTrackSummary[];
+  /** Subtitle streams already in the upload; the MKV (and, for text ones, the MP4) keeps them. */
+  subtitles?: SubtitleStreamSummary[];
+};
+
+export type AudioTrackSummary = {
+  /** Position among the audio tracks, from 0 (ffmpeg's `0:a:N`). */
+  track: number;
+  codec: string;
+  /** Container tag as written (ISO 639-2, e.g. `spa`). */
+  language?: string;
+  title?: string;
+  channels?: number;
+  channelLayout?: string;
+  isDefault: boolean;
+};
+
+export type ChosenAudioTrack = { codec: string } & Partial<Omit<AudioTrackSummary, 'codec'>> & {
+  /** Why this track: asked for, tagged with the source language, marked default, or simply first. */
+  chosenBy?: 'audioTrack' | 'language' | 'default' | 'first';
+  /**
+   * Seconds from the start of the presentation timeline to the track's first sample (audio
+   * muxed to start after the picture); extraction pads this much silence so cue times match
+   * the video.
+   */
+  startOffsetSeconds?: number;
+};
+
+export type SubtitleStreamSummary = {
+  /** Absolute stream index in the upload (ffmpeg's `0:N`). */
+  index: number;
+  codec: string;
+  language?: string;
+  title?: string;
 };
 
 export type QualityReport = {

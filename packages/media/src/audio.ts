@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { AppError, type ProgressReporter } from '@babelfish/core';
+import { speechFilter } from './audio-track';
 import { writeAtomically } from './output';
 import { userMediaInput } from './input-policy';
 import { runFfmpeg } from './process';
@@ -17,16 +18,29 @@ export type AudioOptions = {
   ffmpegPath?: string;
 };
 
-/** First audio track → 16 kHz mono 16-bit PCM WAV, the format speech models load directly. */
-export async function extractAudioWav(input: string, outputWav: string, opts: AudioOptions = {}): Promise<void> {
+export type SpeechExtractOptions = AudioOptions & {
+  /** The audio track to extract, counted from 0 among the audio tracks (see chooseAudioTrack). */
+  track?: number;
+  /** Layout and start offset of that track: see speechFilter (centre-weighted downmix, padding). */
+  channelLayout?: string;
+  startOffsetSeconds?: number;
+};
+
+/**
+ * One audio track (the first unless `track` says) → 16 kHz mono 16-bit PCM WAV, the format
+ * speech models load directly, on the video's timeline.
+ */
+export async function extractAudioWav(input: string, outputWav: string, opts: SpeechExtractOptions = {}): Promise<void> {
   const onProgress = opts.onProgress ? secondsToPercent(opts.onProgress, opts.durationSeconds) : undefined;
+  const filter = speechFilter(opts);
   await writeAtomically(outputWav, (tempPath) =>
     runFfmpeg(
       [
         ...userMediaInput(input),
-        // Only the first audio track: a second (commentary, other dub) would be mixed in otherwise.
-        '-map', '0:a:0',
+        // Only the chosen audio track: a second (commentary, other dub) would be mixed in otherwise.
+        '-map', `0:a:${opts.track ?? 0}`,
         '-vn', '-sn', '-dn',
+        ...(filter ? ['-af', filter] : []),
         '-ac', '1',
         '-ar', String(SPEECH_SAMPLE_RATE),
         '-c:a', 'pcm_s16le',

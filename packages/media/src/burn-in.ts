@@ -18,6 +18,8 @@ export type BurnInOptions = {
   output: string;
   onProgress?: ProgressReporter;
   durationSeconds?: number;
+  /** The job's audio track (from 0 among the audio tracks); the only one the output carries. */
+  audioTrack?: number;
   /** Extra font folder for libass, beside the system fonts fontconfig finds. */
   fontsDir?: string;
   signal?: AbortSignal;
@@ -38,13 +40,21 @@ export function escapeFilterValue(value: string): string {
   return quoted.replace(/[\\'[\],;]/g, (char) => `\\${char}`);
 }
 
-export function buildBurnInArgs(opts: Pick<BurnInOptions, 'video' | 'assPath' | 'fontsDir'>, output: string, audioCodec: string | undefined): string[] {
-  const filter = `ass=filename=${escapeFilterValue(opts.assPath)}${opts.fontsDir ? `:fontsdir=${escapeFilterValue(opts.fontsDir)}` : ''}`;
+/**
+ * H.264 in yuv420p (the only format every player decodes) needs even dimensions: odd sizes
+ * (301×199) are trimmed by a pixel. Rotation needs nothing here: ffmpeg turns the picture
+ * upright while decoding (and drops the rotation tag), so the subtitles are drawn upright too.
+ */
+const EVEN_SIZE = 'scale=trunc(iw/2)*2:trunc(ih/2)*2';
+
+export function buildBurnInArgs(opts: Pick<BurnInOptions, 'video' | 'assPath' | 'fontsDir' | 'audioTrack'>, output: string, audioCodec: string | undefined): string[] {
+  const filter = `${EVEN_SIZE},ass=filename=${escapeFilterValue(opts.assPath)}${opts.fontsDir ? `:fontsdir=${escapeFilterValue(opts.fontsDir)}` : ''}`;
   const audio = audioCodec === undefined ? [] : MP4_AUDIO.has(audioCodec) ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '192k'];
   return [
     ...userMediaInput(opts.video),
-    '-map', '0:v:0',
-    '-map', '0:a?',
+    // `V`: the picture, never cover art; one audio track, the job's.
+    '-map', '0:V:0',
+    '-map', `0:a:${opts.audioTrack ?? 0}?`,
     '-vf', filter,
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
     ...audio,
@@ -59,7 +69,7 @@ export async function burnSubtitles(opts: BurnInOptions): Promise<void> {
   const info = await probeMedia(opts.video, { signal: opts.signal });
   if (!info.hasVideo) throw new AppError('BAD_REQUEST', 'The upload has no video track to burn subtitles into');
   const durationSeconds = opts.durationSeconds ?? info.durationSeconds;
-  const audioCodec = info.streams.find((stream) => stream.kind === 'audio')?.codec;
+  const audioCodec = info.streams.filter((stream) => stream.kind === 'audio')[opts.audioTrack ?? 0]?.codec;
   const onProgress = opts.onProgress ? secondsToPercent(opts.onProgress, durationSeconds) : undefined;
   await writeAtomically(opts.output, (tempPath) =>
     runFfmpeg(buildBurnInArgs(opts, tempPath, audioCodec), { signal: opts.signal, onProgress, durationSeconds, ffmpegPath: opts.ffmpegPath }),

@@ -26,6 +26,8 @@ export type MuxDubOptions = {
   output: string;
   onProgress?: ProgressReporter;
   durationSeconds?: number;
+  /** The job's audio track (from 0 among the audio tracks): the original the dubs are mixed over. */
+  audioTrack?: number;
   signal?: AbortSignal;
   ffmpegPath?: string;
 };
@@ -40,8 +42,8 @@ const MIX_FORMAT = 'aresample=48000,aformat=sample_fmts=fltp:channel_layouts=ste
 const DUCKING = 'sidechaincompress=threshold=0.01:ratio=20:attack=10:release=350';
 
 /** The filter graph: [mix0], [mix1], … one mixed track per dubbed language. */
-export function buildDubFilter(count: number): string {
-  const parts = [`[0:a:0]${MIX_FORMAT},asplit=${count}${Array.from({ length: count }, (_, i) => `[orig${i}]`).join('')}`];
+export function buildDubFilter(count: number, audioTrack = 0): string {
+  const parts = [`[0:a:${audioTrack}]${MIX_FORMAT},asplit=${count}${Array.from({ length: count }, (_, i) => `[orig${i}]`).join('')}`];
   for (let i = 0; i < count; i++) {
     parts.push(
       `[${i + 1}:a]${MIX_FORMAT},asplit=2[voice${i}][key${i}]`,
@@ -55,7 +57,8 @@ export function buildDubFilter(count: number): string {
 
 export type SourceCodecs = { video?: string; audio?: string };
 
-export function buildDubMuxArgs(opts: Pick<MuxDubOptions, 'video' | 'tracks' | 'originalLanguage'>, output: string, codecs: SourceCodecs): string[] {
+export function buildDubMuxArgs(opts: Pick<MuxDubOptions, 'video' | 'tracks' | 'originalLanguage' | 'audioTrack'>, output: string, codecs: SourceCodecs): string[] {
+  const audioTrack = opts.audioTrack ?? 0;
   const metadata = opts.tracks.flatMap((track, i) => {
     const title = track.title ?? `${track.language.name} (dubbed)`;
     return [
@@ -70,9 +73,10 @@ export function buildDubMuxArgs(opts: Pick<MuxDubOptions, 'video' | 'tracks' | '
     ...userMediaInput(opts.video),
     // The speech tracks are WAVs we rendered ourselves: a whitelist of just that format.
     ...opts.tracks.flatMap((track) => generatedInput(track.wav, 'wav')),
-    '-filter_complex', buildDubFilter(opts.tracks.length),
-    '-map', '0:v:0?',
-    '-map', '0:a:0',
+    '-filter_complex', buildDubFilter(opts.tracks.length, audioTrack),
+    // `V`: a picture, not MP3 cover art; the original audio is the job's track only.
+    '-map', '0:V:0?',
+    '-map', `0:a:${audioTrack}`,
     ...opts.tracks.flatMap((_, i) => ['-map', `[mix${i}]`]),
     // Picture and original sound stay as they were wherever MP4 can carry them.
     ...(!codecs.video || MP4_VIDEO.has(codecs.video) ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p']),
@@ -92,7 +96,7 @@ export async function muxDubbedAudio(opts: MuxDubOptions): Promise<void> {
   const durationSeconds = opts.durationSeconds ?? info.durationSeconds;
   const codecs = {
     video: info.streams.find((stream) => stream.kind === 'video')?.codec,
-    audio: info.streams.find((stream) => stream.kind === 'audio')?.codec,
+    audio: info.streams.filter((stream) => stream.kind === 'audio')[opts.audioTrack ?? 0]?.codec,
   };
   const onProgress = opts.onProgress ? secondsToPercent(opts.onProgress, durationSeconds) : undefined;
   await writeAtomically(opts.output, (tempPath) =>

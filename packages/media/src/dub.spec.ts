@@ -92,6 +92,7 @@ describe('muxDubbedAudio', () => {
     expect(percents.at(-1)).toBe(100);
 
     expect(buildDubFilter(2)).toContain('[0:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asplit=2[orig0][orig1]');
+    expect(buildDubFilter(1, 3)).toMatch(/^\[0:a:3\]aresample/);
   });
 
   it('ducks the original under the dub and leaves it at full level elsewhere', async () => {

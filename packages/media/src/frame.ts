@@ -4,10 +4,12 @@ import { runFfmpeg } from './process';
 /**
  * One frame of the video as a PNG (for thumbnails): seeking before `-i` is fast (keyframe
  * seek), and a point a little into the video avoids the black first frame of most uploads.
+ * `V` skips cover art; ffmpeg rotates phone videos upright while decoding, and 8-bit RGB
+ * keeps 10-bit and 4:4:4 sources as a PNG every decoder (sharp included) reads.
  */
 export async function extractFramePng(input: string, output: string, opts: { atSeconds: number; ffmpegPath?: string }): Promise<void> {
   await runFfmpeg(
-    ['-ss', opts.atSeconds.toFixed(3), ...userMediaInput(input), '-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-f', 'image2', '-c:v', 'png', '-y', output],
+    ['-ss', opts.atSeconds.toFixed(3), ...userMediaInput(input), '-map', '0:V:0', '-frames:v', '1', '-an', '-sn', '-f', 'image2', '-c:v', 'png', '-pix_fmt', 'rgb24', '-y', output],
     { ffmpegPath: opts.ffmpegPath },
   );
 }

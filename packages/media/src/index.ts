@@ -3,6 +3,8 @@ export * from './mux';
 export * from './output';
 export * from './probe';
 export * from './input-policy';
+export * from './media-summary';
+export * from './audio-track';
 export * from './process';
 export * from './progress';
 export * from './subtitles';

@@ -91,3 +91,23 @@ describe('buildMuxArgs codec choice', () => {
     expect(mpeg2IntoMp4.join(' ')).toContain('-c:a copy');
   });
 });
+
+describe('buildMuxArgs stream choice', () => {
+  const tracks = [{ path: 'es.srt', language: getLanguage('es') }];
+  it('maps one picture (never cover art), only the job\'s audio track, and the upload\'s subtitles after ours', () => {
+    const args = buildMuxArgs(
+      {
+        video: 'in.mkv', tracks, container: 'mkv', audioTrack: 2,
+        inputSubtitles: [{ index: 4, codec: 'subrip', language: 'fre' }, { index: 5, codec: 'hdmv_pgs_subtitle' }, { index: 6, codec: 'mov_text' }, { index: 7, codec: 'eia_608' }],
+      },
+      'out.mkv',
+    ).join(' ');
+    expect(args).toContain('-map 0:V:0? -map 0:a:2? -map 1:0 -map 0:4 -map 0:5 -map 0:6 -c:v');
+    expect(args).toContain('-c:s:1 copy -disposition:s:1 0 -c:s:2 copy -disposition:s:2 0 -c:s:3 srt -disposition:s:3 0');
+    expect(args).not.toContain('0:7');
+    // MP4 takes text subtitles only (as mov_text); bitmap ones are left out.
+    const mp4 = buildMuxArgs({ video: 'in.mkv', tracks, container: 'mp4', inputSubtitles: [{ index: 4, codec: 'ass' }, { index: 5, codec: 'dvd_subtitle' }] }, 'out.mp4').join(' ');
+    expect(mp4).toContain('-map 1:0 -map 0:4 -c:v');
+    expect(mp4).toContain('-c:s:1 mov_text');
+  });
+});

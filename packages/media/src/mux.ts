@@ -1,4 +1,4 @@
-import { AppError, type Language, type ProgressReporter } from '@babelfish/core';
+import { AppError, type Language, type ProgressReporter, type SubtitleStreamSummary } from '@babelfish/core';
 import { writeAtomically } from './output';
 import { probeMedia } from './probe';
 import { generatedInput, userMediaInput } from './input-policy';
@@ -36,6 +36,10 @@ export type MuxSubtitlesOptions = {
    * submission): with durationSeconds as well, muxing runs ffmpeg alone, without ffprobe.
    */
   sourceCodecs?: SourceCodecs;
+  /** The job's audio track (from 0 among the audio tracks); the only one the output carries. */
+  audioTrack?: number;
+  /** Subtitle streams already in the video (from the job's media summary), kept after ours. */
+  inputSubtitles?: SubtitleStreamSummary[];
 };
 
 const containerArgs: Record<SubtitleContainer, string[]> = {
@@ -66,11 +70,45 @@ function codecArgs(container: SubtitleContainer, codecs: SourceCodecs | undefine
   ];
 }
 
-export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' | 'container'> & { sourceCodecs?: SourceCodecs }, output: string): string[] {
+/** At most this many of the upload's own subtitle streams are kept (a file can declare hundreds). */
+export const MAX_KEPT_SUBTITLES = 16;
+
+/**
+ * What each container does with a subtitle stream already in the upload: copy it, convert it
+ * (text to text only), or leave it out. MP4 carries only mov_text, so bitmap subtitles (PGS,
+ * DVD) cannot be kept there; MKV copies everything it can hold and converts MP4's mov_text.
+ */
+const TEXT_SUBTITLES = new Set(['subrip', 'srt', 'ass', 'ssa', 'webvtt', 'mov_text', 'text']);
+const MKV_COPYABLE_SUBTITLES = new Set(['subrip', 'srt', 'ass', 'ssa', 'webvtt', 'hdmv_pgs_subtitle', 'dvd_subtitle', 'dvb_subtitle']);
+
+export function keptSubtitleCodec(container: SubtitleContainer, codec: string): string | undefined {
+  if (container === 'mp4') return TEXT_SUBTITLES.has(codec) ? 'mov_text' : undefined;
+  if (MKV_COPYABLE_SUBTITLES.has(codec)) return 'copy';
+  return TEXT_SUBTITLES.has(codec) ? 'srt' : undefined;
+}
+
+export function buildMuxArgs(
+  opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' | 'container' | 'audioTrack' | 'inputSubtitles'> & { sourceCodecs?: SourceCodecs },
+  output: string,
+): string[] {
   const inputs = opts.tracks.flatMap((track) => generatedInput(track.path, 'srt'));
-  // `?` keeps audio-only or video-only inputs working. Existing subtitle streams in the
-  // input are deliberately not mapped, so `s:N` below always means our track N.
-  const maps = ['-map', '0:v?', '-map', '0:a?', ...opts.tracks.flatMap((_, i) => ['-map', `${i + 1}:0`])];
+  const kept = (opts.inputSubtitles ?? [])
+    .map((stream) => ({ stream, codec: keptSubtitleCodec(opts.container, stream.codec) }))
+    .filter((entry): entry is { stream: SubtitleStreamSummary; codec: string } => entry.codec !== undefined)
+    .slice(0, MAX_KEPT_SUBTITLES);
+  // `?` keeps audio-only or video-only inputs working. One picture (`V`: not cover art, which
+  // is a one-frame "video" in MP3s) and one audio track, the job's: mapping every stream let a
+  // file declaring hundreds of tracks keep the mux busy for minutes. Our tracks come first, so
+  // `s:N` below means our track N; the upload's own subtitle streams follow.
+  const maps = [
+    '-map', '0:V:0?',
+    '-map', `0:a:${opts.audioTrack ?? 0}?`,
+    ...opts.tracks.flatMap((_, i) => ['-map', `${i + 1}:0`]),
+    ...kept.flatMap(({ stream }) => ['-map', `0:${stream.index}`]),
+  ];
+  // Their language and title tags come along (ffmpeg copies stream metadata); they are never
+  // the default, which is ours. A later `-c:s:N` overrides the container's `-c:s`.
+  const keptArgs = kept.flatMap(({ codec }, i) => [`-c:s:${opts.tracks.length + i}`, codec, `-disposition:s:${opts.tracks.length + i}`, '0']);
   const metadata = opts.tracks.flatMap((track, i) => {
     const title = track.title ?? track.language.name;
     return [
@@ -88,6 +126,7 @@ export function buildMuxArgs(opts: Pick<MuxSubtitlesOptions, 'video' | 'tracks' 
     ...maps,
     ...codecArgs(opts.container, opts.sourceCodecs),
     ...containerArgs[opts.container],
+    ...keptArgs,
     ...metadata,
     '-y', output,
   ];
@@ -104,7 +143,7 @@ export async function muxSubtitles(opts: MuxSubtitlesOptions): Promise<void> {
     durationSeconds ??= info.durationSeconds;
     sourceCodecs ??= {
       video: info.streams.find((stream) => stream.kind === 'video')?.codec,
-      audio: info.streams.find((stream) => stream.kind === 'audio')?.codec,
+      audio: info.streams.filter((stream) => stream.kind === 'audio')[opts.audioTrack ?? 0]?.codec,
     };
   }
   const onProgress = opts.onProgress ? secondsToPercent(opts.onProgress, durationSeconds) : undefined;

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '@babelfish/core';
-import { assertTranslatableMedia, probeMedia, summarizeMedia } from './probe';
+import { summarizeMedia } from './media-summary';
+import { assertTranslatableMedia, probeMedia } from './probe';
 import { runFfmpeg } from './process';
 
 const JFK = '/work/shared/samples/jfk.mp4';
@@ -40,7 +41,10 @@ describe('probeMedia', () => {
     expect(info.streams[1]).toMatchObject({ sampleRate: 16000, channels: 1 });
     expect(() => assertTranslatableMedia(info)).not.toThrow();
     const picture = info.streams[0]!;
-    expect(summarizeMedia(info)).toEqual({ video: { codec: 'h264', width: picture.width, height: picture.height }, audio: { codec: 'aac' } });
+    expect(summarizeMedia(info)).toEqual({
+      video: { codec: 'h264', width: picture.width, height: picture.height },
+      audio: { codec: 'aac', track: 0, channels: 1, channelLayout: 'mono', chosenBy: 'first' },
+    });
     expect(picture.width).toBeGreaterThan(0);
   });
 

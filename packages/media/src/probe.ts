@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { AppError, type MediaSummary } from '@babelfish/core';
+import { AppError } from '@babelfish/core';
 import { isAcceptedFormat, reasonForFormat, refusedMedia, sniffRefusal, userMediaProbeInput } from './input-policy';
 import { runFfprobeJson, type RunFfprobeOptions } from './process';
 
@@ -20,6 +20,12 @@ export type MediaStreamInfo = {
   channels?: number;
   width?: number;
   height?: number;
+  /** Where the stream's first frame/sample sits on the container's timeline (seconds). */
+  startSeconds?: number;
+  /** ffmpeg's layout name (`5.1(side)`, `stereo`); absent when the file does not say. */
+  channelLayout?: string;
+  /** Display rotation in degrees (phone videos), from the display matrix or the `rotate` tag. */
+  rotation?: number;
 };
 
 export type MediaInfo = {
@@ -29,6 +35,8 @@ export type MediaInfo = {
   formatName: string;
   sizeBytes: number;
   streams: MediaStreamInfo[];
+  /** The container's start time: the origin of the timeline the output files keep. */
+  startSeconds?: number;
   hasVideo: boolean;
   hasAudio: boolean;
 };
@@ -40,12 +48,15 @@ type ProbeStream = {
   duration?: string;
   sample_rate?: string;
   channels?: number;
+  channel_layout?: string;
   width?: number;
   height?: number;
+  start_time?: string;
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
   disposition?: { default?: number; attached_pic?: number };
   tags?: Record<string, string>;
 };
-type ProbeDoc = { streams?: ProbeStream[]; format?: { format_name?: string; duration?: string } };
+type ProbeDoc = { streams?: ProbeStream[]; format?: { format_name?: string; duration?: string; start_time?: string } };
 
 // The message is shown to users, so it says what is wrong in plain words; ffprobe's own text
 // (with server paths and demuxer names) goes into details for logs.
@@ -98,21 +109,12 @@ export async function probeMedia(path: string, opts: ProbeMediaOptions = {}): Pr
     formatName,
     sizeBytes: size,
     streams,
+    ...(finite(doc.format?.start_time) !== undefined ? { startSeconds: finite(doc.format?.start_time) } : {}),
     hasVideo: streams.some((stream) => stream.kind === 'video'),
     hasAudio: streams.some((stream) => stream.kind === 'audio'),
   };
   if (opts.checkComplete !== false && durationSeconds > 0 && /(^|,)mp4(,|$)/.test(formatName)) await assertMp4NotTruncated(info, opts);
   return info;
-}
-
-/** The facts later stages need (codecs, picture size), small enough to keep on the job. */
-export function summarizeMedia(info: MediaInfo): MediaSummary {
-  const video = info.streams.find((stream) => stream.kind === 'video');
-  const audio = info.streams.find((stream) => stream.kind === 'audio');
-  return {
-    ...(video ? { video: { codec: video.codec, ...(video.width ? { width: video.width } : {}), ...(video.height ? { height: video.height } : {}) } } : {}),
-    ...(audio ? { audio: { codec: audio.codec } } : {}),
-  };
 }
 
 /** The gate before transcription: there must be speech to hear and a length to schedule by. */
@@ -195,7 +197,26 @@ function summarizeStream(stream: ProbeStream): MediaStreamInfo[] {
   if (stream.channels) summary.channels = stream.channels;
   if (stream.width) summary.width = stream.width;
   if (stream.height) summary.height = stream.height;
+  const start = finite(stream.start_time);
+  if (start !== undefined) summary.startSeconds = start;
+  if (stream.channel_layout) summary.channelLayout = stream.channel_layout;
+  const rotation = rotationOf(stream);
+  if (rotation !== undefined) summary.rotation = rotation;
   return [summary];
+}
+
+/** Normalised to 0, 90, 180 or 270; undefined when there is none. */
+function rotationOf(stream: ProbeStream): number | undefined {
+  const matrix = stream.side_data_list?.find((data) => typeof data.rotation === 'number');
+  const degrees = matrix?.rotation ?? finite(stream.tags?.rotate);
+  if (degrees === undefined) return undefined;
+  const normalised = ((Math.round(degrees / 90) * 90) % 360 + 360) % 360;
+  return normalised === 0 ? undefined : normalised;
+}
+
+function finite(value: string | undefined): number | undefined {
+  const number = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(number) ? number : undefined;
 }
 
 function positive(value: string | undefined): number | undefined {

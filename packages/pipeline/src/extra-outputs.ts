@@ -26,6 +26,8 @@ export type ExtraOutputsInput = {
   tracks: { language: string; segments: Segment[]; assPath: string }[];
   sourceLanguage: string;
   durationSeconds: number;
+  /** The job's audio track (from 0 among the audio tracks). */
+  audioTrack?: number;
   /** 0–100 across the optional outputs. */
   report: (percent: number, message: string) => void;
   /** Collects why an asked-for output could not be made (the job still completes). */
@@ -61,6 +63,7 @@ export async function makeExtraOutputs(ctx: StageContext, job: JobRecord, input:
         assPath: first.assPath,
         output: localPath,
         durationSeconds: input.durationSeconds,
+        audioTrack: input.audioTrack,
         ffmpegPath: ctx.ffmpeg.ffmpegPath,
         onProgress: (percent) => input.report((percent * burnShare) / 100, 'Burning in subtitles'),
       });
@@ -103,6 +106,7 @@ export async function makeExtraOutputs(ctx: StageContext, job: JobRecord, input:
         originalLanguage: getLanguage(input.sourceLanguage),
         output: localPath,
         durationSeconds: input.durationSeconds,
+        audioTrack: input.audioTrack,
         ffmpegPath: ctx.ffmpeg.ffmpegPath,
         onProgress: (percent) => input.report(start + share * 0.8 + (share * 0.2 * percent) / 100, 'Mixing dubbed audio'),
       });

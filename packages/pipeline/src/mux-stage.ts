@@ -62,7 +62,9 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
       // The ASS style is sized to the picture (no picture: a 16:9 default), and each mux copies
       // what its container takes. Both come from the probe kept on the job at submission: an
       // ffprobe run costs as much as a third of a stream-copy mux of a 5-minute video.
-      const media = job.media ?? summarizeMedia(await probeMedia(video, { ffprobePath: ctx.ffmpeg.ffprobePath, checkComplete: false }));
+      const media =
+        job.media ??
+        summarizeMedia(await probeMedia(video, { ffprobePath: ctx.ffmpeg.ffprobePath, checkComplete: false }), { from: job.sourceLanguage, audioTrack: job.options.audioTrack });
       const picture = media.video ?? {};
       const sourceCodecs = { video: media.video?.codec, audio: media.audio?.codec };
       for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, picture);
@@ -83,6 +85,8 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
             ffmpegPath: ctx.ffmpeg.ffmpegPath,
             ffprobePath: ctx.ffmpeg.ffprobePath,
             sourceCodecs,
+            audioTrack: media.audio?.track,
+            inputSubtitles: media.subtitles,
             onProgress: (percent) => progress.report(((index + percent / 100) * muxShare) / containers.length, `Muxing ${container.toUpperCase()}`),
           });
           videos.push({ kind: container, language: null, name, localPath });
@@ -106,12 +110,13 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
         })),
         sourceLanguage: transcript.language,
         durationSeconds: job.mediaDuration ?? transcript.durationSeconds,
+        audioTrack: media.audio?.track,
         report: (percent, message) => progress.report(muxShare + (percent * (95 - muxShare)) / 100, message),
         warnings,
       });
       planned.push(...extras);
     });
-    await recordQuality(ctx, jobId, checked, rules, warnings);
+    await recordQuality(ctx, jobId, checked, rules, warnings, job.mediaDuration ?? transcript.durationSeconds);
 
     const stored = [];
     for (const output of planned) {

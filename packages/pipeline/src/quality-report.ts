@@ -9,10 +9,18 @@ export type CheckedTrack = { language: string; kind: TrackQuality['kind']; segme
  * on the job (GET /v1/jobs/:id/quality) and logs one line per track, as a warning when a rule
  * is broken (usually by an edit, or speech too fast to subtitle at the reading speed).
  */
-export async function recordQuality(ctx: StageContext, jobId: string, tracks: readonly CheckedTrack[], rules: SubtitleRules, warnings: string[]): Promise<QualityReport> {
+export async function recordQuality(
+  ctx: StageContext,
+  jobId: string,
+  tracks: readonly CheckedTrack[],
+  rules: SubtitleRules,
+  warnings: string[],
+  /** The recording's length: a cue cut short by the end of a very short clip is no violation. */
+  mediaDuration?: number,
+): Promise<QualityReport> {
   const report: QualityReport = {
     rules,
-    tracks: tracks.map((track) => trackQuality(track.language, track.kind, track.segments, rules)),
+    tracks: tracks.map((track) => trackQuality(track.language, track.kind, track.segments, rules, mediaDuration)),
     warnings,
     checkedAt: new Date().toISOString(),
   };

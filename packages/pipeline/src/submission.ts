@@ -18,12 +18,22 @@ const flag = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
   .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes' || value === 'on');
 
+/**
+ * An audio track number (from 0): a JSON number or multipart text; an empty form field means
+ * "not given". Whether the track exists is checked against the probe, when the file is in.
+ */
+const trackNumber = z
+  .union([z.number(), z.string().trim()])
+  .transform((value) => (value === '' ? undefined : Number(value)))
+  .refine((value) => value === undefined || (Number.isInteger(value) && value >= 0 && value < 1000), 'must be a whole number from 0 (the first audio track)');
+
 const submissionSchema = z.object({
   to: listField.refine((list) => list.length > 0, 'give at least one target language, e.g. to=es'),
   from: z.string().trim().toLowerCase().optional(),
   engine: z.enum(engineNames).optional(),
   burnIn: flag.optional(),
   dub: flag.optional(),
+  audioTrack: trackNumber.optional(),
   // Objects in a JSON body, JSON text in a multipart field; checked in parseOptions.
   glossary: z.unknown().optional(),
   subtitleRules: z.unknown().optional(),
@@ -50,10 +60,11 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
 }
 
 /** The optional job options, validated (glossary size limits, subtitle rule ranges); only what was given is kept. */
-function parseOptions(fields: { burnIn?: boolean; dub?: boolean; glossary?: unknown; subtitleRules?: unknown }): JobOptions {
+function parseOptions(fields: { burnIn?: boolean; dub?: boolean; audioTrack?: number; glossary?: unknown; subtitleRules?: unknown }): JobOptions {
   const options: JobOptions = {};
   if (fields.burnIn) options.burnIn = true;
   if (fields.dub) options.dub = true;
+  if (fields.audioTrack !== undefined) options.audioTrack = fields.audioTrack;
   if (fields.glossary !== undefined && fields.glossary !== '') {
     const glossary = parseGlossary(fields.glossary);
     if (!isGlossaryEmpty(glossary)) options.glossary = glossary;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, type EngineName, type Transcript } from '@babelfish/core';
-import { assertTranslatableMedia, extractAudioWav, probeMedia } from '@babelfish/media';
+import { assertTranslatableMedia, extractAudioWav, probeMedia, summarizeMedia } from '@babelfish/media';
 import { storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { assertLanguagePlan } from './language-plan';
@@ -51,7 +51,13 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
     const info = await ctx.storage.withLocalFile(job.inputKey, async (inputPath) => {
       const probed = await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath });
       assertTranslatableMedia(probed);
+      // The track chosen at submission (jobs from before that was kept choose it now), padded
+      // to the video's timeline and downmixed with the dialogue channel in front.
+      const track = job.media?.audio?.track !== undefined ? job.media.audio : summarizeMedia(probed, { from: job.sourceLanguage, audioTrack: job.options.audioTrack }).audio;
       await extractAudioWav(inputPath, wavPath, {
+        track: track?.track,
+        channelLayout: track?.channelLayout,
+        startOffsetSeconds: track?.startOffsetSeconds,
         durationSeconds: probed.durationSeconds,
         ffmpegPath: ctx.ffmpeg.ffmpegPath,
         onProgress: (percent) => progress.report((percent * EXTRACT_SHARE) / 100, 'Extracting audio'),

@@ -6,7 +6,7 @@ import { readJson } from './load-job';
 
 /**
  * Content-hash dedup: when the same owner already transcribed the same bytes (in the language
- * asked for, if one was), copy that transcript and audio instead of running Whisper again.
+ * asked for, if one was, and from the same audio track), copy that transcript and audio instead of running Whisper again.
  * Limited to the same owner, so timing cannot reveal what other people uploaded.
  */
 export async function reuseEarlierTranscript(ctx: StageContext, job: JobRecord): Promise<Transcript | undefined> {
@@ -15,6 +15,8 @@ export async function reuseEarlierTranscript(ctx: StageContext, job: JobRecord):
     if (!(await ctx.storage.stat(transcriptKey)) || !(await ctx.storage.stat(storageKeys.audio(earlier.id)))) continue;
     const transcript = await readJson<Transcript>(ctx, transcriptKey);
     if (job.sourceLanguage && job.sourceLanguage !== transcript.language) continue;
+    // Same bytes, another audio track (the dub instead of the original): a different transcript.
+    if ((earlier.media?.audio?.track ?? 0) !== (job.media?.audio?.track ?? 0)) continue;
 
     await ctx.storage.withLocalFile(storageKeys.audio(earlier.id), (file) => ctx.storage.putFile(storageKeys.audio(job.id), file));
     await ctx.storage.putBuffer(storageKeys.transcript(job.id), JSON.stringify(transcript));

@@ -33,6 +33,11 @@ describe('checkCues', () => {
     expect(checkCues([{ start: 0.0004, end: 1.0004, text: 'x'.repeat(17) }], rules).counts.cps).toBe(0);
   });
 
+  it('excuses a cue cut short only by the end of a very short recording', () => {
+    expect(checkCues([{ start: 0, end: 0.52, text: 'Hola' }], rules, 0.52).counts.duration).toBe(0);
+    expect(checkCues([{ start: 0, end: 0.5, text: 'Hola' }], rules, 10).counts.duration).toBe(1);
+  });
+
   it('summarises a track in one line', () => {
     const track = trackQuality('es', 'translation', [{ start: 0, end: 0.5, text: 'Hola' }], rules);
     expect(summarizeQuality(track)).toBe('es: 1 cues, 1 violation (duration 1)');

@@ -11,7 +11,11 @@ const LISTED_ISSUES = 20;
 /** One millisecond of tolerance: times are stored rounded to it. */
 const EPSILON = 0.0015;
 
-export function checkCues(cues: readonly Segment[], rules: SubtitleRules): { counts: Record<QualityRule, number>; issues: QualityIssue[] } {
+/**
+ * `mediaDuration`, when given, excuses a cue that is shorter than the minimum only because the
+ * recording ends: a 0.5 s clip cannot show a cue for 1 s.
+ */
+export function checkCues(cues: readonly Segment[], rules: SubtitleRules, mediaDuration?: number): { counts: Record<QualityRule, number>; issues: QualityIssue[] } {
   const counts = Object.fromEntries(qualityRules.map((rule) => [rule, 0])) as Record<QualityRule, number>;
   const issues: QualityIssue[] = [];
   const report = (cue: number, rule: QualityRule, message: string) => {
@@ -31,7 +35,10 @@ export function checkCues(cues: readonly Segment[], rules: SubtitleRules): { cou
     const seconds = cue.end - cue.start;
     const cps = readingLength(lines.join('\n')) / Math.max(seconds, 0.001);
     if (cps > rules.maxCharsPerSecond + EPSILON) report(i, 'cps', `reads at ${cps.toFixed(1)} characters/s (max ${rules.maxCharsPerSecond})`);
-    if (seconds < rules.minDurationSeconds - EPSILON || seconds > rules.maxDurationSeconds + EPSILON) {
+    const previousEnd = cues[i - 1] ? cues[i - 1]!.end + rules.minGapSeconds : 0;
+    const room = mediaDuration !== undefined && mediaDuration > 0 ? mediaDuration - previousEnd : Infinity;
+    const minimum = Math.min(rules.minDurationSeconds, room);
+    if (seconds < minimum - EPSILON || seconds > rules.maxDurationSeconds + EPSILON) {
       report(i, 'duration', `lasts ${seconds.toFixed(3)} s (allowed ${rules.minDurationSeconds}–${rules.maxDurationSeconds} s)`);
     }
     const previous = cues[i - 1];
@@ -44,8 +51,8 @@ export function checkCues(cues: readonly Segment[], rules: SubtitleRules): { cou
   return { counts, issues };
 }
 
-export function trackQuality(language: string, kind: TrackQuality['kind'], cues: readonly Segment[], rules: SubtitleRules): TrackQuality {
-  return { language, kind, cues: cues.length, ...checkCues(cues, rules) };
+export function trackQuality(language: string, kind: TrackQuality['kind'], cues: readonly Segment[], rules: SubtitleRules, mediaDuration?: number): TrackQuality {
+  return { language, kind, cues: cues.length, ...checkCues(cues, rules, mediaDuration) };
 }
 
 /** Total violations of a track, for logs and a one-line summary. */

@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { h, liveRegion, replaceChildren } from '../dom';
 import { formatDateTime, formatDuration, languageName } from '../format';
-import type { Job } from '../types';
+import type { Job, JobMedia } from '../types';
 import { statusBadge } from './status-badge';
 
 /** Job page heading: name, status, languages, dates, and the delete button. */
@@ -46,12 +46,26 @@ export function jobSummary(jobId: string): { element: HTMLElement; render: (job:
         ['Languages', `${source} → ${job.targetLanguages.map(languageName).join(', ')}`],
         ['Engine', job.engine ?? 'Best available'],
         ['Duration', formatDuration(job.durationSeconds)],
+        ...(job.media && job.media.audioTracks.length > 1 ? [['Audio', audioSummary(job.media)] as [string, string]] : []),
         ['Created', formatDateTime(job.createdAt)],
         ['Completed', formatDateTime(job.completedAt)],
       ];
       replaceChildren(facts, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
     },
   };
+}
+
+const chosenBecause = { audioTrack: 'as asked', language: 'matches the spoken language', default: 'the default track', first: 'the first track' } as const;
+
+/** "Track 2 of 3: eng, 5.1 (matches the spoken language). Also: 1 spa, 3 eng commentary". Numbered from 1 for people. */
+function audioSummary(media: JobMedia): string {
+  const describe = (track: JobMedia['audioTracks'][number]) =>
+    [track.language ?? 'no language', track.title, track.channelLayout ?? (track.channels ? `${track.channels} ch` : undefined)].filter(Boolean).join(', ');
+  const chosen = media.audioTracks.find((track) => track.track === media.audioTrack);
+  const others = media.audioTracks.filter((track) => track !== chosen).map((track) => `${track.track + 1}: ${describe(track)}`);
+  const why = media.audioTrackChosenBy ? ` (${chosenBecause[media.audioTrackChosenBy]})` : '';
+  const head = chosen ? `Track ${chosen.track + 1} of ${media.audioTracks.length}: ${describe(chosen)}${why}` : `${media.audioTracks.length} tracks`;
+  return others.length > 0 ? `${head}. Others: ${others.join('; ')}` : head;
 }
 
 /** Shown only for failed jobs: the reason, in words, and a Retry button. */

@@ -20,6 +20,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   const sourceId = uid('source');
   const engineId = uid('engine');
   const progressId = uid('upload-progress');
+  const trackId = uid('audio-track');
 
   const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*', required: true, testid: 'file-input' });
   const source = h(
@@ -34,6 +35,9 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     h('option', { value: '' }, 'Best available'),
     ...catalogue.engines.map((candidate) => h('option', { value: candidate.name }, candidate.name)),
   );
+  // Films carry several audio tracks (dubs, commentary); empty lets the server choose the one
+  // tagged with the spoken language, else the default one. Numbered from 1 here, 0 on the wire.
+  const audioTrack = h('input', { id: trackId, type: 'number', name: 'audioTrack', min: 1, step: 1, placeholder: 'Automatic', testid: 'audio-track' });
   const targetBoxes = catalogue.languages.map((language) => {
     const box = h('input', { type: 'checkbox', name: 'to', value: language.code, testid: `target-${language.code}` });
     return { box, label: h('label', { class: 'check' }, box, ` ${language.name}`) };
@@ -71,7 +75,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     { class: 'card upload-form', testid: 'upload-form', 'aria-labelledby': 'upload-heading', novalidate: true },
     h('h2', { id: 'upload-heading' }, 'Translate a video'),
     h('div', { class: 'field' }, h('label', { for: fileId }, 'Video file'), fileInput),
-    h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: sourceId }, 'Spoken language'), source), h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine)),
+    h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: sourceId }, 'Spoken language'), source), h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine), h('div', { class: 'field' }, h('label', { for: trackId }, 'Audio track'), audioTrack)),
     targets,
     h('div', { class: 'actions' }, submit),
     h('div', { class: 'progress-line' }, h('label', { for: progressId, class: 'visually-hidden' }, 'Upload progress'), progress, progressText),
@@ -91,6 +95,9 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     targets.setAttribute('aria-invalid', String(to.length === 0));
     if (!file) return status.say('Choose a video file to upload.', 'error');
     if (to.length === 0) return status.say('Choose at least one language to translate into.', 'error');
+    const trackNumber = audioTrack.value.trim() === '' ? undefined : Number(audioTrack.value);
+    audioTrack.setAttribute('aria-invalid', String(trackNumber !== undefined && !(Number.isInteger(trackNumber) && trackNumber >= 1)));
+    if (trackNumber !== undefined && !(Number.isInteger(trackNumber) && trackNumber >= 1)) return status.say('The audio track is a whole number from 1, or empty.', 'error');
 
     setBusy(true);
     progress.value = 0;
@@ -100,6 +107,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
         to,
         from: source.value,
         engine: engine.value || undefined,
+        audioTrack: trackNumber === undefined ? undefined : trackNumber - 1,
         chunkBytes: chunkBytes(),
         onProgress: (sent, total) => {
           const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
