@@ -49,7 +49,9 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     // The source language's own track (for review) unless it is also a target.
     const wantsSourceTrack = !job.targetLanguages.includes(transcript.language);
 
-    const tracks = translations.map((translation) => {
+    // A track left with no cue (nothing said that survived the rules) is written as an empty
+    // file but not muxed: an empty subtitle stream is not a valid input for ffmpeg.
+    const tracks = translations.filter((translation) => translation.segments.length > 0).map((translation) => {
       const language = getLanguage(translation.targetLanguage);
       return { path: path.join(workDir, `${stem}.${language.code}.srt`), language, title: language.name };
     });
@@ -57,7 +59,9 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     const extrasWanted = job.options.burnIn === true || job.options.dub === true;
     // Burn-in and dubbing take much longer than stream-copy muxing: they get most of the bar.
     const muxShare = extrasWanted ? 30 : 95;
-    const warnings: string[] = [];
+    const warnings: string[] = translations
+      .filter((translation) => translation.segments.length === 0)
+      .map((translation) => `The ${translation.targetLanguage} subtitles have no cue, so the videos carry no ${translation.targetLanguage} track`);
     await ctx.storage.withLocalFile(job.inputKey, async (video) => {
       // The ASS style is sized to the picture (no picture: a 16:9 default), and each mux copies
       // what its container takes. Both come from the probe kept on the job at submission: an

@@ -72,10 +72,13 @@ export function normalizeCues(segments: readonly Segment[], rules: SubtitleRules
     const earliest = previous ? previous.end + gap : 0;
     const latest = next ? next.start - gap : limit;
     cue.end = Math.min(cue.end, cue.start + maxMs);
-    const need = wanted(cue.text);
+    // A recording shorter than the minimum duration (a 0.5 s clip) cannot show any cue for that
+    // long: there, and only there, a cue may last to the end of the media instead.
+    const floor = limit < minMs ? Math.max(1, limit - earliest) : minMs;
+    const need = Math.max(floor, wanted(cue.text));
     if (cue.end - cue.start < need) cue.end = Math.max(cue.end, Math.min(latest, cue.start + need));
-    if (cue.end - cue.start < minMs) cue.start = Math.max(earliest, Math.min(cue.start, cue.end - minMs));
-    if (cue.end - cue.start >= minMs) {
+    if (cue.end - cue.start < floor) cue.start = Math.max(earliest, Math.min(cue.start, cue.end - floor));
+    if (cue.end - cue.start >= floor) {
       timed.push(cue);
       continue;
     }

@@ -12,8 +12,8 @@ const LISTED_ISSUES = 20;
 const EPSILON = 0.0015;
 
 /**
- * `mediaDuration`, when given, excuses a cue that is shorter than the minimum only because the
- * recording ends: a 0.5 s clip cannot show a cue for 1 s.
+ * `mediaDuration`, when given and shorter than the minimum duration, excuses cues that are
+ * shorter only because the recording is: a 0.5 s clip cannot show a cue for 1 s.
  */
 export function checkCues(cues: readonly Segment[], rules: SubtitleRules, mediaDuration?: number): { counts: Record<QualityRule, number>; issues: QualityIssue[] } {
   const counts = Object.fromEntries(qualityRules.map((rule) => [rule, 0])) as Record<QualityRule, number>;
@@ -35,9 +35,10 @@ export function checkCues(cues: readonly Segment[], rules: SubtitleRules, mediaD
     const seconds = cue.end - cue.start;
     const cps = readingLength(lines.join('\n')) / Math.max(seconds, 0.001);
     if (cps > rules.maxCharsPerSecond + EPSILON) report(i, 'cps', `reads at ${cps.toFixed(1)} characters/s (max ${rules.maxCharsPerSecond})`);
+    // Only a recording shorter than the minimum itself excuses a shorter cue (see normalizeCues).
     const previousEnd = cues[i - 1] ? cues[i - 1]!.end + rules.minGapSeconds : 0;
-    const room = mediaDuration !== undefined && mediaDuration > 0 ? mediaDuration - previousEnd : Infinity;
-    const minimum = Math.min(rules.minDurationSeconds, room);
+    const tooShortMedia = mediaDuration !== undefined && mediaDuration > 0 && mediaDuration < rules.minDurationSeconds;
+    const minimum = tooShortMedia ? Math.min(rules.minDurationSeconds, mediaDuration - previousEnd) : rules.minDurationSeconds;
     if (seconds < minimum - EPSILON || seconds > rules.maxDurationSeconds + EPSILON) {
       report(i, 'duration', `lasts ${seconds.toFixed(3)} s (allowed ${rules.minDurationSeconds}–${rules.maxDurationSeconds} s)`);
     }
