@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { modelsDir, repoRoot, sample } from '../support/paths';
-import { startStack, type Stack } from '../support/stack';
-import { watchJob } from '../support/socket';
+import { startStack, type Stack, submitAndComplete } from '../support/stack';
 
 /**
  * The input policy on the real stack: uploads that are scripts referring to other files
@@ -25,12 +24,7 @@ describe('input policy (SQLite, worker running)', () => {
     stack = await startStack({ database: 'sqlite', env: { MAX_DURATION_SECONDS: '20', MAX_MEDIA_STREAMS: '32' } });
     aliceKey = await stack.createApiKey('alice');
     bobKey = await stack.createApiKey('bob');
-    const submitted = await stack.http(aliceKey).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', sample('jfk.mp4'));
-    expect(submitted.status).toBe(202);
-    aliceJob = submitted.body.job.id;
-    const watch = await watchJob(stack.api.url, aliceJob, { apiKey: aliceKey });
-    expect(await watch.finished).toMatchObject({ status: 'completed' });
-    watch.close();
+    aliceJob = await submitAndComplete(stack, aliceKey, sample('jfk.mp4'), { to: 'es', from: 'en' });
     const outputs = path.join(stack.config.storage.dir, 'jobs', aliceJob, 'outputs');
     aliceOutput = path.join(outputs, fs.readdirSync(outputs).find((name) => name.endsWith('.subtitled.mp4'))!);
   });

@@ -6,7 +6,7 @@ import type { QualityReport, Segment } from '@babelfish/core';
 import { decodeMono, parseSrt, soundSpan } from '@babelfish/media';
 import * as edge from '../support/edge-media';
 import { sample } from '../support/paths';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type Stack, downloadTo } from '../support/stack';
 import { watchJob } from '../support/socket';
 
 /**
@@ -53,13 +53,7 @@ describe('real-world media comes out right', () => {
     jobs[key] = submitted;
     return submitted;
   };
-  const download = async (url: string, name: string): Promise<string> => {
-    const response = await fetch(stack.api.url + url, { headers: { Authorization: `Bearer ${stack.apiKey}` } });
-    expect(response.status).toBe(200);
-    const file = path.join(scratch, name);
-    fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
-    return file;
-  };
+  const download = (url: string, name: string) => downloadTo(stack, url, scratch, name);
   /** Waits for the job, checks it completed with a clean quality report, and returns its outputs. */
   const completed = async (key: string): Promise<{ outputs: OutputView[]; quality: QualityReport; output: (kind: string, language?: string) => Promise<string> }> => {
     const job = jobs[key]!;

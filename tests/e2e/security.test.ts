@@ -7,7 +7,7 @@ import { createApiKeyRepository, openDatabase } from '@babelfish/db';
 import { createLogger } from '@babelfish/logger';
 import { startApiServer } from '../../apps/api/src/server';
 import { repoRoot, sample } from '../support/paths';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type Stack, submitAndComplete } from '../support/stack';
 import { watchJob } from '../support/socket';
 
 /** Authentication, per-owner privacy everywhere, sessions and Redis-backed rate limits. */
@@ -21,12 +21,7 @@ describe('security (PostgreSQL, API keys)', () => {
     stack = await startStack({ database: 'postgres', env: { RATE_LIMIT_READ_PER_MINUTE: '1000' } });
     aliceKey = await stack.createApiKey('alice');
     bobKey = await stack.createApiKey('bob');
-    const submitted = await stack.http(aliceKey).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', sample('jfk.mp4'));
-    expect(submitted.status).toBe(202);
-    aliceJob = submitted.body.job.id;
-    const watch = await watchJob(stack.api.url, aliceJob, { apiKey: aliceKey });
-    expect(await watch.finished).toMatchObject({ status: 'completed' });
-    watch.close();
+    aliceJob = await submitAndComplete(stack, aliceKey, sample('jfk.mp4'), { to: 'es', from: 'en' });
   });
   afterAll(() => stack?.stop());
 

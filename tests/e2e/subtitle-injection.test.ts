@@ -6,7 +6,7 @@ import type { QualityReport, Segment } from '@babelfish/core';
 import { createSubtitleRepository, openDatabase } from '@babelfish/db';
 import { parseSrt, parseWebVtt } from '@babelfish/media';
 import { sample } from '../support/paths';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type Stack, downloadTo } from '../support/stack';
 import { watchJob } from '../support/socket';
 
 type Track = { language: string; version: number; segments: Segment[]; vttUrl: string };
@@ -51,13 +51,7 @@ describe('hostile subtitle edits on the real stack', () => {
   let spanish: Track;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-subtitle-injection-'));
   const api = () => stack.http();
-  const download = async (url: string, name: string): Promise<string> => {
-    const response = await fetch(stack.api.url + url, { headers: { Authorization: `Bearer ${stack.apiKey}` } });
-    expect(response.status).toBe(200);
-    const file = path.join(scratch, name);
-    fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
-    return file;
-  };
+  const download = (url: string, name: string) => downloadTo(stack, url, scratch, name);
   const put = (segments: Segment[], baseVersion = spanish.version) => api().put(`/v1/jobs/${jobId}/subtitles/es`).send({ segments, baseVersion });
 
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { ApertiumEngine } from '@babelfish/ml';
 import { protectTerms, restoreTerms } from '@babelfish/subtitles';
 import { ffprobeStreams } from '../support/media';
 import { sample } from '../support/paths';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type Stack, downloadTo } from '../support/stack';
 import { watchJob } from '../support/socket';
 
 type OutputView = { id: string; kind: string; language: string | null; name: string; url: string };
@@ -47,13 +47,7 @@ describe('subtitle quality, glossary, burn-in and dubbing on the real stack', ()
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-subtitle-quality-'));
   const jobs: Record<'jfk' | 'everest', { id: string; watch: Watch }> = {} as never;
 
-  const download = async (url: string, name: string): Promise<string> => {
-    const response = await fetch(stack.api.url + url, { headers: { Authorization: `Bearer ${stack.apiKey}` } });
-    expect(response.status).toBe(200);
-    const file = path.join(scratch, name);
-    fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
-    return file;
-  };
+  const download = (url: string, name: string) => downloadTo(stack, url, scratch, name);
   const outputsOf = async (jobId: string): Promise<{ outputs: OutputView[]; quality: QualityReport }> => (await stack.http().get(`/v1/jobs/${jobId}/outputs`)).body;
   const submit = async (file: string, fields: Record<string, string>) => {
     let request = stack.http().post('/v1/jobs');

@@ -12,6 +12,7 @@ import request from 'supertest';
 import { startApiServer, type ApiServer } from '../../apps/api/src/server';
 import { modelsDir } from './paths';
 import { spawnWorker, type WorkerProcess } from './worker-process';
+import { watchJob } from './socket';
 
 const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -105,4 +106,27 @@ async function obliterateQueues(config: Config): Promise<void> {
     await queue.close();
   }
   connection.disconnect();
+}
+
+/** Downloads one of the stack's URLs (an output, a track) with a key into `dir/name`. */
+export async function downloadTo(stack: Stack, url: string, dir: string, name: string, apiKey = stack.apiKey): Promise<string> {
+  const response = await fetch(stack.api.url + url, { headers: { Authorization: `Bearer ${apiKey}` } });
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+  return file;
+}
+
+/** Submits a video as `apiKey`'s owner and waits until the job completes; returns its id. */
+export async function submitAndComplete(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string }): Promise<string> {
+  let submission = stack.http(apiKey).post('/v1/jobs').field('to', fields.to);
+  if (fields.from) submission = submission.field('from', fields.from);
+  const submitted = await submission.attach('file', file);
+  if (submitted.status !== 202) throw new Error(`submission answered ${submitted.status}: ${submitted.text}`);
+  const jobId = submitted.body.job.id as string;
+  const watch = await watchJob(stack.api.url, jobId, { apiKey });
+  const last = await watch.finished;
+  watch.close();
+  if (last.status !== 'completed') throw new Error(`job ${jobId} ended ${last.status}: ${JSON.stringify(last)}`);
+  return jobId;
 }
