@@ -11,16 +11,61 @@ const MAX_INITIAL_TIMESTAMP_INDEX = 50;
 
 export function nextToken(logits: Float32Array, generated: readonly number[], vocab: WhisperVocabulary): number {
   applyRules(logits, generated, vocab);
+  return greedyToken(logits).token;
+}
+
+/** A chosen token and its log-probability under the (rule-filtered, untempered) logits. */
+export type TokenChoice = { token: number; logprob: number };
+
+/**
+ * Terms this far below the largest logit are left out of the softmax sum: even 51 865 of them
+ * add under 1e-4 of it (e^-20 each), and skipping their exp() keeps the log-probability cheap
+ * next to a decoder step (a compare per logit, an exp only for the few near the top).
+ */
+const NEGLIGIBLE = 20;
+
+/** The highest logit (temperature 0), with its log-softmax value. */
+export function greedyToken(logits: Float32Array): TokenChoice {
   let best = 0;
-  let bestScore = Number.NEGATIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < logits.length; i++) {
-    const score = logits[i]!;
-    if (score > bestScore) {
-      bestScore = score;
+    if (logits[i]! > max) {
+      max = logits[i]!;
       best = i;
     }
   }
-  return best;
+  return { token: best, logprob: -Math.log(expSum(logits, max, 1)) };
+}
+
+/**
+ * A token sampled from softmax(logits / temperature) with `random` (uniform in [0, 1)); its
+ * log-probability is taken from the untempered logits, as openai/whisper's decoder does.
+ */
+export function sampleToken(logits: Float32Array, temperature: number, random: () => number): TokenChoice {
+  if (temperature <= 0) return greedyToken(logits);
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  const floor = max - NEGLIGIBLE * temperature;
+  const target = random() * expSum(logits, max, temperature);
+  let token = -1;
+  let cumulative = 0;
+  for (let i = 0; i < logits.length; i++) {
+    if (!(logits[i]! > floor)) continue;
+    token = i;
+    cumulative += Math.exp((logits[i]! - max) / temperature);
+    if (cumulative > target) break;
+  }
+  return { token, logprob: logits[token]! - max - Math.log(expSum(logits, max, 1)) };
+}
+
+/** Σ exp((logit − max) / temperature) over the logits that are not negligible. */
+function expSum(logits: Float32Array, max: number, temperature: number): number {
+  const floor = max - NEGLIGIBLE * temperature;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    if (logits[i]! > floor) sum += Math.exp((logits[i]! - max) / temperature);
+  }
+  return sum;
 }
 
 export function applyRules(logits: Float32Array, generated: readonly number[], vocab: WhisperVocabulary): void {
