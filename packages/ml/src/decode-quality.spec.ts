@@ -4,6 +4,7 @@ import {
   compressionRatio,
   DEFAULT_SAFEGUARDS,
   distinctSegmentTokens,
+  endsInLoop,
   findRepetitions,
   judgeAttempt,
   loopRuns,
@@ -52,6 +53,14 @@ describe('findRepetitions', () => {
     const segments = segmentTexts([...thanks, ...thanks, ...thanks, 103, 50, 51, 104], 99);
     expect(loopRuns(segments)).toEqual([{ start: 0, unit: 3, repeats: 3 }]);
     expect(loopRuns(segmentTexts([...thanks, ...thanks], 99))).toEqual([]);
+  });
+
+  it('tells the decoder when the tokens so far end in a loop', () => {
+    const five = Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? 20 : 7));
+    expect(endsInLoop([1, 2, 3, ...five])).toBe(true);
+    expect(endsInLoop([1, 2, 3, ...five, 4])).toBe(false); // the loop was left: judged on the whole window later
+    expect(endsInLoop([30, 7, 30, 7, 30, 7])).toBe(false);
+    expect(endsInLoop([])).toBe(false);
   });
 
   it('collapses each run to its first copy', () => {

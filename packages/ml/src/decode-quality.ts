@@ -87,6 +87,21 @@ export function findRepetitions(tokens: readonly number[], limits: RepetitionLim
   return runs;
 }
 
+/**
+ * Whether the tokens end in a loop (a unit repeated back to back up to the last token), the test
+ * the decoder runs as it goes so that a looping window stops instead of running to its limit.
+ */
+export function endsInLoop(tokens: readonly number[], limits: RepetitionLimits = DEFAULT_REPETITION_LIMITS): boolean {
+  const end = tokens.length;
+  const maxUnit = Math.min(limits.maxUnit, Math.floor(end / limits.minRepeats));
+  for (let unit = 1; unit <= maxUnit; unit++) {
+    let repeats = 1;
+    while (end - (repeats + 1) * unit >= 0 && sameSpan(tokens, end - (repeats + 1) * unit, end - unit, unit)) repeats++;
+    if (repeats >= limits.minRepeats && repeats * unit >= limits.minTokens) return true;
+  }
+  return false;
+}
+
 function sameSpan(tokens: readonly number[], a: number, b: number, length: number): boolean {
   for (let k = 0; k < length; k++) if (tokens[a + k] !== tokens[b + k]) return false;
   return true;

@@ -6,7 +6,7 @@ import { speechRegions } from './speech-regions';
 import { planSpeechWindows, toSourceSample, windowFrom, type SpeechWindow } from './speech-windows';
 import type { SileroVad } from './vad';
 import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
-import { decodeWithFallback } from './whisper-fallback';
+import { decodeWithFallback, type WindowResult } from './whisper-fallback';
 import { tokenId } from './whisper-pipeline';
 import type { WhisperRuntime } from './whisper-runtime';
 import { windowWords } from './window-words';
@@ -29,6 +29,8 @@ export type TranscribeSettings = {
   onProgress?: (percent: number) => void;
   /** Quality checks and temperature fallback (openai/whisper's defaults when absent). */
   safeguards?: DecodeSafeguards;
+  /** Told how each decoded window fared (counters, logs). */
+  onWindow?: (window: WindowResult) => void;
 };
 
 /**
@@ -68,8 +70,10 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
       settings.onProgress?.((100 * (done + partial)) / total);
     });
     const retries: Pending[] = [];
-    decoded.forEach(({ result, quality }, i) => {
+    decoded.forEach((outcome, i) => {
+      const { result, quality } = outcome;
       const { window, retries: tries } = batch[i]!;
+      settings.onWindow?.(outcome);
       if (!result) {
         done += window.length; // silence: nothing to keep, nothing to decode again
         return;

@@ -46,7 +46,11 @@ export type DecodeOptions = {
   random?: () => number;
   /** Generated tokens per window (timestamps included); the model's context caps it anyway. */
   maxTokens?: number;
+  /** Asked every few tokens whether a window has gone wrong (a loop); true stops it there. */
+  stopWhen?: (generated: readonly number[]) => boolean;
 };
+
+const STOP_CHECK_EVERY = 8;
 
 /** Called after every decoder step with, per window, the last timestamp emitted (seconds) or -1. */
 export type StepListener = (lastTimestamps: number[]) => void;
@@ -116,7 +120,9 @@ export async function decodeWindows(
       generated[window]!.push(token);
       sumLogprob[window]! += logprob;
       if (token >= vocab.timestampBegin) lastTimestamps[window] = (token - vocab.timestampBegin) * SECONDS_PER_TIMESTAMP;
-      finished.push(token === vocab.endOfText || generated[window]!.length >= maxTokens);
+      const count = generated[window]!.length;
+      const stop = options.stopWhen !== undefined && count % STOP_CHECK_EVERY === 0 && options.stopWhen(generated[window]!);
+      finished.push(token === vocab.endOfText || count >= maxTokens || stop);
       next.push([token]);
     });
     onStep?.(lastTimestamps);

@@ -3,6 +3,7 @@ import {
   collapseRepetitions,
   compressionRatio,
   distinctSegmentTokens,
+  endsInLoop,
   judgeAttempt,
   loopRuns,
   seededRandom,
@@ -22,8 +23,8 @@ import type { WhisperRuntime } from './whisper-runtime';
  * tokens more than before); the windows that fail are decoded again together, sampled at the
  * next temperature from the same encoder states, until each passes, turns out to be silence, or
  * the temperatures run out. Then the most confident attempt is kept and any loop left in it is
- * collapsed to one copy. A sampled attempt that reproduces the greedy text ends the fallback
- * early: the model is sure of it, so hotter samples only cost time (a refrain really said twice).
+ * collapsed to one copy. A sampled attempt that reproduces a greedy text that does not loop ends
+ * the fallback early: the model is sure of it, so hotter samples only cost time.
  */
 
 export type WindowResult = {
@@ -32,6 +33,8 @@ export type WindowResult = {
   quality: DecodeQuality;
   /** Decodes run for the window (1 = greedy only). */
   attempts: number;
+  /** The kept attempt's repetitions were collapsed to one copy. */
+  collapsed: boolean;
 };
 
 type Judged = Attempt & { decoded: DecodedWindow; verdict: Verdict; runs: Repetition[]; text: string };
@@ -44,6 +47,9 @@ export async function decodeWithFallback(
   onStep?: StepListener,
 ): Promise<WindowResult[]> {
   const [firstTemperature = 0, ...hotter] = safeguards.temperatures;
+  const { endOfText } = runtime.vocabulary;
+  // A loop fails the window whatever follows it, so its decode stops there, not at the token limit.
+  const stopWhen = (generated: readonly number[]) => endsInLoop(generated.filter((token) => token < endOfText));
   const hidden = await runtime.encode(inputs.map((input) => input.features));
   const first = await decodeWindows(runtime, inputs, prompt, {
     hidden,
@@ -51,6 +57,7 @@ export async function decodeWithFallback(
     temperature: firstTemperature,
     random: seededRandom(safeguards.seed),
     maxTokens: safeguards.maxWindowTokens,
+    stopWhen,
   });
   const attempts = first.map((decoded) => [judge(runtime, decoded, safeguards)]);
 
@@ -67,22 +74,26 @@ export async function decodeWithFallback(
         temperature,
         random: seededRandom(safeguards.seed + step + 1),
         maxTokens: safeguards.maxWindowTokens,
+        stopWhen,
       },
     );
     redone.forEach((decoded, k) => attempts[rows[k]!]!.push(judge(runtime, decoded, safeguards)));
     pending = rows.filter((i) => {
       const list = attempts[i]!;
       const last = list[list.length - 1]!;
-      return last.verdict === 'fallback' && last.text !== list[0]!.text;
+      // A repeat of the greedy text ends it, unless that text loops: hotter samples may break a loop.
+      const reproduced = last.text === list[0]!.text && !last.repetitive && !last.decoded.truncated;
+      return last.verdict === 'fallback' && !reproduced;
     });
   }
 
   return attempts.map((list) => {
     const last = list[list.length - 1]!;
-    if (last.verdict === 'silence') return { quality: qualityOf(last), attempts: list.length };
+    if (last.verdict === 'silence') return { quality: qualityOf(last), attempts: list.length, collapsed: false };
     const kept = last.verdict === 'pass' ? last : bestAttempt(list)!;
-    const result = kept.runs.length > 0 ? collapse(kept.decoded, kept.runs, runtime.vocabulary.endOfText) : kept.decoded;
-    return { result, quality: qualityOf(kept), attempts: list.length };
+    const collapsed = kept.runs.length > 0;
+    const result = collapsed ? collapse(kept.decoded, kept.runs, runtime.vocabulary.endOfText) : kept.decoded;
+    return { result, quality: qualityOf(kept), attempts: list.length, collapsed };
   });
 }
 

@@ -65,8 +65,21 @@ export interface SpeechModel {
 export const LANGUAGE_SCAN_SAMPLES = 300 * SAMPLE_RATE;
 const DETECTION_WINDOW = 30 * SAMPLE_RATE;
 
+/** Running totals of what the safeguards did, since the model was loaded. */
+export type SafeguardCounters = {
+  /** Windows decoded (a re-decoded tail counts again). */
+  windows: number;
+  /** Windows decoded again at a higher temperature. */
+  fallbacks: number;
+  /** Windows taken for silence (their text dropped). */
+  silent: number;
+  /** Windows whose kept text still looped and was collapsed. */
+  collapsed: number;
+};
+
 export class WhisperModel implements SpeechModel {
   private queue: Promise<unknown> = Promise.resolve();
+  readonly counters: SafeguardCounters = { windows: 0, fallbacks: 0, silent: 0, collapsed: 0 };
 
   private constructor(
     readonly modelId: string,
@@ -127,6 +140,12 @@ export class WhisperModel implements SpeechModel {
       batchSize: this.batchSize,
       vad: this.vad,
       safeguards: this.safeguards,
+      onWindow: ({ result, attempts, collapsed }) => {
+        this.counters.windows++;
+        if (attempts > 1) this.counters.fallbacks++;
+        if (!result) this.counters.silent++;
+        if (collapsed) this.counters.collapsed++;
+      },
       // Capped below 100 so that 100 means "words returned", not "last token decoded".
       onProgress: (percent) => report(Math.min(99, percent)),
     });
