@@ -13,7 +13,11 @@ export type Segment = {
   words?: Word[];
   /** Mean log-probability of the window's tokens (below -1: the model was unsure). */
   avgLogprob?: number;
-  /** zlib compression ratio of the window's text (above 2.4: it repeats itself). */
+  /**
+   * zlib compression ratio of the window's text, each of its Whisper segments counted once (above
+   * 2.4: it loops). openai/whisper compresses the whole text, which also flags a sentence really
+   * said twice in one window; see packages/ml/src/decode-quality.ts.
+   */
   compressionRatio?: number;
   /** Probability of <|nospeech|> at the window's first decoding step. */
   noSpeechProb?: number;
