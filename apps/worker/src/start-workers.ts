@@ -20,7 +20,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       modelId: config.models.whisper,
       dtype: config.models.whisperDtype,
       models: { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote },
-      options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch },
+      options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards },
     },
     logger,
   );

@@ -33,6 +33,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SUBTITLE_MAX_TEXT_BYTES: 'lots' })).toThrow(/SUBTITLE_MAX_TEXT_BYTES/);
   });
 
+  it("gives Whisper openai/whisper's safeguard defaults, and takes overrides", () => {
+    expect(loadConfig({}).models.whisperSafeguards).toEqual({
+      compressionRatioThreshold: 2.4,
+      logprobThreshold: -1,
+      noSpeechThreshold: 0.6,
+      temperatures: [0, 0.2, 0.4, 0.6, 0.8, 1],
+      maxWindowTokens: 224,
+      seed: 0,
+    });
+    const tuned = loadConfig({ WHISPER_TEMPERATURES: '0, 0.5', WHISPER_LOGPROB_THRESHOLD: '-0.8', WHISPER_NO_SPEECH_THRESHOLD: '0.5' });
+    expect(tuned.models.whisperSafeguards).toMatchObject({ temperatures: [0, 0.5], logprobThreshold: -0.8, noSpeechThreshold: 0.5 });
+  });
+
+  it('refuses bad Whisper safeguards, naming each', () => {
+    expect(() => loadConfig({ WHISPER_TEMPERATURES: '0,0.4,0.2' })).toThrow(/WHISPER_TEMPERATURES: a comma-separated, rising list/);
+    expect(() => loadConfig({ WHISPER_TEMPERATURES: '0,hot' })).toThrow(/WHISPER_TEMPERATURES/);
+    expect(() => loadConfig({ WHISPER_NO_SPEECH_THRESHOLD: '1.5' })).toThrow(/WHISPER_NO_SPEECH_THRESHOLD/);
+    expect(() => loadConfig({ WHISPER_LOGPROB_THRESHOLD: '0.5' })).toThrow(/WHISPER_LOGPROB_THRESHOLD/);
+    expect(() => loadConfig({ WHISPER_MAX_WINDOW_TOKENS: '8' })).toThrow(/WHISPER_MAX_WINDOW_TOKENS/);
+  });
+
   it('refuses bad settings at start-up, naming each', () => {
     expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
     expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);

@@ -16,6 +16,20 @@ const booleanFromEnv = (fallback: 'true' | 'false') =>
     .default(fallback)
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+// Whisper's sampling temperatures, tried in order: "0,0.2,0.4,0.6,0.8,1" (openai's schedule).
+const temperaturesFromEnv = z
+  .string()
+  .default('0,0.2,0.4,0.6,0.8,1')
+  .transform((value, ctx) => {
+    const temperatures = value.split(',').map((part) => Number(part.trim()));
+    const valid = temperatures.every((t) => Number.isFinite(t) && t >= 0 && t <= 2);
+    const rising = temperatures.every((t, i) => i === 0 || t > temperatures[i - 1]!);
+    if (!valid || !rising || temperatures.length === 0 || temperatures.length > 10) {
+      ctx.addIssue({ code: 'custom', message: 'a comma-separated, rising list of 1–10 temperatures between 0 and 2 (e.g. 0,0.2,0.4,0.6,0.8,1)' });
+    }
+    return temperatures;
+  });
+
 const rolesFromEnv = z
   .string()
   .default('all')
@@ -68,6 +82,16 @@ const envSchema = z.object({
   // onnxruntime threads for Whisper (0 = one per core) and windows decoded together.
   WHISPER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   WHISPER_BATCH: z.coerce.number().int().min(1).max(16).default(4),
+  // Degenerate-output safeguards (openai/whisper's defaults): a window whose text compresses more
+  // than COMPRESSION_RATIO (a loop) or whose mean token log-probability is below LOGPROB is decoded
+  // again at the next of TEMPERATURES; P(no speech) above NO_SPEECH with a failed log-probability
+  // drops the window as silence. MAX_WINDOW_TOKENS caps one window's decode.
+  WHISPER_COMPRESSION_RATIO_THRESHOLD: z.coerce.number().min(1).max(100).default(2.4),
+  WHISPER_LOGPROB_THRESHOLD: z.coerce.number().min(-100).max(0).default(-1),
+  WHISPER_NO_SPEECH_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
+  WHISPER_TEMPERATURES: temperaturesFromEnv,
+  WHISPER_MAX_WINDOW_TOKENS: z.coerce.number().int().min(16).max(440).default(224),
+  WHISPER_SAMPLING_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(0),
   // Audio longer than SPLIT is cut at pauses into chunks of about CHUNK seconds, transcribed as
   // child jobs by every transcribe worker and merged; shorter audio stays one job.
   TRANSCRIBE_SPLIT_SECONDS: z.coerce.number().positive().default(600),
@@ -111,6 +135,15 @@ const envSchema = z.object({
   }
 });
 
+export type WhisperSafeguardSettings = {
+  compressionRatioThreshold: number;
+  logprobThreshold: number;
+  noSpeechThreshold: number;
+  temperatures: number[];
+  maxWindowTokens: number;
+  seed: number;
+};
+
 export type S3Settings = { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; presignTtlSeconds: number };
 
 /** How much subtitle history and text one track may hold. */
@@ -128,7 +161,17 @@ export type Config = {
   redisCommandTimeoutMs: number;
   queuePrefix: string;
   worker: { roles: WorkerRole[]; concurrency: number; attempts: number; lockMs: number; stalledIntervalMs: number };
-  models: { dir: string; cacheDir: string; allowRemote: boolean; whisper: string; whisperDtype: string; whisperThreads: number; whisperBatch: number };
+  models: {
+    dir: string;
+    cacheDir: string;
+    allowRemote: boolean;
+    whisper: string;
+    whisperDtype: string;
+    whisperThreads: number;
+    whisperBatch: number;
+    /** The shape of @babelfish/ml's DecodeSafeguards (this package does not depend on ml). */
+    whisperSafeguards: WhisperSafeguardSettings;
+  };
   transcription: { splitAboveSeconds: number; chunkSeconds: number };
   defaultEngine?: (typeof engineNames)[number];
   http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; maxMediaStreams: number; corsOrigins: string[] };
@@ -183,6 +226,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       whisperDtype: e.WHISPER_DTYPE,
       whisperThreads: e.WHISPER_THREADS,
       whisperBatch: e.WHISPER_BATCH,
+      whisperSafeguards: {
+        compressionRatioThreshold: e.WHISPER_COMPRESSION_RATIO_THRESHOLD,
+        logprobThreshold: e.WHISPER_LOGPROB_THRESHOLD,
+        noSpeechThreshold: e.WHISPER_NO_SPEECH_THRESHOLD,
+        temperatures: e.WHISPER_TEMPERATURES,
+        maxWindowTokens: e.WHISPER_MAX_WINDOW_TOKENS,
+        seed: e.WHISPER_SAMPLING_SEED,
+      },
     },
     transcription: { splitAboveSeconds: e.TRANSCRIBE_SPLIT_SECONDS, chunkSeconds: e.TRANSCRIBE_CHUNK_SECONDS },
     defaultEngine: e.DEFAULT_ENGINE,

@@ -1,8 +1,29 @@
 /** A word with its time span in seconds, from Whisper's word-level timestamps. */
 export type Word = { text: string; start: number; end: number };
 
-/** One subtitle-sized unit of speech (or of its translation), times in seconds. */
-export type Segment = { start: number; end: number; text: string; words?: Word[] };
+/**
+ * One subtitle-sized unit of speech (or of its translation), times in seconds. A transcribed
+ * segment also carries the decoding statistics of the Whisper window(s) it came from, named as
+ * openai/whisper's verbose_json (avg_logprob, compression_ratio, no_speech_prob, temperature).
+ */
+export type Segment = {
+  start: number;
+  end: number;
+  text: string;
+  words?: Word[];
+  /** Mean log-probability of the window's tokens (below -1: the model was unsure). */
+  avgLogprob?: number;
+  /**
+   * zlib compression ratio of the window's text, each of its Whisper segments counted once (above
+   * 2.4: it loops). openai/whisper compresses the whole text, which also flags a sentence really
+   * said twice in one window; see packages/ml/src/decode-quality.ts.
+   */
+  compressionRatio?: number;
+  /** Probability of <|nospeech|> at the window's first decoding step. */
+  noSpeechProb?: number;
+  /** Sampling temperature of the decode kept (0 = greedy; higher = the fallback ran). */
+  temperature?: number;
+};
 
 export type Transcript = {
   language: string; // ISO 639-1

@@ -6,6 +6,7 @@ export * from './speech-regions';
 export * from './speech-windows';
 export * from './vad';
 export * from './whisper';
+export { DEFAULT_SAFEGUARDS, type DecodeQuality, type DecodeSafeguards } from './decode-quality';
 export type { LanguageDetection, LanguageGuess } from './whisper-language';
 export * from './translation/engine';
 export { ApertiumEngine, cleanApertiumText, type ApertiumOptions } from './translation/apertium';

@@ -1,4 +1,5 @@
 import type { Segment } from '@babelfish/core';
+import type { DecodeQuality } from './decode-quality';
 
 /**
  * Groups timed words into subtitle-sized segments.
@@ -11,8 +12,11 @@ import type { Segment } from '@babelfish/core';
  * leave a short orphan ("you, ask what…" after a full-length line).
  */
 
-/** A word as Whisper emits it: `text` keeps its leading space, which is how words join (CJK has none). */
-export type TimedToken = { text: string; start: number; end: number };
+/**
+ * A word as Whisper emits it: `text` keeps its leading space, which is how words join (CJK has
+ * none). `quality`: the statistics of the window it was decoded in (shared by its words).
+ */
+export type TimedToken = { text: string; start: number; end: number; quality?: DecodeQuality };
 
 export type SegmentLimits = {
   maxSeconds: number;
@@ -102,6 +106,25 @@ function toSegment(tokens: TimedToken[]): Segment | undefined {
     end: last.end,
     text,
     words: tokens.filter((token) => token.text.trim()).map((token) => ({ text: token.text.trim(), start: token.start, end: token.end })),
+    ...mergeQuality(tokens),
+  };
+}
+
+/**
+ * A segment's statistics: its window's, or, when its words come from several windows, the mean
+ * log-probability over its words and the worst of the rest.
+ */
+export function mergeQuality(tokens: readonly TimedToken[]): Partial<DecodeQuality> {
+  const stats = tokens.flatMap((token) => (token.quality ? [token.quality] : []));
+  if (stats.length === 0) return {};
+  const first = stats[0]!;
+  if (stats.every((quality) => quality === first)) return { ...first };
+  const round = (value: number) => Math.round(value * 10_000) / 10_000;
+  return {
+    avgLogprob: round(stats.reduce((sum, quality) => sum + quality.avgLogprob, 0) / stats.length),
+    compressionRatio: Math.max(...stats.map((quality) => quality.compressionRatio)),
+    noSpeechProb: Math.max(...stats.map((quality) => quality.noSpeechProb)),
+    temperature: Math.max(...stats.map((quality) => quality.temperature)),
   };
 }
 
@@ -119,7 +142,7 @@ export function cleanWordTimes(tokens: readonly TimedToken[], duration: number):
   for (const token of tokens) {
     const start = clamp(Math.max(token.start, floor), 0, duration);
     const end = clamp(Number.isFinite(token.end) ? Math.max(token.end, start) : start, start, duration);
-    cleaned.push({ text: token.text, start: round(start), end: round(end) });
+    cleaned.push({ text: token.text, start: round(start), end: round(end), ...(token.quality ? { quality: token.quality } : {}) });
     floor = start;
   }
   return cleaned;

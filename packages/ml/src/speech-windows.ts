@@ -21,7 +21,7 @@ export function planSpeechWindows(regions: readonly SampleRange[], probabilities
   let pending: SampleRange[] = [];
   for (const region of splitLongRegions(regions, probabilities, options)) {
     if (total(pending) + region.end - region.start > options.maxSamples) {
-      const cut = process.env.GREEDY ? pending.length : bestCut([...pending, region], options.minSamples);
+      const cut = bestCut([...pending, region], options.minSamples);
       windows.push(toWindow(pending.slice(0, cut)));
       pending = pending.slice(cut);
     }

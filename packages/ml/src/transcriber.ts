@@ -5,7 +5,8 @@ import type { TimedToken } from './segmenter';
 import { speechRegions } from './speech-regions';
 import { planSpeechWindows, toSourceSample, windowFrom, type SpeechWindow } from './speech-windows';
 import type { SileroVad } from './vad';
-import { decodeWindows } from './whisper-decoder';
+import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
+import { decodeWithFallback, type WindowResult } from './whisper-fallback';
 import { tokenId } from './whisper-pipeline';
 import type { WhisperRuntime } from './whisper-runtime';
 import { windowWords } from './window-words';
@@ -26,6 +27,10 @@ export type TranscribeSettings = {
   vad?: SileroVad;
   /** 0–100 over the speech to decode. */
   onProgress?: (percent: number) => void;
+  /** Quality checks and temperature fallback (openai/whisper's defaults when absent). */
+  safeguards?: DecodeSafeguards;
+  /** Told how each decoded window fared (counters, logs). */
+  onWindow?: (window: WindowResult) => void;
 };
 
 /**
@@ -59,14 +64,20 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
     const inputs = await Promise.all(
       batch.map(async ({ window }) => ({ features: await runtime.features(await readWindow(source, window)), frames: Math.ceil(window.length / 320) })),
     );
-    const decoded = await decodeWindows(runtime, inputs, prompt, (stamps) => {
+    const decoded = await decodeWithFallback(runtime, inputs, prompt, settings.safeguards ?? DEFAULT_SAFEGUARDS, (stamps) => {
       // Within a batch, a window's progress is how far its timestamps have got.
       const partial = batch.reduce((sum, { window }, i) => sum + Math.min(window.length, Math.max(0, stamps[i]!) * SAMPLE_RATE), 0);
       settings.onProgress?.((100 * (done + partial)) / total);
     });
     const retries: Pending[] = [];
-    decoded.forEach((result, i) => {
+    decoded.forEach((outcome, i) => {
+      const { result, quality } = outcome;
       const { window, retries: tries } = batch[i]!;
+      settings.onWindow?.(outcome);
+      if (!result) {
+        done += window.length; // silence: nothing to keep, nothing to decode again
+        return;
+      }
       const windowWordsList = windowWords(runtime.parts.tokenizer, result);
       const covered = coveredUntil(result.tokens, runtime.vocabulary.timestampBegin, runtime.vocabulary.endOfText);
       const cut = covered * SAMPLE_RATE;
@@ -78,6 +89,7 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
           text: word.text,
           start: toSourceSample(window, word.start * SAMPLE_RATE) / SAMPLE_RATE,
           end: toSourceSample(window, word.end * SAMPLE_RATE) / SAMPLE_RATE,
+          quality,
         });
       }
       if (retry) retries.push({ window: windowFrom(window, cut), retries: tries + 1 });

@@ -1,6 +1,6 @@
 import { Tensor } from '@huggingface/transformers';
 import { AppError } from '@babelfish/core';
-import { nextToken } from './whisper-rules';
+import { applyRules, sampleToken } from './whisper-rules';
 import type { WhisperRuntime, WhisperVocabulary } from './whisper-runtime';
 import { alignTokens } from './word-alignment';
 
@@ -9,6 +9,11 @@ import { alignTokens } from './word-alignment';
  * (one ONNX run for the whole batch): on CPU a step costs little more for four rows than for
  * one, because the weights are read once. A window that reaches end-of-text leaves the batch,
  * so the others do not carry it along.
+ *
+ * Greedy (temperature 0) is the fast path; a window that failed the quality checks
+ * (decode-quality.ts) is decoded again by sampling at a higher temperature, reusing its encoder
+ * states. Each chosen token's log-probability is summed on the way (for the confidence check),
+ * and the first step's probability of <|nospeech|> is kept (for the silence check).
  */
 
 export type DecodeInput = {
@@ -23,7 +28,29 @@ export type DecodedWindow = {
   tokens: number[];
   /** Start time of each token in seconds from the window start (transformers.js' convention). */
   tokenTimes: number[];
+  /** Σ log-probability of the generated tokens (end-of-text included), under the filtered logits. */
+  sumLogprob: number;
+  /** P(<|nospeech|>) right after start-of-transcript (0 when the model has no such token). */
+  noSpeechProb: number;
+  /** Stopped at the token limit instead of end-of-text. */
+  truncated: boolean;
+  temperature: number;
 };
+
+export type DecodeOptions = {
+  onStep?: StepListener;
+  /** The windows' encoder states ([B, 1500, d], WhisperRuntime.encode); encoded here when absent. */
+  hidden?: Tensor;
+  /** 0 (default): greedy. Above 0: sampled from softmax(logits / temperature) with `random`. */
+  temperature?: number;
+  random?: () => number;
+  /** Generated tokens per window (timestamps included); the model's context caps it anyway. */
+  maxTokens?: number;
+  /** Asked every few tokens whether a window has gone wrong (a loop); true stops it there. */
+  stopWhen?: (generated: readonly number[]) => boolean;
+};
+
+const STOP_CHECK_EVERY = 8;
 
 /** Called after every decoder step with, per window, the last timestamp emitted (seconds) or -1. */
 export type StepListener = (lastTimestamps: number[]) => void;
@@ -34,8 +61,9 @@ export async function decodeWindows(
   runtime: WhisperRuntime,
   windows: readonly DecodeInput[],
   prompt: readonly number[],
-  onStep?: StepListener,
+  options: DecodeOptions = {},
 ): Promise<DecodedWindow[]> {
+  const { onStep, temperature = 0, random = Math.random } = options;
   const { vocabulary: vocab, decoder } = runtime;
   const layers = vocab.decoderLayers;
   const headsByLayer = new Map<number, number[]>();
@@ -49,8 +77,11 @@ export async function decodeWindows(
   const generated = windows.map((): number[] => []);
   const attention = windows.map((): Float32Array[] => []);
   const lastTimestamps = windows.map(() => -1);
+  const sumLogprob = windows.map(() => 0);
+  const noSpeechProb = windows.map(() => 0);
+  const maxTokens = Math.min(options.maxTokens ?? Number.POSITIVE_INFINITY, vocab.maxLength - prompt.length);
   let rows = windows.map((_, i) => i); // window index of each batch row
-  const hidden = await runtime.encode(windows.map((window) => window.features));
+  const hidden = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
   let encoderCache: Record<string, Tensor> = {};
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
@@ -71,16 +102,27 @@ export async function decodeWindows(
     if (!logits) throw new AppError('INTERNAL', 'Whisper decoder returned no logits');
     const [, positions = 1, vocabSize = 0] = logits.dims;
     keepAttention(out, headsByLayer, rows, positions, windows, attention);
+    if (first && vocab.noSpeech !== undefined) {
+      // openai/whisper reads it at the start-of-transcript position, before any rule is applied.
+      rows.forEach((window, row) => {
+        const offset = row * positions * vocabSize;
+        noSpeechProb[window] = softmaxAt((logits.data as Float32Array).subarray(offset, offset + vocabSize), vocab.noSpeech!);
+      });
+    }
 
     const finished: boolean[] = [];
     const next: number[][] = [];
     rows.forEach((window, row) => {
       const offset = (row * positions + positions - 1) * vocabSize;
       const row_logits = (logits.data as Float32Array).subarray(offset, offset + vocabSize);
-      const token = nextToken(row_logits, generated[window]!, vocab);
+      applyRules(row_logits, generated[window]!, vocab);
+      const { token, logprob } = sampleToken(row_logits, temperature, random);
       generated[window]!.push(token);
+      sumLogprob[window]! += logprob;
       if (token >= vocab.timestampBegin) lastTimestamps[window] = (token - vocab.timestampBegin) * SECONDS_PER_TIMESTAMP;
-      finished.push(token === vocab.endOfText || prompt.length + generated[window]!.length >= vocab.maxLength);
+      const count = generated[window]!.length;
+      const stop = options.stopWhen !== undefined && count % STOP_CHECK_EVERY === 0 && options.stopWhen(generated[window]!);
+      finished.push(token === vocab.endOfText || count >= maxTokens || stop);
       next.push([token]);
     });
     onStep?.(lastTimestamps);
@@ -107,8 +149,18 @@ export async function decodeWindows(
     const times = alignTokens(attention[i]!, heads, window.frames, prompt.length);
     // The last token is never fed back, so it has no attention row: it reuses the previous time.
     const tokenTimes = tokens.map((_, t) => times[Math.min(t, times.length - 1)] ?? 0);
-    return { tokens, tokenTimes };
+    const truncated = tokens[tokens.length - 1] !== vocab.endOfText;
+    return { tokens, tokenTimes, sumLogprob: sumLogprob[i]!, noSpeechProb: noSpeechProb[i]!, truncated, temperature };
   });
+}
+
+/** softmax(logits)[index], over the whole row. */
+function softmaxAt(logits: Float32Array, index: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
+  return Math.exp(logits[index]! - max) / sum;
 }
 
 /** Copies the alignment heads' attention rows (only the frames with audio) for each window. */

@@ -40,6 +40,8 @@ export type WhisperVocabulary = {
   startOfTranscript: number;
   endOfText: number;
   noTimestamps: number;
+  /** `<|nospeech|>` (`<|nocaptions|>` in older vocabularies); undefined when the model has none. */
+  noSpeech?: number;
   /** `<|0.00|>`; every id from here on is a timestamp, 0.02 s apart. */
   timestampBegin: number;
   task: { transcribe: number; translate: number };
@@ -148,6 +150,7 @@ function readVocabulary(asr: LoadedPipeline): WhisperVocabulary {
     startOfTranscript: config.decoder_start_token_id ?? required('<|startoftranscript|>'),
     endOfText: config.eos_token_id ?? required('<|endoftext|>'),
     noTimestamps,
+    noSpeech: tokenId(asr.tokenizer, '<|nospeech|>') ?? tokenId(asr.tokenizer, '<|nocaptions|>'),
     timestampBegin: noTimestamps + 1,
     task: config.task_to_id ?? { transcribe: required('<|transcribe|>'), translate: required('<|translate|>') },
     suppress: config.suppress_tokens ?? [],

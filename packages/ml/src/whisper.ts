@@ -1,6 +1,7 @@
 import { getLanguage, type Segment } from '@babelfish/core';
 import { SAMPLE_RATE } from './audio-windows';
 import { withAudioSource, type AudioSource, type SpeechAudio } from './audio-source';
+import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
 import { assertModelAvailable, modelLoadError } from './model-env';
 import { cleanWordTimes, segmentWords, type TimedToken } from './segmenter';
 import { planSource, readWindow, transcribeSource } from './transcriber';
@@ -30,6 +31,8 @@ export type WhisperOptions = {
   batchSize?: number;
   /** Use Silero VAD when its file is installed (default); false forces loudness-based windows. */
   vad?: boolean;
+  /** Quality checks and temperature fallback (decode-quality.ts); unset fields keep openai/whisper's defaults. */
+  safeguards?: Partial<DecodeSafeguards>;
 };
 
 export type TranscribeOptions = {
@@ -62,8 +65,21 @@ export interface SpeechModel {
 export const LANGUAGE_SCAN_SAMPLES = 300 * SAMPLE_RATE;
 const DETECTION_WINDOW = 30 * SAMPLE_RATE;
 
+/** Running totals of what the safeguards did, since the model was loaded. */
+export type SafeguardCounters = {
+  /** Windows decoded (a re-decoded tail counts again). */
+  windows: number;
+  /** Windows decoded again at a higher temperature. */
+  fallbacks: number;
+  /** Windows taken for silence (their text dropped). */
+  silent: number;
+  /** Windows whose kept text still looped and was collapsed. */
+  collapsed: number;
+};
+
 export class WhisperModel implements SpeechModel {
   private queue: Promise<unknown> = Promise.resolve();
+  readonly counters: SafeguardCounters = { windows: 0, fallbacks: 0, silent: 0, collapsed: 0 };
 
   private constructor(
     readonly modelId: string,
@@ -71,6 +87,7 @@ export class WhisperModel implements SpeechModel {
     private readonly runtime: WhisperRuntime,
     private readonly vad: SileroVad | undefined,
     private readonly batchSize: number,
+    private readonly safeguards: DecodeSafeguards,
   ) {}
 
   static async load(modelId: string, dtype: string, options: WhisperOptions = {}): Promise<WhisperModel> {
@@ -81,7 +98,8 @@ export class WhisperModel implements SpeechModel {
         loadWhisperRuntime(modelId, dtype, { threads: options.threads }),
         vadFile ? getVad(vadFile) : undefined,
       ]);
-      return new WhisperModel(modelId, dtype, runtime, vad, Math.max(1, options.batchSize ?? DEFAULT_WHISPER_BATCH));
+      const batch = Math.max(1, options.batchSize ?? DEFAULT_WHISPER_BATCH);
+      return new WhisperModel(modelId, dtype, runtime, vad, batch, resolveSafeguards(options.safeguards));
     } catch (error) {
       throw modelLoadError(modelId, error);
     }
@@ -121,6 +139,13 @@ export class WhisperModel implements SpeechModel {
       task: options.task ?? 'transcribe',
       batchSize: this.batchSize,
       vad: this.vad,
+      safeguards: this.safeguards,
+      onWindow: ({ result, attempts, collapsed }) => {
+        this.counters.windows++;
+        if (attempts > 1) this.counters.fallbacks++;
+        if (!result) this.counters.silent++;
+        if (collapsed) this.counters.collapsed++;
+      },
       // Capped below 100 so that 100 means "words returned", not "last token decoded".
       onProgress: (percent) => report(Math.min(99, percent)),
     });
@@ -151,7 +176,14 @@ export function getWhisper(
   dtype: string = DEFAULT_WHISPER_DTYPE,
   options: WhisperOptions = {},
 ): Promise<WhisperModel> {
-  const key = JSON.stringify([modelId, dtype, options.threads ?? 0, options.batchSize ?? DEFAULT_WHISPER_BATCH, options.vad ?? true]);
+  const key = JSON.stringify([
+    modelId,
+    dtype,
+    options.threads ?? 0,
+    options.batchSize ?? DEFAULT_WHISPER_BATCH,
+    options.vad ?? true,
+    resolveSafeguards(options.safeguards),
+  ]);
   let model = models.get(key);
   if (!model) {
     model = WhisperModel.load(modelId, dtype, options);
@@ -159,6 +191,13 @@ export function getWhisper(
     model.catch(() => models.delete(key));
   }
   return model;
+}
+
+/** openai/whisper's defaults overridden by the fields given (undefined fields keep the default). */
+export function resolveSafeguards(overrides: Partial<DecodeSafeguards> = {}): DecodeSafeguards {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const safeguards = { ...DEFAULT_SAFEGUARDS, ...defined } as DecodeSafeguards;
+  return { ...safeguards, temperatures: safeguards.temperatures.length > 0 ? [...safeguards.temperatures] : [0] };
 }
 
 /** Frees every loaded Whisper model (worker shutdown, tests). */
