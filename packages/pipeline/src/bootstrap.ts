@@ -21,7 +21,7 @@ export async function createServices(
     whisper?: () => Promise<SpeechModel>;
   },
 ): Promise<Services> {
-  const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch };
+  const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards };
   const whisper = options.whisper ?? (() => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions));
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
   const database = openDatabase(config.databaseUrl);
