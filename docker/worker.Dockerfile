@@ -27,10 +27,11 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
 
 # --- runtime ----------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
-# ffmpeg for audio extraction and muxing; Apertium + the English–Spanish pair for the offline
-# rule-based engine. Add more apertium-xxx-yyy pairs here to offer them.
+# ffmpeg for audio extraction and muxing; Apertium and its language pairs for the offline
+# rule-based engine: any Debian apertium-<pair> packages (`--build-arg APERTIUM_PAIRS="eng-spa fr-es"`).
+ARG APERTIUM_PAIRS="eng-spa"
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg apertium apertium-eng-spa \
+ && apt-get install -y --no-install-recommends ffmpeg apertium $(for pair in ${APERTIUM_PAIRS}; do printf 'apertium-%s ' "$pair"; done) \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 babelfish \
  && useradd --system --uid 10001 --gid babelfish --home-dir /app --shell /usr/sbin/nologin babelfish \

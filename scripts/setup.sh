@@ -8,7 +8,12 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v apertium >/dev/null || need_apt+=(apertium)
-[ -e /usr/share/apertium/modes/eng-spa.mode ] || need_apt+=(apertium-eng-spa)
+# Apertium language pairs to offer, as Debian names them (apertium-<pair>): any of
+# `apt-cache search --names-only '^apertium-'`, e.g. APERTIUM_PAIRS="eng-spa fr-es eng-cat".
+for pair in ${APERTIUM_PAIRS:-eng-spa}; do
+  [[ "$pair" =~ ^[a-z]{2,3}-[a-z]{2,3}$ ]] || { echo "setup: APERTIUM_PAIRS entry \"$pair\" is not a pair like eng-spa"; exit 2; }
+  [ -e "/usr/share/apertium/modes/$pair.mode" ] || need_apt+=("apertium-$pair")
+done
 command -v redis-server >/dev/null || command -v redis-cli >/dev/null || need_apt+=(redis-server)
 # Dubbing speaks with espeak-ng; burned-in subtitles need fonts for Latin, Cyrillic, CJK and Arabic.
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)

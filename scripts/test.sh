@@ -3,6 +3,9 @@
 # (Redis 127.0.0.1:6379, SQLite and PostgreSQL 127.0.0.1:5432, ffmpeg, Apertium, Whisper models).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A second Apertium pair (with the older two-letter naming) so the tests prove pairs come from
+# what is installed, not from a fixed list.
+export APERTIUM_PAIRS="${APERTIUM_PAIRS:-eng-spa fr-es}"
 bash scripts/setup.sh
 # The dashboard's browser test drives Debian's Chromium (never a downloaded browser).
 if ! command -v chromium >/dev/null; then

@@ -10,7 +10,7 @@ import { readRepoFile, repoPath } from './support/repo';
 // (VS Code's Docker linter) uses, plus that linter's own diagnostics.
 const images = {
   api: { file: 'docker/api.Dockerfile', entry: 'apps/api/src/main.ts', apt: ['ffmpeg'] },
-  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', apt: ['ffmpeg', 'apertium', 'apertium-eng-spa'] },
+  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', apt: ['ffmpeg', 'apertium'] },
 };
 const packageManager = (JSON.parse(readRepoFile('package.json')) as { packageManager: string }).packageManager;
 
@@ -54,6 +54,15 @@ describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, i
     expect(content).toMatch(/useradd --system --uid 10001/);
     const lastUser = final.findIndex((instruction) => instruction.getKeyword() === 'USER');
     expect(final.slice(lastUser).filter((instruction) => instruction.getKeyword() === 'RUN')).toEqual([]);
+  });
+
+  it('installs the Apertium pairs named by APERTIUM_PAIRS (eng-spa by default) in the worker only', () => {
+    const declared = final.filter((instruction) => instruction.getKeyword() === 'ARG').map(args);
+    const runtimeApt = final.filter((instruction) => instruction.getKeyword() === 'RUN').map(args).find((line) => line.includes('apt-get install'))!;
+    if (name === 'worker') {
+      expect(declared).toContain('APERTIUM_PAIRS="eng-spa"');
+      expect(runtimeApt).toMatch(/for pair in \$\{APERTIUM_PAIRS\}; do printf 'apertium-%s '/);
+    } else expect(declared.some((arg) => arg.startsWith('APERTIUM_PAIRS'))).toBe(false);
   });
 
   it('has no ADD (COPY only, so nothing is fetched from a URL at build time)', () => {

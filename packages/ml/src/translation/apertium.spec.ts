@@ -1,7 +1,7 @@
 import type { Segment } from '@babelfish/core';
 import { ApertiumEngine, cleanApertiumText } from './apertium';
 
-/** Real Debian apertium + apertium-eng-spa (modes eng-spa, spa-eng). */
+/** Real Debian apertium + the pairs scripts/test.sh installs (eng-spa, fr-es). */
 describe('ApertiumEngine', () => {
   const engine = new ApertiumEngine();
 
@@ -51,6 +51,14 @@ describe('ApertiumEngine', () => {
       to: 'en',
     });
     expect(segment?.text).toMatch(/without oxygen/);
+  });
+
+  // scripts/test.sh installs APERTIUM_PAIRS="eng-spa fr-es": a pair packaged with the older
+  // two-letter mode names (fr-es) is offered and translates like any other.
+  it('offers every installed pair, whatever naming its package uses (apertium-fr-es)', async () => {
+    expect(await engine.pairs()).toEqual(expect.arrayContaining([{ from: 'fr', to: 'es' }, { from: 'es', to: 'fr' }]));
+    const [segment] = await engine.translate({ segments: [{ start: 0, end: 2, text: 'Le pays est grand.' }], from: 'fr', to: 'es' });
+    expect(segment?.text).toMatch(/El país es grande/i);
   });
 
   it('offers nothing when the apertium command is missing', async () => {
