@@ -20,7 +20,7 @@ describe('windowWords with the real Whisper tokenizer', () => {
   const decode = (text: string) => {
     const [begin, end] = tokenizer.convert_tokens_to_ids(['<|0.00|>', '<|endoftext|>']).map(Number);
     const tokens = [begin!, ...tokenizer.encode(text, { add_special_tokens: false }), end!];
-    return windowWords(tokenizer, { tokens, tokenTimes: tokens.map((_, i) => i * 0.1), sumLogprob: 0, noSpeechProb: 0, truncated: false });
+    return windowWords(tokenizer, { tokens, tokenTimes: tokens.map((_, i) => i * 0.1), sumLogprob: 0, noSpeechProb: 0, truncated: false, temperature: 0 });
   };
 
   it('keeps hyphens, apostrophes and punctuation inside the words Whisper emits', () => {

@@ -13,14 +13,25 @@ export function joinerFor(language: string): string {
   return unspaced.has(language) ? '' : ' ';
 }
 
-/** Characters as a reader sees them (code points, so an emoji or astral CJK counts once). */
-export function visibleLength(text: string): number {
-  return Array.from(text).length;
+/**
+ * Full-width (East Asian Wide) characters: CJK ideographs and punctuation, kana, Hangul,
+ * full-width forms. Half-width katakana (U+FF61–FF9F) and everything else are half-width.
+ */
+const fullWidth = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF01-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
+
+/**
+ * Characters as a reader sees them (code points, so an emoji or astral CJK counts once). With
+ * `fullWidthUnits` (Chinese, Japanese and Korean rules) a half-width character counts half.
+ */
+export function visibleLength(text: string, fullWidthUnits = false): number {
+  const chars = Array.from(text);
+  if (!fullWidthUnits) return chars.length;
+  return chars.reduce((sum, char) => sum + (fullWidth.test(char) ? 1 : 0.5), 0);
 }
 
 /** What reading speed is measured on: every character, a line break counting as one space. */
-export function readingLength(text: string): number {
-  return visibleLength(text.replace(/\s*\n\s*/g, ' ').trim());
+export function readingLength(text: string, fullWidthUnits = false): number {
+  return visibleLength(text.replace(/\s*\n\s*/g, ' ').trim(), fullWidthUnits);
 }
 
 /** Splits text into tokens: words, or for unspaced scripts characters with their punctuation. */
