@@ -44,7 +44,8 @@ export function breakTokens(tokens: readonly string[], limits: LineLimits): Brok
   for (let lineCount = 2; lineCount <= limits.maxLines; lineCount++) {
     const best = layout(tokens.length, lineCount, span, cut, limits.maxCharsPerLine);
     if (!best) continue;
-    const lines = best.starts.map((start, k) => tokens.slice(start, best.starts[k + 1] ?? tokens.length).join(joiner));
+    // trimEnd: an unspaced line may end on the space between two Latin words.
+    const lines = best.starts.map((start, k) => tokens.slice(start, best.starts[k + 1] ?? tokens.length).join(joiner).trimEnd());
     const result = { lines, cost: best.cost };
     // A layout that splits a name is a last resort: one more line may keep it whole.
     if (best.cost < UNBREAKABLE / 2) return result;

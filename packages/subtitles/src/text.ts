@@ -39,12 +39,47 @@ export function tokenize(text: string, joiner: string): string[] {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (!clean) return [];
   if (joiner === ' ') return clean.split(' ');
-  // Punctuation sticks to the character before it, so a line never starts with "。".
+  return tokenizeUnspaced(clean);
+}
+
+/** Opening brackets and quotes: never at the end of a line (kinsoku), so they stick to what follows. */
+const opening = /^[\p{Ps}\p{Pi}]$/u;
+/**
+ * Never at the start of a line (kinsoku): punctuation and symbols other than openers, small
+ * kana, the prolonged sound mark, iteration marks and combining marks stick to what precedes.
+ */
+const closing = /^[\p{Pe}\p{Pf}\p{Po}\p{Pd}\p{Pc}\p{S}\p{M}ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰ-ㇿーゝゞヽヾ々〻]/u;
+/** Letters and digits of alphabetic scripts: a Latin word or a number inside CJK text stays whole. */
+const alphanumeric = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}]/u;
+
+/**
+ * Whether, in unspaced text, `next` must stay on the same line as `previous` (no break between
+ * them): a closing mark after anything, anything after an opener, a Latin word's letters.
+ */
+export function gluedUnspaced(previous: string, next: string): boolean {
+  const last = Array.from(previous).at(-1) ?? '';
+  const first = Array.from(next)[0] ?? '';
+  if (!last || !first) return false;
+  return closing.test(first) || opening.test(last) || (alphanumeric.test(last) && alphanumeric.test(first));
+}
+
+/**
+ * Chinese and Japanese have no spaces: a line may break between any two characters, except
+ * before closing punctuation or after an opening bracket. A space survives only between two
+ * alphabetic words ("iPhone 15"), at the end of the first.
+ */
+function tokenizeUnspaced(clean: string): string[] {
+  const chars = Array.from(clean);
   const tokens: string[] = [];
-  for (const char of Array.from(clean.replace(/ /g, ''))) {
-    if (tokens.length > 0 && /[\p{P}\p{S}]/u.test(char)) tokens[tokens.length - 1] += char;
+  chars.forEach((char, i) => {
+    const last = tokens.at(-1);
+    if (char === ' ') {
+      if (last !== undefined && alphanumeric.test(chars[i - 1] ?? '') && alphanumeric.test(chars[i + 1] ?? '')) tokens[tokens.length - 1] = `${last} `;
+      return;
+    }
+    if (last !== undefined && gluedUnspaced(last, char)) tokens[tokens.length - 1] = last + char;
     else tokens.push(char);
-  }
+  });
   return tokens;
 }
 

@@ -1,5 +1,5 @@
 import type { Segment } from '@babelfish/core';
-import { tokenize, visibleLength, type TimedToken } from './text';
+import { gluedUnspaced, tokenize, visibleLength, type TimedToken } from './text';
 
 /**
  * Where speech is in time, and how text is laid onto it. Source cues have Whisper's word
@@ -21,9 +21,22 @@ export function segmentTokens(segment: Segment, joiner: string): TimedToken[] {
   const normalise = (text: string) => text.replace(/\s+/g, '');
   if (words.length > 0 && normalise(words.map((word) => word.text).join('')) === normalise(segment.text)) {
     const timed = words.map((word) => ({ text: word.text.trim(), start: word.start, end: Math.max(word.end, word.start) }));
-    return joiner === ' ' ? joinAsWritten(timed, segment.text) : timed;
+    return joiner === ' ' ? joinAsWritten(timed, segment.text) : glueUnspaced(timed);
   }
   return spreadText(segment.text, [{ start: segment.start, end: Math.max(segment.end, segment.start) }], joiner);
+}
+
+/** Whisper's characters of Chinese or Japanese, with closing marks and openers kept on their character's line. */
+function glueUnspaced(words: readonly TimedToken[]): TimedToken[] {
+  const tokens: TimedToken[] = [];
+  for (const word of words) {
+    const last = tokens.at(-1);
+    if (last && gluedUnspaced(last.text, word.text)) {
+      last.text += word.text;
+      last.end = Math.max(last.end, word.end);
+    } else tokens.push({ ...word });
+  }
+  return tokens;
 }
 
 /**
