@@ -35,6 +35,10 @@ describe('per-language rules', () => {
     expect([rules.maxCharsPerLine, rules.maxCharsPerSecond, rules.fullWidthUnits]).toEqual([13, 10, true]);
     expect(resolveRules({ maxCharsPerLine: 37 }, 'en').maxCharsPerLine).toBe(37);
     expect(() => resolveRules({ fullWidthUnits: true }, 'en')).toThrow(/not a rule/);
+    // Valid on the broadcast defaults, so accepted at submission: Japanese reads faster rather than fail the job.
+    const wide = resolveRules({ maxCharsPerLine: 30 }, 'ja');
+    expect([wide.maxCharsPerLine, wide.maxCharsPerSecond]).toEqual([30, 8.8]); // 61 characters in 7 s
+    expect(() => resolveRules({ maxCharsPerLine: 80, maxCharsPerSecond: 8 }, 'ja')).toThrow(/cannot be read/);
   });
 
   it('counts full-width characters as one and half-width ones as half under CJK rules', () => {

@@ -75,8 +75,14 @@ export function resolveRules(overrides: Partial<Record<keyof SubtitleRules, unkn
   // A full cue must be readable within the longest duration, or no timing could satisfy both.
   const fullCue = rules.maxCharsPerLine * rules.maxLines + rules.maxLines - 1;
   if (fullCue / rules.maxCharsPerSecond > rules.maxDurationSeconds) {
-    const where = language === undefined ? '' : ` (with the ${language} defaults)`;
-    throw new AppError('BAD_REQUEST', `subtitleRules: a full cue cannot be read within maxDurationSeconds at maxCharsPerSecond${where}`);
+    // Overrides checked at submission (on the broadcast defaults) must not fail a job later for
+    // one language (longer lines at Japanese reading speed): that language's speed gives way.
+    if (language !== undefined && overrides.maxCharsPerSecond === undefined) {
+      resolveRules(overrides);
+      rules.maxCharsPerSecond = Math.ceil((fullCue / rules.maxDurationSeconds) * 10) / 10;
+      return rules;
+    }
+    throw new AppError('BAD_REQUEST', 'subtitleRules: a full cue cannot be read within maxDurationSeconds at maxCharsPerSecond');
   }
   return rules;
 }
