@@ -1,8 +1,10 @@
 import type { Segment } from '@babelfish/core';
+import { segmentTranslation } from './build-cues';
 import { breakLines } from './line-break';
 import { normalizeCues } from './normalize-cues';
 import { checkCues, trackQuality } from './quality';
 import { defaultSubtitleRules, languageRules, resolveRules } from './rules';
+import { sentencesFromSegments } from './sentences';
 import { joinerFor, readingLength, visibleLength } from './text';
 
 /** Line layout with a language's own rules, as the segmenter calls it. */
@@ -127,5 +129,30 @@ describe('each track checked and normalised to its own language', () => {
     const cues: Segment[] = [{ start: 0, end: 1, text: 'ありがとうございます' }]; // 10 characters → 2.5 s
     expect(normalizeCues(cues, resolveRules({}, 'ja'), 10)).toEqual([{ start: 0, end: 2.5, text: 'ありがとうございます' }]);
     expect(normalizeCues(cues, resolveRules({}, 'en'), 10)).toEqual([{ start: 0, end: 1, text: 'ありがとうございます' }]);
+  });
+});
+
+describe('a Chinese and a Japanese translation cut to their own rules', () => {
+  // JFK's sentence as Whisper timed it (jfk.mp4: spoken 0.52–7.76 s and 8.46–10.88 s).
+  const source: Segment[] = [
+    { start: 0.52, end: 7.76, text: 'And so my fellow Americans ask not what your country can do for you,' },
+    { start: 8.46, end: 10.88, text: 'ask what you can do for your country.' },
+  ];
+  const sentences = sentencesFromSegments(source, 'en');
+
+  it.each([
+    ['zh', '所以，我的美国同胞们，不要问国家能为你们做什么，而要问你们能为国家做什么。'],
+    ['ja', 'だから、アメリカ国民の皆さん、国が何をしてくれるかではなく、国のために何ができるかを問うてください。'],
+  ])('%s: every rule of the language holds, no line starts with closing punctuation', (language, translation) => {
+    const rules = resolveRules({}, language);
+    const cues = segmentTranslation(sentences, [translation], rules, { language, mediaDuration: 40 });
+    const { counts } = checkCues(normalizeCues(cues, rules, 40), rules, 40);
+    expect(counts).toMatchObject({ lineLength: 0, lineCount: 0, empty: 0, overlap: 0, gap: 0 });
+    expect(cues.map((cue) => cue.text.replace(/\n/g, '')).join('')).toBe(translation);
+    for (const line of cues.flatMap((cue) => cue.text.split('\n'))) {
+      expect(line).not.toMatch(startsWithClosing);
+      expect(line).not.toMatch(endsWithOpening);
+      expect(width(line, language)).toBeLessThanOrEqual(rules.maxCharsPerLine);
+    }
   });
 });
