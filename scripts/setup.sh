@@ -15,10 +15,10 @@ for pair in ${APERTIUM_PAIRS:-eng-spa}; do
   [ -e "/usr/share/apertium/modes/$pair.mode" ] || need_apt+=("apertium-$pair")
 done
 command -v redis-server >/dev/null || command -v redis-cli >/dev/null || need_apt+=(redis-server)
-# Dubbing speaks with espeak-ng; burned-in subtitles need fonts for Latin, Cyrillic, CJK and Arabic.
+# Dubbing speaks with espeak-ng; burned-in subtitles need fonts for Latin, Cyrillic, CJK, Arabic and Hebrew (fonts-noto-core has both).
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
-[ -e /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || need_apt+=(fonts-noto-core)
+[ -e /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] && [ -e /usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf ] || need_apt+=(fonts-noto-core)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 # The deployment tests run docker/nginx/babelfish.conf under a real nginx (`nginx -t` and traffic).
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)

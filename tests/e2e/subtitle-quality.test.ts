@@ -14,8 +14,11 @@ import { watchJob } from '../support/socket';
 type OutputView = { id: string; kind: string; language: string | null; name: string; url: string };
 type Watch = Awaited<ReturnType<typeof watchJob>>;
 
-/** The broadcast rules, checked here independently of the service's own quality checker. */
-function ruleViolations(cues: Segment[]): string[] {
+/**
+ * The broadcast rules, checked here independently of the service's own quality checker;
+ * English reads at up to 20 characters/s, the other languages here at 17.
+ */
+function ruleViolations(cues: Segment[], maxCps = 17): string[] {
   const problems: string[] = [];
   cues.forEach((cue, i) => {
     const lines = cue.text.split('\n');
@@ -24,7 +27,7 @@ function ruleViolations(cues: Segment[]): string[] {
     if (!cue.text.trim()) problems.push(`${i + 1}: empty`);
     if (lines.length > 2) problems.push(`${i + 1}: ${lines.length} lines`);
     for (const line of lines) if ([...line].length > 42) problems.push(`${i + 1}: line of ${[...line].length} characters`);
-    if (chars / seconds > 17.001) problems.push(`${i + 1}: ${(chars / seconds).toFixed(1)} characters/s`);
+    if (chars / seconds > maxCps + 0.001) problems.push(`${i + 1}: ${(chars / seconds).toFixed(1)} characters/s`);
     if (seconds < 0.999 || seconds > 7.001) problems.push(`${i + 1}: ${seconds.toFixed(3)} s on screen`);
     const previous = cues[i - 1];
     if (previous && cue.start - previous.end < 0.0825) problems.push(`${i + 1}: ${(cue.start - previous.end).toFixed(3)} s after the previous cue`);
@@ -118,9 +121,9 @@ describe('subtitle quality, glossary, burn-in and dubbing on the real stack', ()
     const srt = (language: string) => download(outputs.find((output) => output.kind === 'srt' && output.language === language)!.url, `jfk.${language}.srt`);
     const spanish = parseSrt(fs.readFileSync(await srt('es'), 'utf8'));
     const english = parseSrt(fs.readFileSync(await srt('en'), 'utf8'));
-    for (const cues of [spanish, english]) {
+    for (const [cues, maxCps] of [[spanish, 17], [english, 20]] as const) {
       expect(cues.length).toBeGreaterThan(1);
-      expect(ruleViolations(cues)).toEqual([]);
+      expect(ruleViolations(cues, maxCps)).toEqual([]);
     }
     const spanishText = spanish.map((cue) => cue.text).join(' ');
     expect(spanishText).toMatch(/nación/);
@@ -156,7 +159,7 @@ describe('subtitle quality, glossary, burn-in and dubbing on the real stack', ()
     for (const track of quality.tracks) expect(track.counts).toEqual({ empty: 0, lineLength: 0, lineCount: 0, cps: 0, duration: 0, gap: 0, overlap: 0 });
     const englishCues = parseSrt(fs.readFileSync(await download(outputs.find((output) => output.kind === 'srt' && output.language === 'en')!.url, 'en.srt'), 'utf8'));
     const spanishCues = parseSrt(fs.readFileSync(await download(outputs.find((output) => output.kind === 'srt' && output.language === 'es')!.url, 'es.srt'), 'utf8'));
-    expect(ruleViolations(englishCues)).toEqual([]);
+    expect(ruleViolations(englishCues, 20)).toEqual([]);
     expect(ruleViolations(spanishCues)).toEqual([]);
 
     const dubbed = await download(outputs.find((output) => output.kind === 'dubbed')!.url, 'es_everest.dubbed.mp4');

@@ -13,6 +13,12 @@ export type SubtitleRules = {
   maxDurationSeconds: number;
   /** Shortest gap between two cues, so the eye notices the change (2 frames ≈ 83 ms). */
   minGapSeconds: number;
+  /**
+   * Chinese, Japanese and Korean rules: lengths are counted in full-width characters, a
+   * half-width one (Latin letter, digit, space, half-width kana) counting half. Set by the
+   * track's language, never by a job.
+   */
+  fullWidthUnits?: boolean;
 };
 
 /**
@@ -53,6 +59,8 @@ export type TrackQuality = {
   counts: Record<QualityRule, number>;
   /** The first few violations, for people to look at. */
   issues: QualityIssue[];
+  /** The rules this track was checked against: the job's, with its language's defaults. */
+  rules?: SubtitleRules;
 };
 
 /**

@@ -24,6 +24,10 @@ const fontByLanguage: Record<string, string> = {
   ja: 'Noto Sans CJK JP',
   ko: 'Noto Sans CJK KR',
   ar: 'Noto Sans Arabic',
+  fa: 'Noto Sans Arabic',
+  ur: 'Noto Sans Arabic',
+  he: 'Noto Sans Hebrew',
+  yi: 'Noto Sans Hebrew',
   hi: 'Noto Sans Devanagari',
 };
 const DEFAULT_FONT = 'Noto Sans';
@@ -37,6 +41,17 @@ const CHAR_WIDTH_EM = 0.42;
 export function assFontFor(language: string | undefined): string {
   return (language && fontByLanguage[language]) || DEFAULT_FONT;
 }
+
+/** Languages written right to left (Arabic and Hebrew scripts). */
+const rightToLeft = new Set(['ar', 'fa', 'ur', 'ps', 'sd', 'ug', 'ckb', 'dv', 'he', 'yi']);
+
+export function isRightToLeft(language: string | undefined): boolean {
+  return language !== undefined && rightToLeft.has(language.split(/[-_]/)[0]!.toLowerCase());
+}
+
+/** U+202B RIGHT-TO-LEFT EMBEDDING … U+202C POP DIRECTIONAL FORMATTING. */
+const RLE = '\u202B';
+const PDF = '\u202C';
 
 export function toAss(segments: readonly Segment[], options: AssOptions = {}): string {
   const aspect = options.width && options.height ? options.width / options.height : 16 / 9;
@@ -71,7 +86,7 @@ export function toAss(segments: readonly Segment[], options: AssOptions = {}): s
   // millisecond times it was given, and a start never goes back before the previous end.
   let previousEnd = 0;
   const events = segments.flatMap((segment) => {
-    const text = assText(segment.text);
+    const text = assText(segment.text, isRightToLeft(options.language));
     if (!text) return [];
     const start = Math.max(Math.floor(toMs(segment.start) / 10), Math.min(previousEnd, Math.ceil(toMs(segment.start) / 10)));
     const end = Math.max(Math.ceil(toMs(segment.end) / 10), start + 1);
@@ -99,9 +114,14 @@ function toMs(seconds: number): number {
  * Cue text as ASS text: literal runs escaped (braces cannot open override blocks, backslashes
  * cannot start `\\N`, `\\h` or any other command; see escapeAssRun), the basic tags <i>, <b>,
  * <u> as the matching overrides, line breaks as `\\N`.
+ *
+ * `rightToLeft` (Arabic, Hebrew): libass lays every line out with a left-to-right base
+ * direction (as VSFilter does), so a final "." or "?" or a leading number would land on the
+ * wrong side; each line is embedded right to left instead.
  */
-export function assText(text: string): string {
-  return renderCueLines(text, escapeAssRun, (tag, open) => `{\\${tag}${open ? 1 : 0}}`).join('\\N');
+export function assText(text: string, rightToLeft = false): string {
+  const lines = renderCueLines(text, escapeAssRun, (tag, open) => `{\\${tag}${open ? 1 : 0}}`);
+  return (rightToLeft ? lines.map((line) => `${RLE}${line}${PDF}`) : lines).join('\\N');
 }
 
 function oneLine(text: string): string {

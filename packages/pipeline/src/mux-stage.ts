@@ -37,8 +37,9 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
   try {
     const planned: PlannedOutput[] = [];
     const rules = jobRules(job);
+    const rulesFor = (language: string) => jobRules(job, language);
     const writeSubtitles = async (language: string, segments: Segment[], picture: { width?: number; height?: number }) => {
-      const ass = (cues: readonly Segment[]) => toAss(cues, { ...picture, language, title: `${stem} (${language})`, maxCharsPerLine: rules.maxCharsPerLine });
+      const ass = (cues: readonly Segment[]) => toAss(cues, { ...picture, language, title: `${stem} (${language})`, maxCharsPerLine: rulesFor(language).maxCharsPerLine });
       for (const [kind, render] of [['srt', toSrt], ['vtt', toWebVtt], ['ass', ass]] as const) {
         const name = `${stem}.${language}.${kind}`;
         const localPath = path.join(workDir, name);
@@ -120,7 +121,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
       });
       planned.push(...extras);
     });
-    await recordQuality(ctx, jobId, checked, rules, warnings, job.mediaDuration ?? transcript.durationSeconds);
+    await recordQuality(ctx, jobId, checked, { job: rules, forLanguage: rulesFor }, warnings, job.mediaDuration ?? transcript.durationSeconds);
 
     const stored = [];
     for (const output of planned) {

@@ -5,7 +5,9 @@ import type { StageContext } from './context';
 export type CheckedTrack = { language: string; kind: TrackQuality['kind']; segments: Segment[] };
 
 /**
- * Checks every subtitle track the mux stage writes against the job's rules, stores the report
+ * Checks every subtitle track the mux stage writes against the job's rules for its language
+ * (`forLanguage`: the job's choices over that language's defaults; `job`: over the broadcast
+ * defaults, stored as the report's headline rules), stores the report
  * on the job (GET /v1/jobs/:id/quality) and logs one line per track, as a warning when a rule
  * is broken (usually by an edit, or speech too fast to subtitle at the reading speed).
  */
@@ -13,14 +15,14 @@ export async function recordQuality(
   ctx: StageContext,
   jobId: string,
   tracks: readonly CheckedTrack[],
-  rules: SubtitleRules,
+  rules: { job: SubtitleRules; forLanguage: (language: string) => SubtitleRules },
   warnings: string[],
   /** The recording's length: a cue cut short by the end of a very short clip is no violation. */
   mediaDuration?: number,
 ): Promise<QualityReport> {
   const report: QualityReport = {
-    rules,
-    tracks: tracks.map((track) => trackQuality(track.language, track.kind, track.segments, rules, mediaDuration)),
+    rules: rules.job,
+    tracks: tracks.map((track) => trackQuality(track.language, track.kind, track.segments, rules.forLanguage(track.language), mediaDuration)),
     warnings,
     checkedAt: new Date().toISOString(),
   };

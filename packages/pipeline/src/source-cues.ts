@@ -3,9 +3,12 @@ import { normalizeCues, resolveRules, segmentTrack } from '@babelfish/subtitles'
 import type { JobRecord } from '@babelfish/db';
 import type { StageContext } from './context';
 
-/** The job's subtitle rules: its own choices over the broadcast defaults. */
-export function jobRules(job: JobRecord): SubtitleRules {
-  return resolveRules(job.options.subtitleRules ?? {});
+/**
+ * The job's subtitle rules for a track in `language`: the job's own choices over that
+ * language's defaults (line length and reading speed differ by script and language).
+ */
+export function jobRules(job: JobRecord, language?: string): SubtitleRules {
+  return resolveRules(job.options.subtitleRules ?? {}, language);
 }
 
 /**
@@ -36,7 +39,7 @@ export function withTranscriptWords(segments: readonly Segment[], transcript: Tr
 export async function cuesForTrack(ctx: StageContext, job: JobRecord, transcript: Transcript, language: string): Promise<{ kind: 'source' | 'translation'; segments: Segment[] }> {
   const track = await ctx.subtitles.latest(job.id, language);
   if (!track) throw new AppError('NOT_FOUND', `No ${language} subtitles exist for job ${job.id}; translate it first`);
-  const rules = jobRules(job);
+  const rules = jobRules(job, language);
   // The length the segmentation worked to (the transcript's audio), else the probed video's.
   const mediaDuration = transcript.durationSeconds > 0 ? transcript.durationSeconds : (job.mediaDuration ?? undefined);
   if (track.kind !== 'source' || track.origin !== 'engine') return { kind: track.kind, segments: normalizeCues(track.segments, rules, mediaDuration) };

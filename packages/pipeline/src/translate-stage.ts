@@ -31,7 +31,7 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
       transcript,
       to: language,
       glossary: job.options.glossary,
-      rules: jobRules(job),
+      rules: jobRules(job, language),
       // Only the whisper engine listens to the audio; others never call this.
       audio: () => ctx.storage.withLocalFile(storageKeys.audio(jobId), (file) => decodePcmF32(file, { ffmpegPath: ctx.ffmpeg.ffmpegPath })),
       onProgress: (percent) => progress.report(percent),

@@ -47,7 +47,7 @@ export function segmentTranslation(sentences: readonly Sentence[], translations:
 
 function mergeCramped(drafts: DraftCue[], rules: SubtitleRules, options: CueOptions, joiner: string): DraftCue[] {
   const cues = drafts.slice();
-  const limits = { maxCharsPerLine: rules.maxCharsPerLine, maxLines: rules.maxLines, joiner, keepTogether: options.keepTogether };
+  const limits = { maxCharsPerLine: rules.maxCharsPerLine, maxLines: rules.maxLines, joiner, keepTogether: options.keepTogether, fullWidthUnits: rules.fullWidthUnits };
   const tryMerge = (i: number): boolean => {
     const a = cues[i];
     const b = cues[i + 1];

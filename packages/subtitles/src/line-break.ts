@@ -7,6 +7,8 @@ export type LineLimits = {
   joiner?: string;
   /** Phrases never split across lines (glossary terms). Runs of capitalised words are kept together anyway. */
   keepTogether?: readonly string[];
+  /** Chinese, Japanese and Korean: lengths in full-width characters (see SubtitleRules). */
+  fullWidthUnits?: boolean;
 };
 
 export type BrokenLines = { lines: string[]; cost: number };
@@ -27,20 +29,23 @@ export function breakLines(text: string, limits: LineLimits): BrokenLines | unde
 export function breakTokens(tokens: readonly string[], limits: LineLimits): BrokenLines | undefined {
   const joiner = limits.joiner ?? ' ';
   const whole = tokens.join(joiner);
-  if (visibleLength(whole) <= limits.maxCharsPerLine) return { lines: [whole], cost: 0 };
+  const length = (text: string) => visibleLength(text, limits.fullWidthUnits);
+  if (length(whole) <= limits.maxCharsPerLine) return { lines: [whole], cost: 0 };
 
   const locked = lockedBoundaries(tokens, limits.keepTogether ?? []);
   const cut = (i: number) => boundaryCost(tokens[i - 1] ?? '', tokens[i] ?? '', locked[i] ?? false);
   // Prefix lengths: the length of tokens[i..j) is prefix[j] - prefix[i] - joiner, in O(1).
   const prefix = [0];
-  for (const token of tokens) prefix.push((prefix.at(-1) ?? 0) + visibleLength(token) + joiner.length);
-  const span = (i: number, j: number) => (prefix[j] ?? 0) - (prefix[i] ?? 0) - joiner.length;
+  const joinerLength = length(joiner);
+  for (const token of tokens) prefix.push((prefix.at(-1) ?? 0) + length(token) + joinerLength);
+  const span = (i: number, j: number) => (prefix[j] ?? 0) - (prefix[i] ?? 0) - joinerLength;
 
   let fallback: BrokenLines | undefined;
   for (let lineCount = 2; lineCount <= limits.maxLines; lineCount++) {
     const best = layout(tokens.length, lineCount, span, cut, limits.maxCharsPerLine);
     if (!best) continue;
-    const lines = best.starts.map((start, k) => tokens.slice(start, best.starts[k + 1] ?? tokens.length).join(joiner));
+    // trimEnd: an unspaced line may end on the space between two Latin words.
+    const lines = best.starts.map((start, k) => tokens.slice(start, best.starts[k + 1] ?? tokens.length).join(joiner).trimEnd());
     const result = { lines, cost: best.cost };
     // A layout that splits a name is a last resort: one more line may keep it whole.
     if (best.cost < UNBREAKABLE / 2) return result;

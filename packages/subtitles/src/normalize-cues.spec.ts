@@ -68,6 +68,7 @@ const ruleSets: [string, SubtitleRules][] = [
   ['broadcast defaults', defaultSubtitleRules],
   ['no gap, short minimum', resolveRules({ minGapSeconds: 0, minDurationSeconds: 0.3, maxDurationSeconds: 3, maxCharsPerLine: 16, maxCharsPerSecond: 20 })],
   ['long gap, long minimum', resolveRules({ minGapSeconds: 1, minDurationSeconds: 3, maxDurationSeconds: 15, maxLines: 1 })],
+  ['Japanese defaults (13 full-width characters, 4 characters/s)', resolveRules({}, 'ja')],
 ];
 
 describe.each(ruleSets)('normalizeCues with %s', (_name, rules) => {

@@ -20,10 +20,10 @@ export function normalizeCues(segments: readonly Segment[], rules: SubtitleRules
   const maxMs = Math.floor(rules.maxDurationSeconds * 1000 + 1e-6);
   const limit = mediaDuration !== undefined && Number.isFinite(mediaDuration) && mediaDuration > 0 ? Math.floor(mediaDuration * 1000) : Infinity;
   // Reading time when there is room for it; the minimum duration in any case.
-  const wanted = (text: string) => Math.min(maxMs, Math.max(minMs, Math.ceil((readingLength(text) / rules.maxCharsPerSecond) * 1000)));
+  const wanted = (text: string) => Math.min(maxMs, Math.max(minMs, Math.ceil((readingLength(text, rules.fullWidthUnits) / rules.maxCharsPerSecond) * 1000)));
   const fits = (text: string) => {
     const lines = text.split('\n');
-    return lines.length <= rules.maxLines && lines.every((line) => visibleLength(line) <= rules.maxCharsPerLine);
+    return lines.length <= rules.maxLines && lines.every((line) => visibleLength(line, rules.fullWidthUnits) <= rules.maxCharsPerLine);
   };
   /**
    * `into` takes `cue`'s text (after its own when `cue` comes later) and lasts from `start` to

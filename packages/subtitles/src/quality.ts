@@ -29,11 +29,11 @@ export function checkCues(cues: readonly Segment[], rules: SubtitleRules, mediaD
       report(i, 'empty', 'has no text');
       return;
     }
-    const longest = Math.max(...lines.map(visibleLength));
+    const longest = Math.max(...lines.map((line) => visibleLength(line, rules.fullWidthUnits)));
     if (longest > rules.maxCharsPerLine) report(i, 'lineLength', `a line has ${longest} characters (max ${rules.maxCharsPerLine})`);
     if (lines.length > rules.maxLines) report(i, 'lineCount', `has ${lines.length} lines (max ${rules.maxLines})`);
     const seconds = cue.end - cue.start;
-    const cps = readingLength(lines.join('\n')) / Math.max(seconds, 0.001);
+    const cps = readingLength(lines.join('\n'), rules.fullWidthUnits) / Math.max(seconds, 0.001);
     if (cps > rules.maxCharsPerSecond + EPSILON) report(i, 'cps', `reads at ${cps.toFixed(1)} characters/s (max ${rules.maxCharsPerSecond})`);
     // Only a recording shorter than the minimum itself excuses a shorter cue (see normalizeCues).
     const previousEnd = cues[i - 1] ? cues[i - 1]!.end + rules.minGapSeconds : 0;
@@ -53,7 +53,7 @@ export function checkCues(cues: readonly Segment[], rules: SubtitleRules, mediaD
 }
 
 export function trackQuality(language: string, kind: TrackQuality['kind'], cues: readonly Segment[], rules: SubtitleRules, mediaDuration?: number): TrackQuality {
-  return { language, kind, cues: cues.length, ...checkCues(cues, rules, mediaDuration) };
+  return { language, kind, cues: cues.length, rules, ...checkCues(cues, rules, mediaDuration) };
 }
 
 /** Total violations of a track, for logs and a one-line summary. */

@@ -14,8 +14,32 @@ export const defaultSubtitleRules: SubtitleRules = {
   minGapSeconds: 0.083,
 };
 
+/**
+ * Each language's own defaults over the broadcast ones (Netflix timed-text style guides): 42
+ * characters a line for alphabetic scripts (Latin, Cyrillic, Greek, Arabic, Hebrew); 16
+ * full-width characters for Chinese and Korean, 13 for Japanese; reading speed 20 cps for
+ * English, 9 for Chinese, 4 for Japanese, 12 for Korean, 17 otherwise.
+ */
+const languageDefaults: Record<string, Partial<SubtitleRules>> = {
+  en: { maxCharsPerSecond: 20 },
+  zh: { maxCharsPerLine: 16, maxCharsPerSecond: 9, fullWidthUnits: true },
+  ja: { maxCharsPerLine: 13, maxCharsPerSecond: 4, fullWidthUnits: true },
+  ko: { maxCharsPerLine: 16, maxCharsPerSecond: 12, fullWidthUnits: true },
+};
+
+/** "zh-Hant", "pt_BR" → "zh", "pt". */
+const baseLanguage = (language: string) => language.split(/[-_]/)[0]!.toLowerCase();
+
+/** The defaults for a track in `language` (the broadcast defaults when none is given). */
+export function languageRules(language?: string): SubtitleRules {
+  const own = language === undefined ? undefined : languageDefaults[baseLanguage(language)];
+  return { ...defaultSubtitleRules, ...own };
+}
+
+type NumericRule = Exclude<keyof SubtitleRules, 'fullWidthUnits'>;
+
 /** What a job may ask for: wide enough for house styles, narrow enough that cues stay readable. */
-const bounds: Record<keyof SubtitleRules, [number, number]> = {
+const bounds: Record<NumericRule, [number, number]> = {
   maxCharsPerLine: [16, 80],
   maxLines: [1, 3],
   maxCharsPerSecond: [8, 40],
@@ -24,14 +48,17 @@ const bounds: Record<keyof SubtitleRules, [number, number]> = {
   minGapSeconds: [0, 1],
 };
 
-/** Defaults overridden by a job's choices; throws BAD_REQUEST naming the first bad field. */
-export function resolveRules(overrides: Partial<Record<keyof SubtitleRules, unknown>> = {}): SubtitleRules {
-  const rules: SubtitleRules = { ...defaultSubtitleRules };
+/**
+ * A track's rules: the job's choices over its language's defaults (`language` absent: over the
+ * broadcast defaults). Throws BAD_REQUEST naming the first bad field.
+ */
+export function resolveRules(overrides: Partial<Record<keyof SubtitleRules, unknown>> = {}, language?: string): SubtitleRules {
+  const rules: SubtitleRules = languageRules(language);
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     // Own keys only: `in` would take "__proto__" or "constructor" for rules.
     if (!Object.hasOwn(bounds, key)) throw new AppError('BAD_REQUEST', `subtitleRules.${key} is not a rule; known: ${Object.keys(bounds).join(', ')}`);
-    const name = key as keyof SubtitleRules;
+    const name = key as NumericRule;
     const [min, max] = bounds[name];
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isFinite(number) || number < min || number > max) {
@@ -48,6 +75,13 @@ export function resolveRules(overrides: Partial<Record<keyof SubtitleRules, unkn
   // A full cue must be readable within the longest duration, or no timing could satisfy both.
   const fullCue = rules.maxCharsPerLine * rules.maxLines + rules.maxLines - 1;
   if (fullCue / rules.maxCharsPerSecond > rules.maxDurationSeconds) {
+    // Overrides checked at submission (on the broadcast defaults) must not fail a job later for
+    // one language (longer lines at Japanese reading speed): that language's speed gives way.
+    if (language !== undefined && overrides.maxCharsPerSecond === undefined) {
+      resolveRules(overrides);
+      rules.maxCharsPerSecond = Math.ceil((fullCue / rules.maxDurationSeconds) * 10) / 10;
+      return rules;
+    }
     throw new AppError('BAD_REQUEST', 'subtitleRules: a full cue cannot be read within maxDurationSeconds at maxCharsPerSecond');
   }
   return rules;

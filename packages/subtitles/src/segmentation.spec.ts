@@ -129,3 +129,27 @@ describe('segmentTranslation (whole sentences laid over the source speech)', () 
     expect(lines.filter((line) => /nación/.test(line))).toHaveLength(2);
   });
 });
+
+describe('segmentTrack joins Whisper words as written', () => {
+  // Words exactly as the whisper-base tokenizer groups them (leading spaces trimmed when stored).
+  const emitted: [string, number, number][] = [
+    ['He', 0, 0.2], ['was', 0.2, 0.4], ['ill', 0.4, 0.6], ['-disposed,', 0.6, 1.2], ['and', 1.3, 1.4], ['I', 1.4, 1.5], ["don't", 1.5, 1.8],
+    ['think', 1.8, 2.1], ["it's", 2.1, 2.3], ["John's", 2.3, 2.7], ['(fault', 2.7, 3.1], [')...', 3.1, 3.2], ['Well', 3.6, 3.8], ['-known', 3.8, 4.1],
+    ['"quotes', 4.1, 4.5], ['"', 4.5, 4.5], [',', 4.5, 4.5], ['right?', 4.5, 5],
+  ];
+  const spoken = 'He was ill-disposed, and I don\'t think it\'s John\'s (fault)... Well-known "quotes", right?';
+  const segments: Segment[] = [{ start: 0, end: 5, text: spoken, words: emitted.map(([text, start, end]) => ({ text, start, end })) }];
+
+  it('glues a hyphen, a closing bracket or a lone comma to the word before, as the text has them', () => {
+    const cues = segmentTrack(segments, rules, { language: 'en', mediaDuration: 6 });
+    expect(text(cues)).toBe(spoken);
+    expect(text(cues)).toContain('ill-disposed,');
+    expect(text(cues)).not.toMatch(/ -| \)| ,/);
+  });
+
+  it('the glued word spans both parts in time', () => {
+    const [sentence] = sentencesFromSegments(segments, 'en');
+    const ill = sentence!.tokens.find((token) => token.text.startsWith('ill'));
+    expect(ill).toEqual({ text: 'ill-disposed,', start: 0.4, end: 1.2 });
+  });
+});

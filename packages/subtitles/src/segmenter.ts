@@ -30,9 +30,9 @@ export function splitSentence(tokens: readonly TimedToken[], rules: SubtitleRule
   if (n === 0) return [];
   const words = tokens.map((token) => token.text);
   const locked = lockedBoundaries(words, options.keepTogether ?? []);
-  const limits = { maxCharsPerLine: rules.maxCharsPerLine, maxLines: rules.maxLines, joiner: options.joiner, keepTogether: options.keepTogether };
+  const limits = { maxCharsPerLine: rules.maxCharsPerLine, maxLines: rules.maxLines, joiner: options.joiner, keepTogether: options.keepTogether, fullWidthUnits: rules.fullWidthUnits };
   const maxChars = rules.maxLines * (rules.maxCharsPerLine + 1);
-  const sentenceChars = readingLength(words.join(options.joiner));
+  const sentenceChars = readingLength(words.join(options.joiner), rules.fullWidthUnits);
 
   const cutCost = (i: number) => {
     const before = tokens[i - 1]!;
@@ -49,7 +49,7 @@ export function splitSentence(tokens: readonly TimedToken[], rules: SubtitleRule
   for (let j = 1; j <= n; j++) {
     for (let i = j - 1; i >= 0; i--) {
       const piece = words.slice(i, j);
-      const chars = readingLength(piece.join(options.joiner));
+      const chars = readingLength(piece.join(options.joiner), rules.fullWidthUnits);
       if (chars > maxChars && j - i > 1) break;
       const seconds = tokens[j - 1]!.end - tokens[i]!.start;
       if (seconds > rules.maxDurationSeconds && j - i > 1) break;
@@ -87,7 +87,9 @@ function pieceCost(chars: number, seconds: number, lineCost: number, sentenceCha
   // Only a bad line layout counts against a cue; a good one must not make long cues cheaper
   // than cutting at the same natural point.
   let cost = CUE_COST + 0.3 * Math.min(Math.max(lineCost, 0), 3);
-  if (chars < SHORT_CHARS && sentenceChars >= SHORT_CHARS) cost += 0.8;
+  // A third of a line at most: 12 of 42 characters, 4 of Japanese's 13.
+  const short = Math.min(SHORT_CHARS, Math.round(rules.maxCharsPerLine / 3));
+  if (chars < short && sentenceChars >= short) cost += 0.8;
   // Reading speed over the speech time (at least the minimum duration). Timing can lend a cue
   // some of the pause after it, so this only steers away from cues that are far too dense.
   const cps = chars / Math.max(seconds, rules.minDurationSeconds);

@@ -13,14 +13,25 @@ export function joinerFor(language: string): string {
   return unspaced.has(language) ? '' : ' ';
 }
 
-/** Characters as a reader sees them (code points, so an emoji or astral CJK counts once). */
-export function visibleLength(text: string): number {
-  return Array.from(text).length;
+/**
+ * Full-width (East Asian Wide) characters: CJK ideographs and punctuation, kana, Hangul,
+ * full-width forms. Half-width katakana (U+FF61–FF9F) and everything else are half-width.
+ */
+const fullWidth = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF01-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
+
+/**
+ * Characters as a reader sees them (code points, so an emoji or astral CJK counts once). With
+ * `fullWidthUnits` (Chinese, Japanese and Korean rules) a half-width character counts half.
+ */
+export function visibleLength(text: string, fullWidthUnits = false): number {
+  const chars = Array.from(text);
+  if (!fullWidthUnits) return chars.length;
+  return chars.reduce((sum, char) => sum + (fullWidth.test(char) ? 1 : 0.5), 0);
 }
 
 /** What reading speed is measured on: every character, a line break counting as one space. */
-export function readingLength(text: string): number {
-  return visibleLength(text.replace(/\s*\n\s*/g, ' ').trim());
+export function readingLength(text: string, fullWidthUnits = false): number {
+  return visibleLength(text.replace(/\s*\n\s*/g, ' ').trim(), fullWidthUnits);
 }
 
 /** Splits text into tokens: words, or for unspaced scripts characters with their punctuation. */
@@ -28,12 +39,47 @@ export function tokenize(text: string, joiner: string): string[] {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (!clean) return [];
   if (joiner === ' ') return clean.split(' ');
-  // Punctuation sticks to the character before it, so a line never starts with "。".
+  return tokenizeUnspaced(clean);
+}
+
+/** Opening brackets and quotes: never at the end of a line (kinsoku), so they stick to what follows. */
+const opening = /^[\p{Ps}\p{Pi}]$/u;
+/**
+ * Never at the start of a line (kinsoku): punctuation and symbols other than openers, small
+ * kana, the prolonged sound mark, iteration marks and combining marks stick to what precedes.
+ */
+const closing = /^[\p{Pe}\p{Pf}\p{Po}\p{Pd}\p{Pc}\p{S}\p{M}ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰ-ㇿーゝゞヽヾ々〻]/u;
+/** Letters and digits of alphabetic scripts: a Latin word or a number inside CJK text stays whole. */
+const alphanumeric = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}]/u;
+
+/**
+ * Whether, in unspaced text, `next` must stay on the same line as `previous` (no break between
+ * them): a closing mark after anything, anything after an opener, a Latin word's letters.
+ */
+export function gluedUnspaced(previous: string, next: string): boolean {
+  const last = Array.from(previous).at(-1) ?? '';
+  const first = Array.from(next)[0] ?? '';
+  if (!last || !first) return false;
+  return closing.test(first) || opening.test(last) || (alphanumeric.test(last) && alphanumeric.test(first));
+}
+
+/**
+ * Chinese and Japanese have no spaces: a line may break between any two characters, except
+ * before closing punctuation or after an opening bracket. A space survives only between two
+ * alphabetic words ("iPhone 15"), at the end of the first.
+ */
+function tokenizeUnspaced(clean: string): string[] {
+  const chars = Array.from(clean);
   const tokens: string[] = [];
-  for (const char of Array.from(clean.replace(/ /g, ''))) {
-    if (tokens.length > 0 && /[\p{P}\p{S}]/u.test(char)) tokens[tokens.length - 1] += char;
+  chars.forEach((char, i) => {
+    const last = tokens.at(-1);
+    if (char === ' ') {
+      if (last !== undefined && alphanumeric.test(chars[i - 1] ?? '') && alphanumeric.test(chars[i + 1] ?? '')) tokens[tokens.length - 1] = `${last} `;
+      return;
+    }
+    if (last !== undefined && gluedUnspaced(last, char)) tokens[tokens.length - 1] = last + char;
     else tokens.push(char);
-  }
+  });
   return tokens;
 }
 

@@ -1,5 +1,5 @@
 import type { Segment } from '@babelfish/core';
-import { tokenize, visibleLength, type TimedToken } from './text';
+import { gluedUnspaced, tokenize, visibleLength, type TimedToken } from './text';
 
 /**
  * Where speech is in time, and how text is laid onto it. Source cues have Whisper's word
@@ -20,9 +20,47 @@ export function segmentTokens(segment: Segment, joiner: string): TimedToken[] {
   const words = (segment.words ?? []).filter((word) => word.text.trim());
   const normalise = (text: string) => text.replace(/\s+/g, '');
   if (words.length > 0 && normalise(words.map((word) => word.text).join('')) === normalise(segment.text)) {
-    return words.map((word) => ({ text: word.text.trim(), start: word.start, end: Math.max(word.end, word.start) }));
+    const timed = words.map((word) => ({ text: word.text.trim(), start: word.start, end: Math.max(word.end, word.start) }));
+    return joiner === ' ' ? joinAsWritten(timed, segment.text) : glueUnspaced(timed);
   }
   return spreadText(segment.text, [{ start: segment.start, end: Math.max(segment.end, segment.start) }], joiner);
+}
+
+/** Whisper's characters of Chinese or Japanese, with closing marks and openers kept on their character's line. */
+function glueUnspaced(words: readonly TimedToken[]): TimedToken[] {
+  const tokens: TimedToken[] = [];
+  for (const word of words) {
+    const last = tokens.at(-1);
+    if (last && gluedUnspaced(last.text, word.text)) {
+      last.text += word.text;
+      last.end = Math.max(last.end, word.end);
+    } else tokens.push({ ...word });
+  }
+  return tokens;
+}
+
+/**
+ * Whisper's words are not always whole words: "ill-disposed" comes as "ill" + "-disposed", a
+ * closing bracket or a "," may come alone. The segment's text has them as spoken (its tokens
+ * concatenated), so a word with no space before it there is glued to the previous word: the
+ * tokens are then exactly the text's space-separated words, and joining them with spaces gives
+ * the text back ("ill-disposed", never "ill -disposed").
+ */
+function joinAsWritten(words: readonly TimedToken[], text: string): TimedToken[] {
+  const tokens: TimedToken[] = [];
+  let cursor = 0;
+  for (const word of words) {
+    const at = text.indexOf(word.text, cursor);
+    const last = tokens.at(-1);
+    // Not found (a word with inner spaces): keep it as its own word.
+    const glued = last !== undefined && at >= 0 && !/\s/u.test(text.slice(cursor, at));
+    if (glued) {
+      last.text += word.text;
+      last.end = Math.max(last.end, word.end);
+    } else tokens.push({ ...word });
+    if (at >= 0) cursor = at + word.text.length;
+  }
+  return tokens;
 }
 
 /** Merges the spans of spoken words into intervals of continuous speech. */

@@ -17,7 +17,7 @@ const CHAIN_SECONDS = 0.5;
 const ROUNDING = 0.002;
 
 export function requiredSeconds(text: string, rules: SubtitleRules): number {
-  const reading = readingLength(text) / rules.maxCharsPerSecond;
+  const reading = readingLength(text, rules.fullWidthUnits) / rules.maxCharsPerSecond;
   return Math.min(rules.maxDurationSeconds - ROUNDING, Math.max(rules.minDurationSeconds, reading) + ROUNDING);
 }
 

@@ -51,7 +51,7 @@ export function subtitlesRouter(deps: ApiDeps): Router {
     if (!track) throw new AppError('NOT_FOUND', `No subtitles ${String(req.params.file)} for this job`);
     res.setHeader('Content-Type', 'text/vtt; charset=utf-8');
     // Timed like the files the mux stage writes, so the preview shows what will be downloaded.
-    res.send(toWebVtt(normalizeCues(track.segments, resolveRules(job.options.subtitleRules ?? {}), job.mediaDuration ?? undefined)));
+    res.send(toWebVtt(normalizeCues(track.segments, resolveRules(job.options.subtitleRules ?? {}, track.language), job.mediaDuration ?? undefined)));
   });
 
   /** Saves an edited track as its next version; earlier versions are kept up to the configured number. */
