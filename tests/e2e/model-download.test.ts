@@ -7,6 +7,7 @@ import { wordErrorRate } from '@babelfish/core';
 import { configureModels, disposeWhisperModels, getWhisper, modelFiles } from '@babelfish/ml';
 import { closedPort, startModelHub, type ModelHub } from '../support/model-hub';
 import { modelsDir, repoRoot, sample } from '../support/paths';
+import { spawnWorker } from '../support/worker-process';
 
 /**
  * The path every real deployment takes first: models are not installed, so they come from the
@@ -127,6 +128,19 @@ describe('model download from a hub into the cache', () => {
     expect(fs.statSync(path.join(freshCache, TINY, 'onnx/encoder_model_quantized.onnx')).size).toBe(10_124_910);
   });
 
+  it('a transcribe worker booting with an empty cache downloads the models and logs it', async () => {
+    const workerCache = path.join(scratch, 'cache-worker');
+    const worker = await spawnWorker(env({ MODEL_CACHE_DIR: workerCache, REDIS_URL: 'redis://127.0.0.1:6379', WORKER_ROLES: 'transcribe', QUEUE_PREFIX: `hub-${Date.now()}` }), 120_000);
+    try {
+      // JSON log lines, keys in alphabetical order.
+      expect(worker.output()).toMatch(/"file":"onnx\/decoder_model_merged_quantized.onnx","index":7,.*"message":"downloading model","modelId":"Xenova\/whisper-tiny","percent":100/);
+      expect(worker.output()).toMatch(/"message":"downloading model","modelId":"snakers4\/silero-vad","percent":100/);
+      expect(fs.statSync(path.join(workerCache, TINY, 'onnx/decoder_model_merged_quantized.onnx')).size).toBe(30_727_765);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('a model the hub does not have fails with MODEL_UNAVAILABLE naming the missing file', async () => {
     const run = await runCli(['models', 'pull', 'Xenova/whisper-small'], env({ MODEL_CACHE_DIR: path.join(scratch, 'cache-missing') }));
     expect(run.code).toBe(1);
@@ -139,5 +153,12 @@ describe('model download from a hub into the cache', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(`babelfish: MODEL_UNAVAILABLE: could not download Xenova/whisper-base from ${url}: connection refused`);
     expect(run.ms).toBeLessThan(20_000); // mostly tsx starting; the refused connection itself is instant
+  });
+
+  it('a worker that cannot download its model exits with that reason in one log line', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const boot = spawnWorker(env({ MODEL_HUB_URL: url, MODEL_CACHE_DIR: path.join(scratch, 'cache-worker-down'), REDIS_URL: 'redis://127.0.0.1:6379', WORKER_ROLES: 'transcribe', QUEUE_PREFIX: `hub-${Date.now()}` }));
+    await expect(boot).rejects.toThrow(`could not download Xenova/whisper-tiny from ${url}: connection refused`);
+    await expect(boot).rejects.toThrow(/"message":"worker failed to start"/);
   });
 });
