@@ -20,7 +20,7 @@ export async function startModelHub(root: string): Promise<ModelHub> {
     const cdn = /^\/cdn\/([\w.-]+\/[\w.-]+)\/(.+)$/.exec(url);
     const match = hub ?? cdn;
     const file = match && !url.includes('..') ? path.join(root, match[1]!, match[2]!) : undefined;
-    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    if (!match || !file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
       return;
     }
