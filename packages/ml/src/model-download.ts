@@ -57,7 +57,7 @@ export async function downloadModel(modelId: string, options: DownloadOptions): 
     });
     if (size === undefined) {
       if (file.optional) continue; // the loader copes without it
-      throw downloadError(modelId, hubUrl, file, undefined);
+      throw missingFileError(modelId, hubUrl, file);
     }
     fetched.push(file.path);
     bytes += size;
@@ -84,7 +84,7 @@ async function fetchFile(url: string, target: string, report: (loaded: number, t
   const temp = `${target}.${randomUUID().slice(0, 8)}.part`;
   try {
     // Hub files are redirects to a CDN (fetch follows them; the temp name is ours, not the CDN's).
-    const response = await fetch(url, { signal: abort.signal, redirect: 'follow' });
+    const response = await fetch(url, { signal: abort.signal, redirect: 'follow', headers: hubHeaders(url) });
     if (response.status === 404) return undefined;
     if (!response.ok || !response.body) throw new HttpStatusError(response.status);
     const header = Number(response.headers.get('content-length'));
@@ -110,11 +110,39 @@ async function fetchFile(url: string, target: string, report: (loaded: number, t
   }
 }
 
+/**
+ * The hub token, sent as transformers.js sends it: read from HF_TOKEN (a secret kept out of
+ * Config on purpose, see .env.example) and only to huggingface.co, never to a mirror.
+ */
+function hubHeaders(url: string): Record<string, string> {
+  const token = process.env.HF_TOKEN ?? process.env.HF_ACCESS_TOKEN;
+  const host = new URL(url).hostname;
+  return token && (host === 'huggingface.co' || host === 'hf.co') ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** One readable line: what, from where, and why (no stack, no undici internals). */
 function downloadError(modelId: string, hubUrl: string, file: ModelFile, error: unknown): AppError {
-  const prefix = `could not download ${modelId} from ${hubUrl}`;
-  if (error === undefined) return new AppError('MODEL_UNAVAILABLE', `${prefix}: ${file.path} is not there (HTTP 404)`, { modelId, hubUrl, missing: file.path });
-  return new AppError('MODEL_UNAVAILABLE', `${prefix}: ${reason(error, file)}`, { modelId, hubUrl }, { cause: error });
+  return new AppError('MODEL_UNAVAILABLE', `could not download ${modelId} from ${shownUrl(hubUrl)}: ${reason(error, file)}`, { modelId }, { cause: error });
+}
+
+/** `details.missing` lets callers tell "the hub has no such file" from "the hub is down". */
+function missingFileError(modelId: string, hubUrl: string, file: ModelFile): AppError {
+  return new AppError('MODEL_UNAVAILABLE', `could not download ${modelId} from ${shownUrl(hubUrl)}: ${file.path} is not there (HTTP 404)`, {
+    modelId,
+    missing: file.path,
+  });
+}
+
+/** The hub URL without any user:password a mirror's URL may carry (messages reach job rows and logs). */
+function shownUrl(hubUrl: string): string {
+  try {
+    const url = new URL(hubUrl);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    return hubUrl;
+  }
 }
 
 const networkReasons: Record<string, string> = {
