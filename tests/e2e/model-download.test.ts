@@ -90,17 +90,19 @@ describe('model download from a hub into the cache', () => {
     expect(run.stderr).toMatch(/\] +0% {2}Xenova\/whisper-tiny onnx\/decoder_model_merged_quantized\.onnx \(7\/7\)/);
     expect(run.stderr).toMatch(/\] 100% {2}Xenova\/whisper-tiny onnx\/decoder_model_merged_quantized\.onnx \(7\/7\) {2}30\.7\/30\.7 MB/);
 
-    const again = await runCli(['models', 'pull', TINY], env());
-    expect(again.stdout).toContain(`${TINY}: already in ${cache}`);
+    // Without ids: what the first transcription needs, WHISPER_MODEL (cached already) and the VAD.
+    const defaults = await runCli(['models', 'pull'], env());
+    expect(defaults.stdout).toContain(`${TINY}: already in ${cache} (7 files, 43.6 MB)`);
+    expect(defaults.stdout).toContain(`snakers4/silero-vad: downloaded into ${cache} (1 file, 2.3 MB)`);
   });
 
   it('`models list` shows both folders with sizes', async () => {
     const run = await runCli(['models', 'list'], env());
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`MODELS_DIR ${emptyModels}\n  (none)`);
-    expect(run.stdout).toMatch(new RegExp(`MODEL_CACHE_DIR ${cache}\\n  Xenova/whisper-tiny +7 files +43\\.6 MB`));
+    expect(run.stdout).toMatch(new RegExp(`MODEL_CACHE_DIR ${cache}\\n  snakers4/silero-vad +1 file +2\\.3 MB\\n  Xenova/whisper-tiny +7 files +43\\.6 MB`));
     const shared = await runCli(['models', 'list'], env({ MODELS_DIR: modelsDir }));
-    expect(shared.stdout).toMatch(/ {2}snakers4\/silero-vad +1 files +2\.3 MB/);
+    expect(shared.stdout).toMatch(/ {2}snakers4\/silero-vad +1 file +2\.3 MB/);
     expect(shared.stdout).toMatch(/ {2}Xenova\/whisper-base +7 files +79\.7 MB/);
   });
 
@@ -108,7 +110,8 @@ describe('model download from a hub into the cache', () => {
     await hub!.close();
     hub = undefined;
     configureModels({ modelsDir: emptyModels, cacheDir: cache, allowRemote: false });
-    const whisper = await getWhisper(TINY, 'q8', { vad: false });
+    const whisper = await getWhisper(TINY, 'q8');
+    expect(whisper.usesVad).toBe(true); // the VAD pulled above, from the cache too
     const segments = await whisper.transcribe({ wavPath: sample('jfk.wav') }, { language: 'en' });
     const text = segments.map((segment) => segment.text).join(' ');
     expect(wordErrorRate(fs.readFileSync(sample('jfk.txt'), 'utf8'), text)).toBeLessThanOrEqual(0.2);

@@ -30,7 +30,7 @@ async function pull(config: Config, ids: string[], onProgress?: DownloadListener
     const cached = outcome === 'downloaded' || hasAllFiles(settings.cacheDir, id, modelFiles(id, dtype));
     const dir = cached ? settings.cacheDir : settings.modelsDir;
     const installed = listModels(dir).find((model) => model.modelId === id);
-    const size = installed ? ` (${installed.files} files, ${formatBytes(installed.bytes)})` : '';
+    const size = installed ? ` (${fileCount(installed.files)}, ${formatBytes(installed.bytes)})` : '';
     lines.push(`${id}: ${outcome === 'downloaded' ? 'downloaded into' : 'already in'} ${dir}${size}`);
   }
   return lines.join('\n');
@@ -39,10 +39,14 @@ async function pull(config: Config, ids: string[], onProgress?: DownloadListener
 function list(config: Config): string {
   const section = (label: string, dir: string) => {
     const models = listModels(dir);
-    const rows = models.map((model) => `  ${model.modelId.padEnd(40)} ${String(model.files).padStart(3)} files  ${formatBytes(model.bytes).padStart(9)}`);
+    const rows = models.map((model) => `  ${model.modelId.padEnd(40)} ${fileCount(model.files).padStart(9)}  ${formatBytes(model.bytes).padStart(9)}`);
     return [`${label} ${dir}`, ...(rows.length > 0 ? rows : ['  (none)'])].join('\n');
   };
   return `${section('MODELS_DIR', config.models.dir)}\n${section('MODEL_CACHE_DIR', config.models.cacheDir)}`;
+}
+
+function fileCount(files: number): string {
+  return `${files} file${files === 1 ? '' : 's'}`;
 }
 
 export function formatBytes(bytes: number): string {
