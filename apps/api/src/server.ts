@@ -23,7 +23,7 @@ import { openReceiveDir } from './uploads/receive-dir';
 export type ApiServer = { url: string; port: number; close: (drainMs?: number) => Promise<void> };
 
 export async function startApiServer(config: Config, logger: Logger): Promise<ApiServer> {
-  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
+  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
   const connection = createRequestRedisConnection(config.redisUrl, 'babelfish-api', config.redisCommandTimeoutMs);

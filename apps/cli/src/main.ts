@@ -3,15 +3,20 @@ import { describeError, isAppError } from '@babelfish/core';
 import { loadConfig } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
 import { keysCommand } from './keys-command';
+import { modelsCommand } from './models-command';
+import { createDownloadBar } from './progress-bar';
 import { defaultOutDir, translateCommand } from './translate-command';
 
 const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian] [--out dir]
                           [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
+       babelfish models pull [<model id>…] | models list
 
 Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
 MP4 and an MKV carrying them as soft subtitle tracks. --audio-track picks the audio track to
-transcribe (0 = the first); by default it is the one tagged with --from, else the default one.`;
+transcribe (0 = the first); by default it is the one tagged with --from, else the default one.
+models pull downloads models from MODEL_HUB_URL into MODEL_CACHE_DIR (default: WHISPER_MODEL and
+the Silero VAD); models list shows what MODELS_DIR and the cache hold.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -34,6 +39,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, video] = positionals;
   if (command === 'keys' && !values.help) {
     process.stdout.write(`${await keysCommand(loadConfig(), { action: positionals[1], owner: values.owner, name: values.name, id: positionals[2] })}\n`);
+    return 0;
+  }
+  if (command === 'models' && !values.help) {
+    const bar = createDownloadBar();
+    const said = await modelsCommand(loadConfig(), { action: positionals[1], ids: positionals.slice(2) }, (progress) => bar.update(progress));
+    bar.done();
+    process.stdout.write(`${said}\n`);
     return 0;
   }
   if (values.help || command !== 'translate' || !video || !values.to) {

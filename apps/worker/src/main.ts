@@ -1,4 +1,5 @@
 import { loadConfig } from '@babelfish/config';
+import { describeError, isAppError } from '@babelfish/core';
 import { createLogger } from '@babelfish/logger';
 import { startWorkers, type RunningWorkers } from './start-workers';
 
@@ -37,5 +38,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-workers = await startWorkers(config, logger);
+// A boot failure (Redis down, a model that cannot be downloaded) is one log line and exit 1, so
+// the orchestrator's restart shows the reason rather than an unhandled-rejection stack.
+workers = await startWorkers(config, logger).catch((error: unknown) => {
+  logger.error('worker failed to start', { code: isAppError(error) ? error.code : 'INTERNAL', error: describeError(error) });
+  process.exit(1);
+});
 if (stopping) stop();

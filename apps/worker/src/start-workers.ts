@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
+import type { DownloadListener } from '@babelfish/ml';
 import { createServices } from '@babelfish/pipeline';
 import { createJobQueues, createProgressPublisher, createRedisConnection } from '@babelfish/queue';
 import { watchEventLoop } from './event-loop-watchdog';
@@ -8,6 +9,17 @@ import { createProcessors } from './processors';
 import { createThreadedWhisper } from './whisper-thread';
 
 export type RunningWorkers = { close: () => Promise<void> };
+
+/** A model downloading at boot, in the logs: each file as it starts, then every 10% of it. */
+function bootDownloadLog(logger: Logger): DownloadListener {
+  let lastStep = -1;
+  return (progress) => {
+    const step = progress.total ? Math.floor((10 * progress.loaded) / progress.total) : 0;
+    if (progress.loaded > 0 && step === lastStep) return;
+    lastStep = step;
+    logger.info('downloading model', { modelId: progress.modelId, file: progress.file, index: progress.index, count: progress.count, percent: step * 10 });
+  };
+}
 
 /** Starts one BullMQ worker per configured role, all sharing one model set and one database. */
 export async function startWorkers(config: Config, logger: Logger): Promise<RunningWorkers> {
@@ -19,7 +31,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     {
       modelId: config.models.whisper,
       dtype: config.models.whisperDtype,
-      models: { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote },
+      models: { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl },
       options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards },
     },
     logger,
@@ -35,7 +47,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
 
   if (config.worker.roles.includes('transcribe')) {
     // Load Whisper before taking jobs, so the first job doesn't pay for it and a missing model fails the boot.
-    await services.ctx.whisper();
+    await services.ctx.whisper(bootDownloadLog(logger));
   }
 
   const workers = config.worker.roles.map(

@@ -4,7 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { AppError, getLanguage, type Segment } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
 import {
+  ensureSpeechModels,
   LANGUAGE_SCAN_SAMPLES,
+  type DownloadListener,
   type LanguageDetection,
   type ModelSettings,
   type SpeechAudio,
@@ -157,13 +159,18 @@ export function createThreadedWhisper(options: WhisperThreadOptions, logger: Log
   let current: Promise<WhisperThread> | undefined;
   let closed = false;
 
-  const model = (): Promise<SpeechModel> => {
+  const model = (onDownload?: DownloadListener): Promise<SpeechModel> => {
     if (closed) return Promise.reject(new AppError('INTERNAL', 'The worker is shutting down'));
     if (!current) {
-      const starting = WhisperThread.start(options, (reason) => {
-        if (current === starting) current = undefined;
-        if (!closed) logger.error('whisper thread exited', { error: reason.message });
-      });
+      // Missing files download here, on the main thread: it is network and disk I/O, not CPU,
+      // and progress reaches the caller (a job's progress) without crossing the thread.
+      const download = ensureSpeechModels(options.modelId, { dtype: options.dtype, vad: options.options.vad, settings: options.models, onProgress: onDownload });
+      const starting = download.then(() =>
+        WhisperThread.start(options, (reason) => {
+          if (current === starting) current = undefined;
+          if (!closed) logger.error('whisper thread exited', { error: reason.message });
+        }),
+      );
       current = starting;
       starting.catch(() => {
         if (current === starting) current = undefined;

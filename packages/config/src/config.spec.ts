@@ -18,6 +18,13 @@ describe('loadConfig', () => {
     expect(config.models.allowRemote).toBe(false);
   });
 
+  it('downloads models from the Hugging Face hub unless MODEL_HUB_URL names a mirror (http or https only)', () => {
+    expect(loadConfig({}).models.hubUrl).toBe('https://huggingface.co');
+    expect(loadConfig({ MODEL_HUB_URL: 'http://hf-mirror.internal:8080/' }).models.hubUrl).toBe('http://hf-mirror.internal:8080');
+    expect(() => loadConfig({ MODEL_HUB_URL: 'huggingface.co' })).toThrow(/MODEL_HUB_URL/);
+    expect(() => loadConfig({ MODEL_HUB_URL: 'ftp://mirror/models' })).toThrow(/MODEL_HUB_URL: must be an http/);
+  });
+
   it('limits the streams an upload may have, 64 unless set', () => {
     expect(loadConfig({}).http.maxMediaStreams).toBe(64);
     expect(loadConfig({ MAX_MEDIA_STREAMS: '8' }).http.maxMediaStreams).toBe(8);

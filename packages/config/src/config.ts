@@ -77,6 +77,14 @@ const envSchema = z.object({
   MODELS_DIR: z.string().default('models'),
   MODEL_CACHE_DIR: z.string().optional(),
   ALLOW_REMOTE_MODELS: booleanFromEnv('true'),
+  // Where missing models are downloaded from: the Hugging Face hub, or a mirror with its URL layout
+  // (<org>/<model>/resolve/<revision>/<file>). Only http(s); a trailing slash is dropped.
+  MODEL_HUB_URL: z
+    .string()
+    .url()
+    .default('https://huggingface.co')
+    .refine((value) => /^https?:\/\//.test(value), 'must be an http:// or https:// URL')
+    .transform((value) => value.replace(/\/+$/, '')),
   WHISPER_MODEL: z.string().default('Xenova/whisper-base'),
   WHISPER_DTYPE: z.enum(['q8', 'fp32', 'fp16', 'q4', 'int8', 'uint8']).default('q8'),
   // onnxruntime threads for Whisper (0 = one per core) and windows decoded together.
@@ -165,6 +173,8 @@ export type Config = {
     dir: string;
     cacheDir: string;
     allowRemote: boolean;
+    /** Base URL of the model hub (no trailing slash). */
+    hubUrl: string;
     whisper: string;
     whisperDtype: string;
     whisperThreads: number;
@@ -222,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dir: path.resolve(e.MODELS_DIR),
       cacheDir: path.resolve(e.MODEL_CACHE_DIR ?? path.join(dataDir, 'model-cache')),
       allowRemote: e.ALLOW_REMOTE_MODELS,
+      hubUrl: e.MODEL_HUB_URL,
       whisper: e.WHISPER_MODEL,
       whisperDtype: e.WHISPER_DTYPE,
       whisperThreads: e.WHISPER_THREADS,

@@ -23,9 +23,14 @@ import { keepGraphOutputs } from './onnx-outputs';
 /** File-name suffixes per dtype, as transformers.js names its ONNX exports. */
 const suffixes: Record<string, string> = { fp32: '', fp16: '_fp16', int8: '_int8', uint8: '_uint8', q8: '_quantized', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' };
 
+/** `_quantized` for q8 and so on; undefined for a dtype transformers.js has no file name for. */
+export function onnxSuffix(dtype: string): string | undefined {
+  return suffixes[dtype];
+}
+
 /** The encoder file in the models folder or the download cache (same layout), if there. */
 export function findEncoderFile(modelId: string, dtype: string): string | undefined {
-  const suffix = suffixes[dtype];
+  const suffix = onnxSuffix(dtype);
   if (suffix === undefined) return undefined;
   const settings = modelSettings();
   return [settings.modelsDir, settings.cacheDir]

@@ -17,7 +17,13 @@ describe('model environment', () => {
     expect(env.cacheDir).toBe(cacheDir);
     expect(env.allowRemoteModels).toBe(false);
     expect(env.allowLocalModels).toBe(true);
-    expect(modelSettings()).toEqual({ modelsDir, cacheDir, allowRemote: false });
+    expect(modelSettings()).toEqual({ modelsDir, cacheDir, allowRemote: false, hubUrl: 'https://huggingface.co' });
+    expect(env.remoteHost).toBe('https://huggingface.co/');
+    expect(env.remotePathTemplate).toBe('{model}/resolve/{revision}/');
+
+    configureModels({ modelsDir, cacheDir, allowRemote: true, hubUrl: 'http://mirror.internal:8080/hf' });
+    expect(env.remoteHost).toBe('http://mirror.internal:8080/hf/');
+    expect(modelSettings().hubUrl).toBe('http://mirror.internal:8080/hf');
 
     configureModels({ modelsDir: emptyDir, cacheDir, allowRemote: true });
     expect(env.allowRemoteModels).toBe(true);

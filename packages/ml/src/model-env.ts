@@ -9,7 +9,15 @@ import { AppError } from '@babelfish/core';
  * remote loading off; deployments leave it on so missing models download from the Hugging Face
  * hub into `cacheDir` (which has the same layout, so a warm cache also works offline).
  */
-export type ModelSettings = { modelsDir: string; cacheDir: string; allowRemote: boolean };
+export type ModelSettings = {
+  modelsDir: string;
+  cacheDir: string;
+  allowRemote: boolean;
+  /** Hub (or mirror) base URL that downloads come from; the Hugging Face hub when unset. */
+  hubUrl?: string;
+};
+
+export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
 let current: ModelSettings | undefined;
 
@@ -19,12 +27,16 @@ export function configureModels(settings: ModelSettings): void {
   env.cacheDir = settings.cacheDir;
   env.allowRemoteModels = settings.allowRemote;
   env.allowLocalModels = true;
-  current = { ...settings };
+  // Models transformers.js fetches by itself (the text translation models) use the same host as
+  // our own downloader (model-download.ts), so one setting points everything at a mirror.
+  env.remoteHost = withTrailingSlash(settings.hubUrl ?? DEFAULT_HUB_URL);
+  env.remotePathTemplate = '{model}/resolve/{revision}/';
+  current = { ...settings, hubUrl: settings.hubUrl ?? DEFAULT_HUB_URL };
 }
 
 /** The settings last given to configureModels, or transformers.js' defaults when never configured. */
 export function modelSettings(): ModelSettings {
-  return current ?? { modelsDir: env.localModelPath, cacheDir: env.cacheDir ?? '', allowRemote: env.allowRemoteModels };
+  return current ?? { modelsDir: env.localModelPath, cacheDir: env.cacheDir ?? '', allowRemote: env.allowRemoteModels, hubUrl: DEFAULT_HUB_URL };
 }
 
 /** True when `dir/<modelId>` holds a config and at least one ONNX file, i.e. a loadable model. */

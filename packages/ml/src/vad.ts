@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { AudioSource } from './audio-source';
 import { modelSettings, type ModelSettings } from './model-env';
+import { VAD_FILE, VAD_MODEL_ID } from './model-files';
 import { VAD_FRAME_SAMPLES } from './speech-regions';
 
 /**
@@ -11,7 +12,7 @@ import { VAD_FRAME_SAMPLES } from './speech-regions';
  * starts; the source is read in blocks, never held whole. See models/README.md for its inputs.
  */
 
-export const VAD_MODEL_PATH = 'snakers4/silero-vad/silero_vad.onnx';
+export const VAD_MODEL_PATH = `${VAD_MODEL_ID}/${VAD_FILE}`;
 const CONTEXT = 64;
 /** Samples read per block: 1000 frames (32 s). */
 const BLOCK = 1000 * VAD_FRAME_SAMPLES;

@@ -98,6 +98,9 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   const asr = (await pipeline('automatic-speech-recognition', modelId, {
     dtype: dtype as 'q8',
     device: 'cpu',
+    // The files are on disk by now (model-ensure.ts downloads them first), so transformers.js
+    // never goes to the network itself: one downloader, one error message, one cache layout.
+    local_files_only: true,
     session_options: {
       ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
       // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.

@@ -2,7 +2,9 @@ import { getLanguage, type Segment } from '@babelfish/core';
 import { SAMPLE_RATE } from './audio-windows';
 import { withAudioSource, type AudioSource, type SpeechAudio } from './audio-source';
 import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
-import { assertModelAvailable, modelLoadError } from './model-env';
+import type { DownloadListener } from './model-download';
+import { ensureSpeechModels } from './model-ensure';
+import { modelLoadError } from './model-env';
 import { cleanWordTimes, segmentWords, type TimedToken } from './segmenter';
 import { planSource, readWindow, transcribeSource } from './transcriber';
 import { findVadModel, getVad, type SileroVad } from './vad';
@@ -90,8 +92,9 @@ export class WhisperModel implements SpeechModel {
     private readonly safeguards: DecodeSafeguards,
   ) {}
 
-  static async load(modelId: string, dtype: string, options: WhisperOptions = {}): Promise<WhisperModel> {
-    assertModelAvailable(modelId);
+  /** Downloads missing files into the cache first (model-ensure.ts), telling `onDownload` how far it got. */
+  static async load(modelId: string, dtype: string, options: WhisperOptions = {}, onDownload?: DownloadListener): Promise<WhisperModel> {
+    await ensureSpeechModels(modelId, { dtype, vad: options.vad, onProgress: onDownload });
     try {
       const vadFile = options.vad === false ? undefined : findVadModel();
       const [runtime, vad] = await Promise.all([
@@ -170,11 +173,15 @@ export class WhisperModel implements SpeechModel {
 
 const models = new Map<string, Promise<WhisperModel>>();
 
-/** The shared model for this id, dtype and settings, loading it on first use. A failed load is not cached. */
+/**
+ * The shared model for this id, dtype and settings, loading it on first use. A failed load is not
+ * cached. `onDownload` hears the download of missing files when this call starts the load.
+ */
 export function getWhisper(
   modelId: string = DEFAULT_WHISPER_MODEL,
   dtype: string = DEFAULT_WHISPER_DTYPE,
   options: WhisperOptions = {},
+  onDownload?: DownloadListener,
 ): Promise<WhisperModel> {
   const key = JSON.stringify([
     modelId,
@@ -186,7 +193,7 @@ export function getWhisper(
   ]);
   let model = models.get(key);
   if (!model) {
-    model = WhisperModel.load(modelId, dtype, options);
+    model = WhisperModel.load(modelId, dtype, options, onDownload);
     models.set(key, model);
     model.catch(() => models.delete(key));
   }

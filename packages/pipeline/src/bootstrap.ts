@@ -5,7 +5,7 @@ import type { ProgressEvent } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
 import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
-import { configureModels, createEngineRegistry, getWhisper, type SpeechModel } from '@babelfish/ml';
+import { configureModels, createEngineRegistry, getWhisper, type DownloadListener, type SpeechModel } from '@babelfish/ml';
 import { createStorage } from '@babelfish/storage';
 import type { StageContext } from './context';
 
@@ -18,12 +18,12 @@ export async function createServices(
     logger: Logger;
     publish?: (event: ProgressEvent) => Promise<void> | void;
     /** Where Whisper runs (the worker passes its inference thread); defaults to this thread, loaded once. */
-    whisper?: () => Promise<SpeechModel>;
+    whisper?: (onDownload?: DownloadListener) => Promise<SpeechModel>;
   },
 ): Promise<Services> {
   const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards };
-  const whisper = options.whisper ?? (() => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions));
-  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote });
+  const whisper = options.whisper ?? ((onDownload?: DownloadListener) => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions, onDownload));
+  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
   const tmpDir = path.join(os.tmpdir(), 'babelfish');

@@ -1,19 +1,21 @@
 import type { ProgressEvent } from '@babelfish/core';
 import type { JobRepository, SubtitleRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
-import type { EngineRegistry, SpeechModel } from '@babelfish/ml';
+import type { DownloadListener, EngineRegistry, SpeechModel } from '@babelfish/ml';
 import type { Storage } from '@babelfish/storage';
 
 /**
  * Everything stage code needs, built once per process (worker or CLI). The Whisper model is
- * a lazy getter so a mux-only worker never loads it, and a transcribe worker loads it once.
+ * a lazy getter so a mux-only worker never loads it, and a transcribe worker loads it once
+ * (downloading it into the model cache first when it is not installed).
  */
 export type StageContext = {
   jobs: JobRepository;
   subtitles: SubtitleRepository;
   storage: Storage;
   engines: EngineRegistry;
-  whisper: () => Promise<SpeechModel>;
+  /** `onDownload` hears the model's download when this call has to fetch its files first. */
+  whisper: (onDownload?: DownloadListener) => Promise<SpeechModel>;
   publish: (event: ProgressEvent) => Promise<void> | void;
   logger: Logger;
   tmpDir: string;

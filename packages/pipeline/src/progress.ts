@@ -1,5 +1,6 @@
 import type { JobStatus, ProgressEvent, Stage } from '@babelfish/core';
 import type { JobRecord, StageProgress } from '@babelfish/db';
+import type { DownloadListener, DownloadProgress } from '@babelfish/ml';
 import type { StageContext } from './context';
 
 /** Share of the whole job each stage stands for; transcription dominates the run time. */
@@ -62,5 +63,39 @@ export function createStageReporter(ctx: StageContext, job: JobRecord, stage: St
       });
   };
 
-  return { report, flush: () => chain };
+  /** Publishes `message` at the stage's current percent (a step that has no percent of its own). */
+  const note = (message: string) => {
+    chain = chain
+      .then(async () => {
+        const current = (await ctx.jobs.get(job.id)) ?? job;
+        if (current.status === 'failed' || current.status === 'completed') return;
+        await ctx.publish(progressEvent(current, 'processing', { stage, language, stagePercent: Math.max(0, last), message }));
+      })
+      .catch((error: unknown) => {
+        ctx.logger.warn('progress update failed', { jobId: job.id, error: String(error) });
+      });
+  };
+
+  return { report, note, flush: () => chain };
+}
+
+/** "Downloading model Xenova/whisper-base: file 6 of 7, 45% of 30.7 MB". */
+export function describeDownload(progress: DownloadProgress): string {
+  const share = progress.total ? `, ${Math.floor((100 * progress.loaded) / progress.total)}% of ${(progress.total / 1e6).toFixed(1)} MB` : '';
+  return `Downloading model ${progress.modelId}: file ${progress.index} of ${progress.count}${share}`;
+}
+
+/**
+ * A model download shown in a job's progress (the first job after a deploy waits for it): one
+ * message per whole percent, and a log line per file so operators see it in the worker's logs.
+ */
+export function downloadProgressListener(ctx: StageContext, jobId: string, note: (message: string) => void): DownloadListener {
+  let lastMessage = '';
+  return (progress) => {
+    if (progress.loaded === 0) ctx.logger.info('downloading model', { jobId, modelId: progress.modelId, file: progress.file, bytes: progress.total });
+    const message = describeDownload(progress);
+    if (message === lastMessage) return;
+    lastMessage = message;
+    note(message);
+  };
 }

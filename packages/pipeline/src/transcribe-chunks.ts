@@ -6,7 +6,7 @@ import { storageKeys } from '@babelfish/storage';
 import { mergeChunkWords, type ChunkWords } from './chunk-merge';
 import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
-import { createStageReporter } from './progress';
+import { createStageReporter, downloadProgressListener } from './progress';
 import { saveTranscript } from './transcript-save';
 
 /**
@@ -62,7 +62,7 @@ export async function storeChunks(ctx: StageContext, jobId: string, run: number,
 export async function runTranscribeChunk(ctx: StageContext, chunk: ChunkJob): Promise<{ words: number }> {
   const job = await loadJob(ctx, chunk.jobId);
   const progress = createStageReporter(ctx, job, 'transcribe');
-  const whisper = await ctx.whisper();
+  const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note));
   const words = await ctx.storage.withLocalFile(chunkAudioKey(chunk.jobId, chunk.run, chunk.index), (file) =>
     whisper.transcribeWords({ wavPath: file }, { language: chunk.language }),
   );

@@ -43,6 +43,7 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
     modelsDir: options.modelsDir,
     cacheDir: options.cacheDir ?? modelSettings().cacheDir,
     allowRemote: options.allowRemote,
+    hubUrl: modelSettings().hubUrl, // keep the hub configureModels was given at start-up
   });
   const engines: Record<EngineName, TranslationEngine> = {
     nllb: new NllbEngine({ modelId: options.nllbModelId }),
