@@ -39,7 +39,7 @@ const submissionSchema = z.object({
   subtitleRules: z.unknown().optional(),
   // The llm engine's model (a name on LLM_BASE_URL's server) and a note on register.
   llmModel: z.string().trim().max(200).regex(/^[\w.:/@+-]*$/, 'letters, digits and . : / @ + - _ only').optional(),
-  style: z.string().trim().max(200).optional(),
+  style: z.string().max(200).transform((value) => value.replace(/\s+/g, ' ').trim()).optional(),
 });
 
 export type Submission = { targets: string[]; source: string | null; engine: EngineName | null; options: JobOptions };
