@@ -123,6 +123,20 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(950);
   });
 
+  it('backs off after a 503 without Retry-After; a 401 fails at once with the server’s reason', async () => {
+    await server.setScript({ steps: [{ kind: 'status', status: 503 }] });
+    expect((await translate(engine())).texts).toEqual(echoed);
+    const requests = await server.requests();
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(950);
+
+    cache = memoryTranslationCache(); // else the lines just translated come from the cache
+    await server.setScript({ steps: [{ kind: 'status', status: 401 }] });
+    const error = (await translate(engine()).catch((e: unknown) => e)) as AppError;
+    expect(error).toMatchObject({ code: 'TRANSLATION_FAILED', message: expect.stringContaining('HTTP 401: scripted 401') });
+    expect(await server.requests()).toHaveLength(1);
+  });
+
   it('abandons a request that hangs past the timeout and tries again', async () => {
     await server.setScript({ steps: [{ kind: 'hang', ms: 10_000 }] });
     const started = Date.now();

@@ -31,7 +31,7 @@ export type LlmEngineOptions = {
   chunkLimits?: Partial<ChunkLimits>;
 };
 
-/** A server's Retry-After is honoured up to this; longer means "come back much later": fail and let the job retry. */
+/** A server's Retry-After is honoured up to this: a server that asks for an hour gets tried again sooner, and fails the job if still busy. */
 const MAX_RETRY_AFTER_MS = 30_000;
 /** Attempts per request on 429, 5xx, timeouts and refused connections. */
 const TRANSIENT_ATTEMPTS = 4;
@@ -180,12 +180,17 @@ export class LlmEngine implements TranslationEngine {
       } catch (error) {
         const transient = error instanceof APIConnectionError || (error instanceof APIError && (error.status === 429 || (error.status ?? 0) >= 500));
         const reason = error instanceof APIError && error.status ? `HTTP ${error.status}` : error instanceof Error ? error.message : String(error);
-        if (!transient) throw new AppError('TRANSLATION_FAILED', `The LLM server refused the request (${reason})`, undefined, { cause: error });
-        const wait = error instanceof APIError ? retryAfterMs(error.headers) : undefined;
-        if (attempt >= TRANSIENT_ATTEMPTS || (wait ?? 0) > MAX_RETRY_AFTER_MS) {
-          throw new AppError('TRANSLATION_FAILED', `The LLM server did not answer after ${attempt} attempt(s) (${reason})`, undefined, { cause: error });
+        if (!transient) {
+          // 400/401/404…: a wrong key, model name or URL; the server's own words say which.
+          const said = error instanceof APIError ? (error.error as { message?: unknown } | undefined)?.message : undefined;
+          const detail = typeof said === 'string' ? `: ${said.slice(0, 200)}` : '';
+          throw new AppError('TRANSLATION_FAILED', `The LLM server refused the request for model ${run.model} (${reason}${detail})`, undefined, { cause: error });
         }
-        await sleep(wait ?? BACKOFF_BASE_MS * 2 ** (attempt - 1));
+        if (attempt >= TRANSIENT_ATTEMPTS) {
+          throw new AppError('TRANSLATION_FAILED', `The LLM server did not answer after ${attempt} attempts (${reason})`, undefined, { cause: error });
+        }
+        const wait = error instanceof APIError ? retryAfterMs(error.headers) : undefined;
+        await sleep(Math.min(wait ?? BACKOFF_BASE_MS * 2 ** (attempt - 1), MAX_RETRY_AFTER_MS));
       }
     }
   }
