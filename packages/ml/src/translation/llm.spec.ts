@@ -165,6 +165,14 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(error.message).toContain('We never give up.');
   });
 
+  it('gives up with TRANSLATION_FAILED when the model never once follows the format', async () => {
+    await server.setScript({ fallback: { kind: 'invalid' } });
+    const many = Array.from({ length: 8 }, (_, i) => ({ start: i, end: i + 1, text: `Line number ${i}.` }));
+    const error = (await engine().translate({ segments: many, from: 'en', to: 'es' }).catch((e: unknown) => e)) as AppError;
+    expect(error).toMatchObject({ code: 'TRANSLATION_FAILED', message: expect.stringContaining('no usable reply in 16 tries (the last: the reply is not JSON)') });
+    expect((await server.requests()).length).toBeLessThanOrEqual(17);
+  });
+
   it('answers a re-run from the cache without a request; another style is another entry', async () => {
     await server.setScript({});
     await translate(engine());

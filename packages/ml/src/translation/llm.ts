@@ -36,6 +36,11 @@ const MAX_RETRY_AFTER_MS = 30_000;
 /** Attempts per request on 429, 5xx, timeouts and refused connections. */
 const TRANSIENT_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 1000;
+/**
+ * Bad replies with not one good one: the model cannot follow the format (too small, wrong
+ * template), and halving down to single lines would only spend ~4 requests per line on it.
+ */
+const MAX_BAD_REPLIES_WITHOUT_GOOD = 16;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,6 +51,8 @@ type Run = {
   summary: string;
   report: TranslationReport;
   failed: number[];
+  goodReplies: number;
+  badReplies: number;
   onLinesDone: (indices: number[], translations: string[]) => Promise<void>;
 };
 
@@ -103,6 +110,8 @@ export class LlmEngine implements TranslationEngine {
       summary: summaryOf(texts, this.limits.summaryChars),
       report,
       failed: [],
+      goodReplies: 0,
+      badReplies: 0,
       onLinesDone: async (indices, lines) => {
         indices.forEach((index, i) => {
           translated[index] = lines[i] ?? '';
@@ -142,7 +151,14 @@ export class LlmEngine implements TranslationEngine {
     });
     for (let attempt = 0; attempt < 2; attempt++) {
       const reply = parseReply(await this.complete(run, messages), chunk, run.texts);
-      if (reply.ok) return run.onLinesDone(chunk, reply.texts);
+      if (reply.ok) {
+        run.goodReplies++;
+        return run.onLinesDone(chunk, reply.texts);
+      }
+      run.badReplies++;
+      if (run.goodReplies === 0 && run.badReplies >= MAX_BAD_REPLIES_WITHOUT_GOOD) {
+        throw new AppError('TRANSLATION_FAILED', `The model ${run.model} gave no usable reply in ${run.badReplies} tries (the last: ${reply.problem}); try a larger model`);
+      }
     }
     if (chunk.length === 1) {
       run.failed.push(chunk[0]!);
