@@ -53,6 +53,8 @@ type Run = {
   failed: number[];
   goodReplies: number;
   badReplies: number;
+  /** Aborted when any chunk fails: the job has failed, so nothing more is sent (or paid for). */
+  signal: AbortSignal;
   onLinesDone: (indices: number[], translations: string[]) => Promise<void>;
 };
 
@@ -103,6 +105,7 @@ export class LlmEngine implements TranslationEngine {
 
     let done = 0;
     req.onProgress?.(0);
+    const stop = new AbortController();
     const run: Run = {
       req,
       model,
@@ -112,6 +115,7 @@ export class LlmEngine implements TranslationEngine {
       failed: [],
       goodReplies: 0,
       badReplies: 0,
+      signal: stop.signal,
       onLinesDone: async (indices, lines) => {
         indices.forEach((index, i) => {
           translated[index] = lines[i] ?? '';
@@ -122,7 +126,11 @@ export class LlmEngine implements TranslationEngine {
         req.onProgress?.((95 * done) / Math.max(1, todo.length));
       },
     };
-    await Promise.all(planChunks(todo, texts, this.limits).map((chunk) => this.translateChunk(run, chunk)));
+    try {
+      await Promise.all(planChunks(todo, texts, this.limits).map((chunk) => this.translateChunk(run, chunk)));
+    } finally {
+      stop.abort();
+    }
 
     if (run.failed.length > 0) {
       const fallback = await this.fallbackLines(run, run.failed.sort((a, b) => a - b));
@@ -187,13 +195,15 @@ export class LlmEngine implements TranslationEngine {
     for (let attempt = 1; ; attempt++) {
       try {
         const completion = await this.limited(() => {
+          run.signal.throwIfAborted();
           run.report.requests++;
-          return this.client!.chat.completions.create({ model: run.model, messages, temperature: 0 });
+          return this.client!.chat.completions.create({ model: run.model, messages, temperature: 0 }, { signal: run.signal });
         });
         run.report.promptTokens += completion.usage?.prompt_tokens ?? 0;
         run.report.completionTokens += completion.usage?.completion_tokens ?? 0;
         return completion.choices[0]?.message?.content ?? '';
       } catch (error) {
+        if (run.signal.aborted) throw error;
         const transient = error instanceof APIConnectionError || (error instanceof APIError && (error.status === 429 || (error.status ?? 0) >= 500));
         const reason = error instanceof APIError && error.status ? `HTTP ${error.status}` : error instanceof Error ? error.message : String(error);
         if (!transient) {
@@ -207,6 +217,7 @@ export class LlmEngine implements TranslationEngine {
         }
         const wait = error instanceof APIError ? retryAfterMs(error.headers) : undefined;
         await sleep(Math.min(wait ?? BACKOFF_BASE_MS * 2 ** (attempt - 1), MAX_RETRY_AFTER_MS));
+        run.signal.throwIfAborted();
       }
     }
   }
