@@ -8,7 +8,8 @@ import { watchJob } from '../support/socket';
  * The llm engine through the real stack: API, a worker process and, as the "model", the
  * scripted chat completions server in a third process. The Spanish subtitles must carry the
  * server's text, the glossary must survive the round trip, the job's quality report must show
- * what the engine spent, and a second job on the same video must be answered from the cache.
+ * what the engine spent, a second job on the same video must be answered from the cache, and a
+ * sentence the model never gets right must come from Apertium and be counted.
  */
 describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server)', () => {
   let chat: ChatServerProcess;
@@ -16,14 +17,14 @@ describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server
   type OutputView = { kind: string; language: string | null; url: string };
   const outputsOf = async (jobId: string): Promise<{ outputs: OutputView[]; quality: QualityReport }> => (await stack.http().get(`/v1/jobs/${jobId}/outputs`)).body;
 
-  const submit = async () => {
+  const submit = async (style = 'formal') => {
     const response = await stack
       .http()
       .post('/v1/jobs')
       .field('to', 'es')
       .field('from', 'en')
       .field('engine', 'llm')
-      .field('style', 'formal')
+      .field('style', style)
       .field('glossary', JSON.stringify({ terms: { country: 'nación' } }))
       .attach('file', sample('jfk.mp4'));
     expect(response.status).toBe(202);
@@ -76,5 +77,19 @@ describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server
     expect(second.quality.translations?.[0]).toMatchObject({ linesCached: quality.translations?.[0]?.linesTranslated, linesTranslated: 0, promptTokens: 0 });
     const secondSrt = second.outputs.find((output) => output.kind === 'srt' && output.language === 'es')!;
     expect((await stack.http().get(secondSrt.url)).text).toContain('[llm-es]');
+  });
+
+  it('a sentence the model never answers well is translated by Apertium, and the quality report counts it', async () => {
+    // Another style: another cache entry, so the model is asked again (and fails every time).
+    await chat.setScript({ poison: 'ask not' });
+    const jobId = await submit('for children');
+    expect((await chat.requests()).length).toBeGreaterThanOrEqual(2);
+    const { outputs, quality } = await outputsOf(jobId);
+    expect(quality.translations?.[0]).toMatchObject({ engine: 'llm', fallbackLines: 1, fallbackEngine: 'apertium' });
+    expect(quality.warnings).toContain('es: 1 line(s) translated by apertium because llm never answered them well');
+    const srt = outputs.find((output) => output.kind === 'srt' && output.language === 'es')!;
+    const text = (await stack.http().get(srt.url)).text;
+    expect(text).not.toContain('[llm-es]');
+    expect(text).toContain('nación'); // the glossary still holds on the fallback's text
   });
 });
