@@ -36,6 +36,8 @@ export type TranslationReport = {
   fallbackLines: number;
   fallbackEngine?: EngineName;
   requests: number;
+  /** Replies rejected by the checks (bad JSON, a missing or merged line…), each asked again. */
+  badReplies: number;
   promptTokens: number;
   completionTokens: number;
 };

@@ -61,7 +61,7 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(user).toContain('Style: formal');
     expect(user).toContain(JSON.stringify({ 1: sentences[0], 2: sentences[1], 3: sentences[2], 4: sentences[3] }));
     expect(requests[0]!.body.messages[0]!.content).toMatch(/from English to Spanish/);
-    expect(report).toMatchObject({ engine: 'llm', model: 'test-model', requests: 1, promptTokens: 100, completionTokens: 20, linesTranslated: 4, fallbackLines: 0 });
+    expect(report).toMatchObject({ engine: 'llm', model: 'test-model', requests: 1, badReplies: 0, promptTokens: 100, completionTokens: 20, linesTranslated: 4, fallbackLines: 0 });
   });
 
   it('sends chunks of numbered lines with the neighbouring lines as read-only context, and the job model and glossary', async () => {
@@ -94,7 +94,7 @@ describe('llm translation engine (scripted chat completions server)', () => {
     const halves = requests.slice(2).map((request) => request.body.messages[1]!.content);
     expect(halves.some((content) => content.includes(JSON.stringify({ 1: sentences[0], 2: sentences[1] })))).toBe(true);
     expect(halves.some((content) => content.includes(JSON.stringify({ 3: sentences[2], 4: sentences[3] })))).toBe(true);
-    expect(report.requests).toBe(4);
+    expect(report).toMatchObject({ requests: 4, badReplies: 2 });
   });
 
   it.each([

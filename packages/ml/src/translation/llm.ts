@@ -89,7 +89,7 @@ export class LlmEngine implements TranslationEngine {
     const model = req.llm?.model || this.options.settings.model;
     const texts = req.segments.map((segment) => segment.text.replace(/\s+/g, ' ').trim());
     const translated = texts.map(() => '');
-    const report: TranslationReport = { engine: 'llm', model, linesTranslated: 0, linesCached: 0, fallbackLines: 0, requests: 0, promptTokens: 0, completionTokens: 0 };
+    const report: TranslationReport = { engine: 'llm', model, linesTranslated: 0, linesCached: 0, fallbackLines: 0, requests: 0, badReplies: 0, promptTokens: 0, completionTokens: 0 };
     const cacheKey = (index: number) =>
       translationCacheKey({ text: texts[index] ?? '', from: req.from, to: req.to, engine: 'llm', model, glossary: req.glossary, style: req.llm?.style });
 
@@ -164,6 +164,7 @@ export class LlmEngine implements TranslationEngine {
         return run.onLinesDone(chunk, reply.texts);
       }
       run.badReplies++;
+      run.report.badReplies++;
       if (run.goodReplies === 0 && run.badReplies >= MAX_BAD_REPLIES_WITHOUT_GOOD) {
         throw new AppError('TRANSLATION_FAILED', `The model ${run.model} gave no usable reply in ${run.badReplies} tries (the last: ${reply.problem}); try a larger model`);
       }
