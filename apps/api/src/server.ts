@@ -66,6 +66,8 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
       allowRemote: config.models.allowRemote,
       whisperModelId: config.models.whisper,
       whisperDtype: config.models.whisperDtype,
+      // Only for listing pairs and checking submissions: the API never translates.
+      llm: config.llm,
     }),
     logger,
     uploadDir,

@@ -7,7 +7,7 @@ import { modelsCommand } from './models-command';
 import { createDownloadBar } from './progress-bar';
 import { defaultOutDir, translateCommand } from './translate-command';
 
-const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian] [--out dir]
+const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian|llm] [--out dir]
                           [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
        babelfish models pull [<model id>…] | models list

@@ -61,6 +61,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WHISPER_MAX_WINDOW_TOKENS: '8' })).toThrow(/WHISPER_MAX_WINDOW_TOKENS/);
   });
 
+  it('configures the llm engine only with LLM_BASE_URL, which needs LLM_MODEL; concurrency 2 and timeout 60 s unless set', () => {
+    expect(loadConfig({}).llm).toBeUndefined();
+    expect(loadConfig({ LLM_BASE_URL: 'http://localhost:11434/v1', LLM_MODEL: 'qwen2.5:7b' }).llm).toEqual({
+      baseUrl: 'http://localhost:11434/v1',
+      apiKey: undefined,
+      model: 'qwen2.5:7b',
+      concurrency: 2,
+      timeoutMs: 60_000,
+    });
+    expect(loadConfig({ LLM_BASE_URL: 'https://api.openai.com/v1', LLM_MODEL: 'gpt-4o-mini', LLM_API_KEY: 'sk-x', LLM_CONCURRENCY: '8', LLM_TIMEOUT_MS: '5000' }).llm).toMatchObject({ apiKey: 'sk-x', concurrency: 8, timeoutMs: 5000 });
+    expect(() => loadConfig({ LLM_BASE_URL: 'http://localhost:11434/v1' })).toThrow(/LLM_MODEL: required when LLM_BASE_URL is set/);
+    expect(() => loadConfig({ LLM_BASE_URL: 'not a url', LLM_MODEL: 'm' })).toThrow(/LLM_BASE_URL/);
+    expect(() => loadConfig({ LLM_BASE_URL: 'http://h/v1', LLM_MODEL: 'm', LLM_CONCURRENCY: '0' })).toThrow(/LLM_CONCURRENCY/);
+    expect(loadConfig({ DEFAULT_ENGINE: 'llm' }).defaultEngine).toBe('llm');
+  });
+
   it('refuses bad settings at start-up, naming each', () => {
     expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
     expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);

@@ -105,6 +105,12 @@ const envSchema = z.object({
   TRANSCRIBE_SPLIT_SECONDS: z.coerce.number().positive().default(600),
   TRANSCRIBE_CHUNK_SECONDS: z.coerce.number().min(10).default(300),
   DEFAULT_ENGINE: z.enum(engineNames).optional(),
+  // The llm engine: an OpenAI-compatible chat completions server (unset = no llm engine).
+  LLM_BASE_URL: z.string().url().optional(),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().trim().min(1).max(200).optional(),
+  LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30 * 60_000).default(60_000),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // Where multipart uploads are received (default: the OS temp dir); left-overs are swept at start.
@@ -140,6 +146,9 @@ const envSchema = z.object({
 }).superRefine((e, ctx) => {
   if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
     ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when STORAGE_DRIVER=s3' });
+  }
+  if (e.LLM_BASE_URL && !e.LLM_MODEL) {
+    ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'required when LLM_BASE_URL is set (e.g. qwen2.5:7b, gpt-4o-mini)' });
   }
 });
 
@@ -184,6 +193,8 @@ export type Config = {
   };
   transcription: { splitAboveSeconds: number; chunkSeconds: number };
   defaultEngine?: (typeof engineNames)[number];
+  /** The llm engine's server; absent when LLM_BASE_URL is unset. */
+  llm?: { baseUrl: string; apiKey?: string; model: string; concurrency: number; timeoutMs: number };
   http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; maxMediaStreams: number; corsOrigins: string[] };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
   subtitles: SubtitleLimits;
@@ -248,6 +259,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     transcription: { splitAboveSeconds: e.TRANSCRIBE_SPLIT_SECONDS, chunkSeconds: e.TRANSCRIBE_CHUNK_SECONDS },
     defaultEngine: e.DEFAULT_ENGINE,
+    ...(e.LLM_BASE_URL && e.LLM_MODEL
+      ? { llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, concurrency: e.LLM_CONCURRENCY, timeoutMs: e.LLM_TIMEOUT_MS } }
+      : {}),
     http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, maxMediaStreams: e.MAX_MEDIA_STREAMS, corsOrigins: e.CORS_ORIGINS },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     subtitles: { maxVersions: e.SUBTITLE_MAX_VERSIONS, maxCues: e.SUBTITLE_MAX_CUES, maxTextBytes: e.SUBTITLE_MAX_TEXT_BYTES },

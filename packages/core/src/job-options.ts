@@ -44,6 +44,10 @@ export type JobOptions = {
    * Absent: the track tagged with the source language, else the default one, else the first.
    */
   audioTrack?: number;
+  /** The llm engine's model for this job (default: LLM_MODEL). */
+  llmModel?: string;
+  /** A note on register for the llm engine ("formal", "for children"); other engines ignore it. */
+  style?: string;
 };
 
 export const qualityRules = ['empty', 'lineLength', 'lineCount', 'cps', 'duration', 'gap', 'overlap'] as const;
@@ -117,5 +121,20 @@ export type QualityReport = {
   tracks: TrackQuality[];
   /** Optional outputs that could not be made (no video to burn into, no voice for a language). */
   warnings: string[];
+  /** Per target language, what engines that report it said (the llm engine: tokens, fallbacks). */
+  translations?: TranslationSummary[];
   checkedAt: string;
+};
+
+export type TranslationSummary = {
+  language: string;
+  engine: string;
+  model?: string;
+  linesTranslated: number;
+  linesCached: number;
+  /** Lines the llm never answered well, translated by `fallbackEngine` instead. */
+  fallbackLines: number;
+  fallbackEngine?: string;
+  promptTokens: number;
+  completionTokens: number;
 };

@@ -40,7 +40,8 @@ export type Translation = {
   segments: Segment[];
 };
 
-export const engineNames = ['nllb', 'marian', 'apertium', 'whisper'] as const;
+// llm: any OpenAI-compatible chat completions server (Ollama, vLLM, OpenAI…), when configured.
+export const engineNames = ['nllb', 'marian', 'apertium', 'whisper', 'llm'] as const;
 export type EngineName = (typeof engineNames)[number];
 
 export type LanguagePair = { from: string; to: string };

@@ -4,3 +4,4 @@ export * from './migrations';
 export type { Database } from './schema';
 export * from './subtitles-repository';
 export * from './api-keys-repository';
+export * from './translation-cache-repository';

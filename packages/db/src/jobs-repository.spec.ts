@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createApiKeyRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
+import { createApiKeyRepository, createJobRepository, createSubtitleRepository, createTranslationCacheRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
 
 const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -52,10 +52,21 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
+
+  it('caches line translations by key; the first answer for a key stands', async () => {
+    const cache = createTranslationCacheRepository(handle.db);
+    const keys = Array.from({ length: 450 }, (_, i) => `${kind}-${i}`.padEnd(64, 'k'));
+    await cache.set(keys.map((key, i) => ({ key, text: `línea ${i}` })));
+    await cache.set([{ key: keys[0]!, text: 'otra' }]);
+    const found = await cache.get([...keys, 'absent'.padEnd(64, 'x')]);
+    expect(found.size).toBe(450);
+    expect(found.get(keys[0]!)).toBe('línea 0');
+    expect(found.get(keys[449]!)).toBe('línea 449');
+  });
 
   it('stores a job, its progress, outputs and terminal state', async () => {
     const jobs = createJobRepository(handle.db);

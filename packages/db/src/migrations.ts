@@ -120,6 +120,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').dropColumn('media').execute();
     },
   },
+  '0007_translation_cache': {
+    async up(db: Kysely<unknown>) {
+      // The llm engine's finished lines, so a re-run never pays for the same tokens twice.
+      await db.schema
+        .createTable('translation_cache')
+        .addColumn('key', 'varchar(64)', (col) => col.primaryKey())
+        .addColumn('text', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('translation_cache').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

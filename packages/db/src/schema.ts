@@ -65,8 +65,12 @@ export type ApiKeysTable = {
   revoked_at: string | null;
 };
 
+/** The llm engine's line translations by cache key (SHA-256 hex). */
+export type TranslationCacheTable = { key: string; text: string; created_at: string };
+
 export type Database = {
   api_keys: ApiKeysTable;
+  translation_cache: TranslationCacheTable;
   jobs: JobsTable;
   job_outputs: OutputsTable;
   subtitle_versions: SubtitleVersionsTable;

@@ -17,4 +17,6 @@ export { MarianEngine, marianModelId } from './translation/marian';
 export { NllbEngine, DEFAULT_NLLB_MODEL, type NllbOptions } from './translation/nllb';
 export { WhisperTranslationEngine, type WhisperEngineOptions } from './translation/whisper';
 export * from './translation/registry';
+export { LlmEngine, retryAfterMs, type LlmEngineOptions, type LlmSettings } from './translation/llm';
+export { memoryTranslationCache, translationCacheKey, type TranslationCache } from './translation/translation-cache';
 export * from './pause-cuts';

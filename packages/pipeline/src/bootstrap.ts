@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ProgressEvent } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
-import { createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
+import { createJobRepository, createSubtitleRepository, createTranslationCacheRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry, getWhisper, type DownloadListener, type SpeechModel } from '@babelfish/ml';
 import { createStorage } from '@babelfish/storage';
@@ -38,6 +38,8 @@ export async function createServices(
       whisperModelId: config.models.whisper,
       whisperDtype: config.models.whisperDtype,
       whisper,
+      llm: config.llm,
+      translationCache: createTranslationCacheRepository(database.db),
     }),
     whisper,
     publish: options.publish ?? (() => undefined),

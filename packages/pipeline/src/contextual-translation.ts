@@ -1,5 +1,5 @@
 import type { Glossary, Segment, SubtitleRules, Transcript } from '@babelfish/core';
-import type { TranslationEngine } from '@babelfish/ml';
+import type { TranslationEngine, TranslationReport } from '@babelfish/ml';
 import {
   enforceTerms,
   glossaryEntries,
@@ -29,12 +29,16 @@ export type ContextualTranslationInput = {
   rules: SubtitleRules;
   audio: () => Promise<Float32Array>;
   onProgress?: (percent: number) => void;
+  /** The llm engine's per-job model and style note. */
+  llm?: { model?: string; style?: string };
 };
 
 export type ContextualTranslation = {
   segments: Segment[];
   /** Glossary terms whose placeholder the engine lost (their required translation is missing). */
   missingTerms: string[];
+  /** What the engine reported beyond the text (the llm engine: tokens, cached and fallback lines). */
+  report?: TranslationReport;
 };
 
 export async function translateInContext(input: ContextualTranslationInput): Promise<ContextualTranslation> {
@@ -54,12 +58,18 @@ export async function translateInContext(input: ContextualTranslationInput): Pro
   const sentences = sentencesFromSegments(withTranscriptWords(input.sourceSegments, input.transcript), from);
   const wordBounded = joinerFor(from) === ' ';
   const protectedTexts = sentences.map((sentence) => protectTerms(sentence.text, entries, { wordBounded }));
+  let report: TranslationReport | undefined;
   const translated = await input.engine.translate({
     segments: sentences.map((sentence, i) => ({ start: sentence.start, end: sentence.end, text: protectedTexts[i]!.text })),
     from,
     to: input.to,
     audio: input.audio,
     onProgress: input.onProgress,
+    glossary: entries,
+    llm: input.llm,
+    onReport: (value) => {
+      report = value;
+    },
   });
   const missingTerms: string[] = [];
   const texts = translated.map((segment, i) => {
@@ -67,5 +77,5 @@ export async function translateInContext(input: ContextualTranslationInput): Pro
     missingTerms.push(...restored.missing);
     return restored.text;
   });
-  return { segments: segmentTranslation(sentences, texts, input.rules, cueOptions), missingTerms: [...new Set(missingTerms)] };
+  return { segments: segmentTranslation(sentences, texts, input.rules, cueOptions), missingTerms: [...new Set(missingTerms)], report };
 }

@@ -1,6 +1,8 @@
-import type { QualityReport, Segment, SubtitleRules, TrackQuality } from '@babelfish/core';
+import type { QualityReport, Segment, SubtitleRules, TrackQuality, TranslationSummary } from '@babelfish/core';
+import { storageKeys } from '@babelfish/storage';
 import { summarizeQuality, trackQuality, violationCount } from '@babelfish/subtitles';
 import type { StageContext } from './context';
+import { readJson } from './load-job';
 
 export type CheckedTrack = { language: string; kind: TrackQuality['kind']; segments: Segment[] };
 
@@ -20,10 +22,17 @@ export async function recordQuality(
   /** The recording's length: a cue cut short by the end of a very short clip is no violation. */
   mediaDuration?: number,
 ): Promise<QualityReport> {
+  const translations = await translationSummaries(ctx, jobId, tracks);
+  for (const summary of translations) {
+    if (summary.fallbackLines > 0) {
+      warnings.push(`${summary.language}: ${summary.fallbackLines} line(s) translated by ${summary.fallbackEngine} because ${summary.engine} never answered them well`);
+    }
+  }
   const report: QualityReport = {
     rules: rules.job,
     tracks: tracks.map((track) => trackQuality(track.language, track.kind, track.segments, rules.forLanguage(track.language), mediaDuration)),
     warnings,
+    ...(translations.length > 0 ? { translations } : {}),
     checkedAt: new Date().toISOString(),
   };
   for (const track of report.tracks) {
@@ -34,4 +43,26 @@ export async function recordQuality(
   for (const warning of warnings) ctx.logger.warn('optional output skipped', { jobId, warning });
   await ctx.jobs.setQuality(jobId, report);
   return report;
+}
+
+/** The reports the translate stage kept (only engines that report: llm), one per target language. */
+async function translationSummaries(ctx: StageContext, jobId: string, tracks: readonly CheckedTrack[]): Promise<TranslationSummary[]> {
+  const summaries: TranslationSummary[] = [];
+  for (const track of tracks.filter((candidate) => candidate.kind === 'translation')) {
+    const key = storageKeys.translationReport(jobId, track.language);
+    if (!(await ctx.storage.stat(key))) continue;
+    const report = await readJson<Omit<TranslationSummary, 'language'>>(ctx, key);
+    summaries.push({
+      language: track.language,
+      engine: report.engine,
+      model: report.model,
+      linesTranslated: report.linesTranslated,
+      linesCached: report.linesCached,
+      fallbackLines: report.fallbackLines,
+      fallbackEngine: report.fallbackEngine,
+      promptTokens: report.promptTokens,
+      completionTokens: report.completionTokens,
+    });
+  }
+  return summaries;
 }

@@ -37,6 +37,9 @@ const submissionSchema = z.object({
   // Objects in a JSON body, JSON text in a multipart field; checked in parseOptions.
   glossary: z.unknown().optional(),
   subtitleRules: z.unknown().optional(),
+  // The llm engine's model (a name on LLM_BASE_URL's server) and a note on register.
+  llmModel: z.string().trim().max(200).regex(/^[\w.:/@+-]*$/, 'letters, digits and . : / @ + - _ only').optional(),
+  style: z.string().max(200).transform((value) => value.replace(/\s+/g, ' ').trim()).optional(),
 });
 
 export type Submission = { targets: string[]; source: string | null; engine: EngineName | null; options: JobOptions };
@@ -60,8 +63,18 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
 }
 
 /** The optional job options, validated (glossary size limits, subtitle rule ranges); only what was given is kept. */
-function parseOptions(fields: { burnIn?: boolean; dub?: boolean; audioTrack?: number; glossary?: unknown; subtitleRules?: unknown }): JobOptions {
+function parseOptions(fields: {
+  burnIn?: boolean;
+  dub?: boolean;
+  audioTrack?: number;
+  glossary?: unknown;
+  subtitleRules?: unknown;
+  llmModel?: string;
+  style?: string;
+}): JobOptions {
   const options: JobOptions = {};
+  if (fields.llmModel) options.llmModel = fields.llmModel;
+  if (fields.style) options.style = fields.style;
   if (fields.burnIn) options.burnIn = true;
   if (fields.dub) options.dub = true;
   if (fields.audioTrack !== undefined) options.audioTrack = fields.audioTrack;

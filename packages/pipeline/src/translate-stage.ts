@@ -25,7 +25,7 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
     translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: sourceSegments };
   } else {
     const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined);
-    const { segments, missingTerms } = await translateInContext({
+    const { segments, missingTerms, report } = await translateInContext({
       engine,
       sourceSegments,
       transcript,
@@ -35,7 +35,15 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
       // Only the whisper engine listens to the audio; others never call this.
       audio: () => ctx.storage.withLocalFile(storageKeys.audio(jobId), (file) => decodePcmF32(file, { ffmpegPath: ctx.ffmpeg.ffmpegPath })),
       onProgress: (percent) => progress.report(percent),
+      llm: { model: job.options.llmModel, style: job.options.style },
     });
+    if (report) {
+      const fields = { jobId, language, ...report };
+      if (report.fallbackLines > 0) ctx.logger.warn(`${report.fallbackLines} line(s) translated by ${report.fallbackEngine} after bad ${report.engine} replies`, fields);
+      else ctx.logger.info('translation report', fields);
+      // Read back by the mux stage for the job's quality report.
+      await ctx.storage.putBuffer(storageKeys.translationReport(jobId, language), JSON.stringify(report));
+    }
     if (missingTerms.length > 0) ctx.logger.warn('glossary terms lost by the engine', { jobId, language, engine: engine.name, terms: missingTerms });
     translation = { sourceLanguage: transcript.language, targetLanguage: language, engine: engine.name, segments };
   }

@@ -28,6 +28,8 @@ export const storageKeys = {
   input: (jobId: string) => `jobs/${jobId}/input`,
   audio: (jobId: string) => `jobs/${jobId}/audio.wav`,
   transcript: (jobId: string) => `jobs/${jobId}/transcript.json`,
+  /** What the engine reported for one target language (llm: tokens, fallback lines). */
+  translationReport: (jobId: string, language: string) => `jobs/${jobId}/translation-report.${language}.json`,
   thumbnail: (jobId: string) => `jobs/${jobId}/thumbnail.jpg`,
   upload: (uploadId: string) => `uploads/${uploadId}`,
   output: (jobId: string, name: string) => `jobs/${jobId}/outputs/${name}`,

@@ -13,6 +13,33 @@ export type TranslateRequest = {
   /** The source audio (16 kHz mono), for engines that translate speech rather than text. */
   audio?: () => Promise<Float32Array>;
   onProgress?: (percent: number) => void;
+  /**
+   * The job's glossary for this target (source term → required translation). The caller already
+   * swapped matched terms for ZXQ<n> placeholders; engines that read instructions (llm) also get
+   * the list as terminology. Others ignore it.
+   */
+  glossary?: readonly { source: string; target: string }[];
+  /** Per-job settings of the llm engine; others ignore them. */
+  llm?: { model?: string; style?: string };
+  /** Called once at the end by engines that have more to say than the text (llm: tokens, fallbacks). */
+  onReport?: (report: TranslationReport) => void;
+};
+
+/** What a translation cost and how it went, for logs and the job's quality report. */
+export type TranslationReport = {
+  engine: EngineName;
+  model?: string;
+  /** Lines sent to the engine (not found in the cache). */
+  linesTranslated: number;
+  linesCached: number;
+  /** Lines the engine never answered well, translated by another engine instead. */
+  fallbackLines: number;
+  fallbackEngine?: EngineName;
+  requests: number;
+  /** Replies rejected by the checks (bad JSON, a missing or merged line…), each asked again. */
+  badReplies: number;
+  promptTokens: number;
+  completionTokens: number;
 };
 
 export interface TranslationEngine {

@@ -40,3 +40,21 @@ describe('engine registry', () => {
     expect(describePairs([])).toBe('none');
   });
 });
+
+describe('engine registry with the llm engine configured', () => {
+  const llm = { baseUrl: 'http://127.0.0.1:9/v1', model: 'm', concurrency: 1, timeoutMs: 1000 };
+  const registry = createEngineRegistry({ modelsDir, allowRemote: false, whisperModelId: 'Xenova/whisper-base', llm });
+
+  it('offers llm for any known pair, but only when asked or when nothing else can do the pair', async () => {
+    expect((await registry.available()).map((entry) => entry.engine)).toEqual(['apertium', 'whisper', 'llm']);
+    expect((await registry.resolve('en', 'es')).name).toBe('apertium');
+    expect((await registry.resolve('en', 'es', 'llm')).name).toBe('llm');
+    expect((await registry.resolve('en', 'ja')).name).toBe('llm');
+  });
+
+  it('is not offered without LLM_BASE_URL', async () => {
+    const plain = createEngineRegistry({ modelsDir, allowRemote: false });
+    expect(await plain.get('llm').pairs()).toEqual([]);
+    expect((await plain.resolve('en', 'es', 'llm')).name).toBe('apertium');
+  });
+});

@@ -2,16 +2,19 @@ import { AppError, getLanguage, type EngineName, type LanguagePair } from '@babe
 import { configureModels, modelSettings } from '../model-env';
 import { ApertiumEngine } from './apertium';
 import type { TranslationEngine } from './engine';
+import { LlmEngine, type LlmSettings } from './llm';
 import { MarianEngine } from './marian';
 import { NllbEngine } from './nllb';
 import { WhisperTranslationEngine } from './whisper';
 import type { SpeechModel } from '../whisper';
+import type { TranslationCache } from './translation-cache';
 
 /**
  * All translation engines behind one lookup. When the caller has no preference (or its preferred
  * engine cannot do the pair) we take the best available: NLLB (one model, all pairs, best
  * quality), then Marian (per-pair models), then Apertium (rule-based, few pairs), then Whisper
- * (speech → English only).
+ * (speech → English only). The llm engine (a remote or local chat model, when configured) comes
+ * only when asked for or when nothing else can do the pair: it may cost money per token.
  */
 
 export type EngineRegistryOptions = {
@@ -25,6 +28,10 @@ export type EngineRegistryOptions = {
   whisper?: () => Promise<SpeechModel>;
   nllbModelId?: string;
   apertiumCommand?: string;
+  /** The OpenAI-compatible server of the llm engine; absent = the engine offers no pair. */
+  llm?: LlmSettings;
+  /** Where the llm engine keeps finished lines (the worker: a database table). */
+  translationCache?: TranslationCache;
 };
 
 export type EngineAvailability = { engine: EngineName; pairs: LanguagePair[] };
@@ -35,7 +42,7 @@ export type EngineRegistry = {
   resolve(from: string, to: string, preferred?: EngineName): Promise<TranslationEngine>;
 };
 
-export const enginePreference: readonly EngineName[] = ['nllb', 'marian', 'apertium', 'whisper'];
+export const enginePreference: readonly EngineName[] = ['nllb', 'marian', 'apertium', 'whisper', 'llm'];
 
 /** Also configures transformers.js (process-wide) so engines load from where they check for files. */
 export function createEngineRegistry(options: EngineRegistryOptions): EngineRegistry {
@@ -50,6 +57,18 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
     marian: new MarianEngine(),
     apertium: new ApertiumEngine({ command: options.apertiumCommand }),
     whisper: new WhisperTranslationEngine({ modelId: options.whisperModelId, dtype: options.whisperDtype, load: options.whisper }),
+    llm: new LlmEngine({
+      settings: options.llm,
+      cache: options.translationCache,
+      // A line the model never gets right goes to the best text engine for the pair (Whisper
+      // listens to the audio, so it cannot take one line).
+      fallback: async (pair) => {
+        for (const name of enginePreference) {
+          if (name !== 'llm' && name !== 'whisper' && (await engines[name].supports(pair))) return engines[name];
+        }
+        return undefined;
+      },
+    }),
   };
 
   const available = async (): Promise<EngineAvailability[]> => {

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { ChatScript, RecordedRequest } from './chat-completions-server';
+
+export type { ChatScript, RecordedRequest, ScriptStep } from './chat-completions-server';
+
+export type ChatServerProcess = {
+  /** The OpenAI-style base URL (…/v1). */
+  baseUrl: string;
+  /** Replaces the script and forgets the requests so far. */
+  setScript(script: ChatScript): Promise<void>;
+  requests(): Promise<RecordedRequest[]>;
+  stop(): Promise<void>;
+};
+
+/** Starts chat-completions-server.ts in its own process on a free loopback port. */
+export async function startChatServer(script: ChatScript = {}, timeoutMs = 30_000): Promise<ChatServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'chat-completions-server.ts')], {
+    env: { ...process.env, CHAT_SCRIPT: JSON.stringify(script), PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`chat server did not start:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /LISTENING (\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`chat server exited with ${code}:\n${output}`));
+    });
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl: `${origin}/v1`,
+    async setScript(next) {
+      const response = await fetch(`${origin}/_script`, { method: 'PUT', body: JSON.stringify(next) });
+      if (!response.ok) throw new Error(`setting the script answered ${response.status}`);
+    },
+    requests: async () => (await (await fetch(`${origin}/_requests`)).json()) as RecordedRequest[],
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { QualityReport } from '@babelfish/core';
+import { startChatServer, type ChatServerProcess } from '../../packages/ml/src/testing/chat-server-process';
+import { sample } from '../support/paths';
+import { startStack, type Stack } from '../support/stack';
+import { watchJob } from '../support/socket';
+
+/**
+ * The llm engine through the real stack: API, a worker process and, as the "model", the
+ * scripted chat completions server in a third process. The Spanish subtitles must carry the
+ * server's text, the glossary must survive the round trip, the job's quality report must show
+ * what the engine spent, a second job on the same video must be answered from the cache, and a
+ * sentence the model never gets right must come from Apertium and be counted.
+ */
+describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server)', () => {
+  let chat: ChatServerProcess;
+  let stack: Stack;
+  type OutputView = { kind: string; language: string | null; url: string };
+  const outputsOf = async (jobId: string): Promise<{ outputs: OutputView[]; quality: QualityReport }> => (await stack.http().get(`/v1/jobs/${jobId}/outputs`)).body;
+
+  const submit = async (style = 'formal') => {
+    const response = await stack
+      .http()
+      .post('/v1/jobs')
+      .field('to', 'es')
+      .field('from', 'en')
+      .field('engine', 'llm')
+      .field('style', style)
+      .field('glossary', JSON.stringify({ terms: { country: 'nación' } }))
+      .attach('file', sample('jfk.mp4'));
+    expect(response.status).toBe(202);
+    const jobId: string = response.body.job.id;
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
+    const last = await watch.finished;
+    watch.close();
+    expect(last).toMatchObject({ status: 'completed' });
+    return jobId;
+  };
+
+  beforeAll(async () => {
+    chat = await startChatServer({ prefix: '[llm-es] ' });
+    stack = await startStack({ database: 'sqlite', env: { LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'e2e-model', LLM_API_KEY: 'e2e-key', LLM_TIMEOUT_MS: '10000' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await chat?.stop();
+  });
+
+  it('writes the model’s Spanish subtitles, with the glossary term and a report of the tokens; a re-run costs no request', async () => {
+    const jobId = await submit();
+    const job = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job;
+    expect(job).toMatchObject({ engine: 'llm', options: { style: 'formal' } });
+
+    const requests = await chat.requests();
+    expect(requests.length).toBeGreaterThanOrEqual(1);
+    expect(requests[0]!.body.model).toBe('e2e-model');
+    const prompt = requests[0]!.body.messages[1]!.content;
+    expect(prompt).toContain('Style: formal');
+    expect(prompt).toContain('- country → nación');
+    expect(prompt.toLowerCase()).toContain('ask not what your');
+
+    const { outputs, quality } = await outputsOf(jobId);
+    const srt = outputs.find((output) => output.kind === 'srt' && output.language === 'es')!;
+    const text = (await stack.http().get(srt.url)).text;
+    expect(text).toContain('[llm-es]');
+    // The echo carried the glossary placeholder through; the service put the term back.
+    expect(text).toContain('nación');
+    expect(text).not.toMatch(/ZXQ/);
+    expect(quality.translations).toEqual([
+      expect.objectContaining({ language: 'es', engine: 'llm', model: 'e2e-model', fallbackLines: 0, linesCached: 0, promptTokens: 100 * requests.length }),
+    ]);
+
+    // The same video again (transcript reused), same glossary and style: every line from the cache.
+    await chat.setScript({ prefix: '[not-used] ' });
+    const again = await submit();
+    expect(await chat.requests()).toHaveLength(0);
+    const second = await outputsOf(again);
+    expect(second.quality.translations?.[0]).toMatchObject({ linesCached: quality.translations?.[0]?.linesTranslated, linesTranslated: 0, promptTokens: 0 });
+    const secondSrt = second.outputs.find((output) => output.kind === 'srt' && output.language === 'es')!;
+    expect((await stack.http().get(secondSrt.url)).text).toContain('[llm-es]');
+  });
+
+  it('a sentence the model never answers well is translated by Apertium, and the quality report counts it', async () => {
+    // Another style: another cache entry, so the model is asked again (and fails every time).
+    await chat.setScript({ poison: 'ask not' });
+    const jobId = await submit('for children');
+    expect((await chat.requests()).length).toBeGreaterThanOrEqual(2);
+    const { outputs, quality } = await outputsOf(jobId);
+    expect(quality.translations?.[0]).toMatchObject({ engine: 'llm', fallbackLines: 1, fallbackEngine: 'apertium' });
+    expect(quality.warnings).toContain('es: 1 line(s) translated by apertium because llm never answered them well');
+    const srt = outputs.find((output) => output.kind === 'srt' && output.language === 'es')!;
+    const text = (await stack.http().get(srt.url)).text;
+    expect(text).not.toContain('[llm-es]');
+    expect(text).toContain('nación'); // the glossary still holds on the fallback's text
+  });
+});
