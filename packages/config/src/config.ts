@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError, engineNames } from '@babelfish/core';
+import { AppError, engineNames, type WhisperSafeguards } from '@babelfish/core';
 
 /**
  * Every setting Babelfish reads, validated once at start-up. Code receives the parsed `Config`
@@ -152,14 +152,7 @@ const envSchema = z.object({
   }
 });
 
-export type WhisperSafeguardSettings = {
-  compressionRatioThreshold: number;
-  logprobThreshold: number;
-  noSpeechThreshold: number;
-  temperatures: number[];
-  maxWindowTokens: number;
-  seed: number;
-};
+export type WhisperSafeguardSettings = WhisperSafeguards;
 
 export type S3Settings = { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; presignTtlSeconds: number };
 
@@ -188,7 +181,6 @@ export type Config = {
     whisperDtype: string;
     whisperThreads: number;
     whisperBatch: number;
-    /** The shape of @babelfish/ml's DecodeSafeguards (this package does not depend on ml). */
     whisperSafeguards: WhisperSafeguardSettings;
   };
   transcription: { splitAboveSeconds: number; chunkSeconds: number };

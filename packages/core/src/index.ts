@@ -5,3 +5,4 @@ export * from './wer';
 export * from './subtitle-validation';
 export * from './cue-text';
 export * from './job-options';
+export * from './seeded-random';

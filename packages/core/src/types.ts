@@ -72,3 +72,19 @@ export type ProgressEvent = {
   error?: string;
   at: string;
 };
+
+/** How Whisper judges a decoded window and re-decodes one that fails (openai/whisper's safeguards). */
+export type WhisperSafeguards = {
+  /** A window whose text's zlib compression ratio is above this failed (openai: 2.4). */
+  compressionRatioThreshold: number;
+  /** A window whose mean token log-probability is below this failed (openai: -1.0). */
+  logprobThreshold: number;
+  /** P(<|nospeech|>) above this, with a failed log-probability, means silence (openai: 0.6). */
+  noSpeechThreshold: number;
+  /** Greedy first (0), then one sampled decode per further temperature until a window passes. */
+  temperatures: number[];
+  /** Generated tokens per window, timestamps included (openai's sample_len: 224). */
+  maxWindowTokens: number;
+  /** Seed of the sampling RNG: the same audio always gives the same transcript. */
+  seed: number;
+};

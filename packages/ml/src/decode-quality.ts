@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import type { WhisperSafeguards } from '@babelfish/core';
 
 /**
  * The checks openai/whisper's transcribe() runs on every decoded window, and what it does when
@@ -8,20 +9,8 @@ import { deflateSync } from 'node:zlib';
  * functions of a window's tokens and statistics, so the policy is tested without a model.
  */
 
-export type DecodeSafeguards = {
-  /** A window whose text's zlib compression ratio is above this failed (openai: 2.4). */
-  compressionRatioThreshold: number;
-  /** A window whose mean token log-probability is below this failed (openai: -1.0). */
-  logprobThreshold: number;
-  /** P(<|nospeech|>) above this, with a failed log-probability, means silence (openai: 0.6). */
-  noSpeechThreshold: number;
-  /** Greedy first (0), then one sampled decode per further temperature until a window passes. */
-  temperatures: number[];
-  /** Generated tokens per window, timestamps included (openai's sample_len: 224). */
-  maxWindowTokens: number;
-  /** Seed of the sampling RNG: the same audio always gives the same transcript. */
-  seed: number;
-};
+/** The thresholds and fallback settings (the type lives in core, so config can name it too). */
+export type DecodeSafeguards = WhisperSafeguards;
 
 export const DEFAULT_SAFEGUARDS: DecodeSafeguards = Object.freeze({
   compressionRatioThreshold: 2.4,
@@ -201,14 +190,4 @@ export function bestAttempt<T extends Attempt>(attempts: readonly T[]): T | unde
   return best;
 }
 
-/** mulberry32: a small, fast, seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@babelfish/core';

@@ -1,20 +1,12 @@
+import { seededRandom } from '@babelfish/core';
 import type { Segment, SubtitleRules } from '@babelfish/core';
 import { normalizeCues } from './normalize-cues';
 import { checkCues } from './quality';
 import { defaultSubtitleRules, resolveRules } from './rules';
 import { timeCues } from './timing';
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing case can be replayed by its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic pseudo-random numbers, so a failing case can be replayed by its seed.
+const random = seededRandom;
 
 const WORDS = ['ok', 'yes', 'no', 'go', 'hi', 'so', 'well', 'right'];
 const ODD_TIMES = [Number.NaN, -1, -0.001, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0];
