@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { parseSrt } from '@babelfish/media';
 import { ffprobeStreams, makeSilentVideo, makeVideoWithSilentAudio } from '../support/media';
 import { repoRoot, modelsDir, sample } from '../support/paths';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, submitAndWait, type Stack } from '../support/stack';
 import { watchJob } from '../support/socket';
 
 type OutputView = { id: string; kind: string; language: string | null; name: string; bytes: number; url: string };
@@ -132,12 +132,7 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
     it('fails a job whose audio has no speech with a readable reason, and keeps the upload', async () => {
       const file = path.join(scratch, 'quiet.mp4');
       makeVideoWithSilentAudio(file);
-      const submitted = await stack.http().post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', file);
-      expect(submitted.status).toBe(202);
-      const jobId: string = submitted.body.job.id;
-      const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
-      const last = await watch.finished;
-      watch.close();
+      const { jobId, last } = await submitAndWait(stack, stack.apiKey, file, { to: 'es', from: 'en' });
       expect(last.status).toBe('failed');
       expect(last.error).toMatch(/No speech was found/);
       const job = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job;

@@ -5,8 +5,7 @@ import { execFileSync } from 'node:child_process';
 import type { Segment, Transcript } from '@babelfish/core';
 import { storageKeys } from '@babelfish/storage';
 import { sample } from '../support/paths';
-import { startStack, type Stack } from '../support/stack';
-import { watchJob } from '../support/socket';
+import { startStack, submitAndWait, type Stack } from '../support/stack';
 
 /**
  * Issue 11 end to end: videos whose audio is noise, a tone or music-like chords go through the
@@ -55,12 +54,7 @@ describe('Degenerate audio through the whole service (issue 11)', () => {
   });
 
   async function run(file: string): Promise<{ jobId: string; status: string; error?: string }> {
-    const submitted = await stack.http().post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', file);
-    expect(submitted.status).toBe(202);
-    const jobId: string = submitted.body.job.id;
-    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
-    const last = await watch.finished;
-    watch.close();
+    const { jobId, last } = await submitAndWait(stack, stack.apiKey, file, { to: 'es', from: 'en' });
     return { jobId, status: last.status, error: last.error };
   }
 

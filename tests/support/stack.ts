@@ -117,8 +117,8 @@ export async function downloadTo(stack: Stack, url: string, dir: string, name: s
   return file;
 }
 
-/** Submits a video as `apiKey`'s owner and waits until the job completes; returns its id. */
-export async function submitAndComplete(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string }): Promise<string> {
+/** Submits a video as `apiKey`'s owner and waits until the job ends; returns its id and last event. */
+export async function submitAndWait(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string }) {
   let submission = stack.http(apiKey).post('/v1/jobs').field('to', fields.to);
   if (fields.from) submission = submission.field('from', fields.from);
   const submitted = await submission.attach('file', file);
@@ -127,6 +127,12 @@ export async function submitAndComplete(stack: Stack, apiKey: string, file: stri
   const watch = await watchJob(stack.api.url, jobId, { apiKey });
   const last = await watch.finished;
   watch.close();
+  return { jobId, last };
+}
+
+/** Submits a video and waits until the job completes (throws if it fails); returns its id. */
+export async function submitAndComplete(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string }): Promise<string> {
+  const { jobId, last } = await submitAndWait(stack, apiKey, file, fields);
   if (last.status !== 'completed') throw new Error(`job ${jobId} ended ${last.status}: ${JSON.stringify(last)}`);
   return jobId;
 }

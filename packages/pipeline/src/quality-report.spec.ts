@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { QualityReport } from '@babelfish/core';
+import { createLocalStorage } from '@babelfish/storage';
 import type { JobRecord } from '@babelfish/db';
 import type { StageContext } from './context';
 import { recordQuality } from './quality-report';
@@ -8,8 +12,12 @@ import { jobRules } from './source-cues';
 describe('recordQuality per language', () => {
   const job = { options: { subtitleRules: { maxCharsPerSecond: 15 } } } as unknown as JobRecord;
   let stored: QualityReport | undefined;
+  // Real local storage (empty: this job has no translation reports of an LLM engine to read).
+  const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-quality-'));
+  afterAll(() => fs.rmSync(storageDir, { recursive: true, force: true }));
   const ctx = {
     logger: { info: () => undefined, warn: () => undefined },
+    storage: createLocalStorage(storageDir),
     jobs: { setQuality: async (_id: string, report: QualityReport) => void (stored = report) },
   } as unknown as StageContext;
 
