@@ -131,6 +131,16 @@ describe('model download from a hub into the cache', () => {
     expect(fs.statSync(path.join(freshCache, TINY, 'onnx/encoder_model_quantized.onnx')).size).toBe(10_124_910);
   });
 
+  it('with remote loading on but no hub reachable, picks an engine that can run (not NLLB) before transcribing', async () => {
+    const outDir = path.join(scratch, 'out-offline');
+    const run = await runCli(
+      ['translate', sample('jfk.mp4'), '--to', 'es', '--from', 'en', '--out', outDir],
+      env({ MODELS_DIR: modelsDir, MODEL_HUB_URL: `http://127.0.0.1:${await closedPort()}` }),
+    );
+    expect([run.code, run.stderr.slice(-800)]).toEqual([0, expect.any(String)]);
+    expect(fs.readFileSync(path.join(outDir, 'jfk.es.srt'), 'utf8')).toMatch(/país/);
+  });
+
   it('a transcribe worker booting with an empty cache downloads the models and logs it', async () => {
     const workerCache = path.join(scratch, 'cache-worker');
     const worker = await spawnWorker(env({ MODEL_CACHE_DIR: workerCache, REDIS_URL: 'redis://127.0.0.1:6379', WORKER_ROLES: 'transcribe', QUEUE_PREFIX: `hub-${Date.now()}` }), 120_000);

@@ -3,6 +3,7 @@ export * from './audio-source';
 export * from './model-env';
 export * from './model-download';
 export * from './model-ensure';
+export * from './model-reachability';
 export * from './model-files';
 export * from './segmenter';
 export * from './speech-regions';

@@ -1,5 +1,6 @@
 import { AppError, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
 import { hasModelFiles, modelSettings } from '../model-env';
+import { canObtainModel } from '../model-reachability';
 import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
 import { getTranslationPipeline, translateSegmentTexts } from './text-model';
 
@@ -17,6 +18,11 @@ const KNOWN_HUB_PAIRS = [
   'it-en', 'it-es', 'nl-en', 'ru-en', 'ru-es', 'ru-fr', 'ru-uk', 'sv-en', 'uk-ru', 'zh-en',
 ];
 
+function firstKnownPair(): LanguagePair {
+  const [from, to] = KNOWN_HUB_PAIRS[0]!.split('-') as [string, string];
+  return { from, to };
+}
+
 export function marianModelId(pair: LanguagePair): string {
   return `Xenova/opus-mt-${pair.from}-${pair.to}`;
 }
@@ -29,10 +35,12 @@ export class MarianEngine implements TranslationEngine {
     const all = supportedLanguages.flatMap((from) =>
       supportedLanguages.filter((to) => to.code !== from.code).map((to) => ({ from: from.code, to: to.code })),
     );
+    // One probe for the hub (with the first known conversion) rather than one per direction.
+    const hubServes = settings.allowRemote && (await canObtainModel(marianModelId(firstKnownPair()), settings));
     return all.filter((pair) => {
       const modelId = marianModelId(pair);
       const installed = hasModelFiles(settings.modelsDir, modelId) || hasModelFiles(settings.cacheDir, modelId);
-      return installed || (settings.allowRemote && KNOWN_HUB_PAIRS.includes(`${pair.from}-${pair.to}`));
+      return installed || (hubServes && KNOWN_HUB_PAIRS.includes(`${pair.from}-${pair.to}`));
     });
   }
 

@@ -1,5 +1,5 @@
 import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
-import { isModelAvailable } from '../model-env';
+import { canObtainModel } from '../model-reachability';
 import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
 import { getTranslationPipeline, translateSegmentTexts } from './text-model';
 
@@ -21,7 +21,8 @@ export class NllbEngine implements TranslationEngine {
   }
 
   async pairs(): Promise<LanguagePair[]> {
-    if (!isModelAvailable(this.modelId)) return [];
+    // Installed, or downloadable now: an offline machine must not pick NLLB and fail later.
+    if (!(await canObtainModel(this.modelId))) return [];
     return supportedLanguages.flatMap((from) =>
       supportedLanguages.filter((to) => to.code !== from.code).map((to) => ({ from: from.code, to: to.code })),
     );
