@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import type { QualityReport } from '@babelfish/core';
 import { startChatServer, type ChatServerProcess } from '../../packages/ml/src/testing/chat-server-process';
-import { sample } from '../support/paths';
+import { modelsDir, repoRoot, sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 import { watchJob } from '../support/socket';
 
@@ -91,5 +95,29 @@ describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server
     const text = (await stack.http().get(srt.url)).text;
     expect(text).not.toContain('[llm-es]');
     expect(text).toContain('nación'); // the glossary still holds on the fallback's text
+  });
+
+  it('the CLI takes --engine llm with --llm-model and --style, and writes the model’s subtitles', async () => {
+    await chat.setScript({ prefix: '[cli-es] ' });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-llm-cli-'));
+    try {
+      const out = path.join(dataDir, 'out');
+      execFileSync(
+        path.join(repoRoot, 'node_modules/.bin/tsx'),
+        ['--conditions=development', 'apps/cli/src/main.ts', 'translate', sample('jfk.mp4'), '--to', 'es', '--from', 'en', '--engine', 'llm', '--llm-model', 'cli-model', '--style', 'for children', '--out', out],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, DATA_DIR: dataDir, MODELS_DIR: modelsDir, ALLOW_REMOTE_MODELS: 'false', LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'e2e-model', LLM_API_KEY: 'k', LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const requests = await chat.requests();
+      expect(requests.length).toBeGreaterThanOrEqual(1);
+      expect(requests.every((request) => request.body.model === 'cli-model')).toBe(true);
+      expect(requests[0]!.body.messages[1]!.content).toContain('Style: for children');
+      expect(fs.readFileSync(path.join(out, 'jfk.es.srt'), 'utf8')).toContain('[cli-es]');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,12 +9,14 @@ import { defaultOutDir, translateCommand } from './translate-command';
 
 const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian|llm] [--out dir]
                           [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
+                          [--llm-model name] [--style "formal"]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
        babelfish models pull [<model id>…] | models list
 
 Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
 MP4 and an MKV carrying them as soft subtitle tracks. --audio-track picks the audio track to
 transcribe (0 = the first); by default it is the one tagged with --from, else the default one.
+--llm-model and --style go with --engine llm: another model on LLM_BASE_URL, and a style note.
 models pull downloads models from MODEL_HUB_URL into MODEL_CACHE_DIR (default: WHISPER_MODEL and
 the Silero VAD); models list shows what MODELS_DIR and the cache hold.`;
 
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       'burn-in': { type: 'boolean' },
       dub: { type: 'boolean' },
       'audio-track': { type: 'string' },
+      'llm-model': { type: 'string' },
+      style: { type: 'string' },
       owner: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -65,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
     burnIn: values['burn-in'],
     dub: values.dub,
     audioTrack: values['audio-track'],
+    llmModel: values['llm-model'],
+    style: values.style,
   });
   process.stdout.write(`Outputs:\n${written.map((file) => `  ${file}`).join('\n')}\n`);
   return 0;

@@ -21,6 +21,9 @@ export type TranslateOptions = {
   dub?: boolean;
   /** As typed (validated like the API's field): from 0 among the audio tracks. */
   audioTrack?: string;
+  /** With engine llm: another model on the configured server, and a style note (validated like the API's). */
+  llmModel?: string;
+  style?: string;
 };
 
 /**
@@ -44,6 +47,8 @@ export async function translateCommand(config: Config, logger: Logger, options: 
         burnIn: options.burnIn,
         dub: options.dub,
         audioTrack: options.audioTrack,
+        llmModel: options.llmModel,
+        style: options.style,
         glossary: options.glossaryFile ? await readGlossaryFile(options.glossaryFile) : undefined,
       },
       services.ctx.engines,
