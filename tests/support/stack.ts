@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { loadConfig, type Config } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
-import { QueueName, createRedisConnection } from '@babelfish/queue';
+import { QueueName, createRedisConnection, webhookQueueName } from '@babelfish/queue';
 import { createApiKeyRepository, openDatabase } from '@babelfish/db';
 import request from 'supertest';
 import { startApiServer, type ApiServer } from '../../apps/api/src/server';
@@ -100,7 +100,7 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
 
 async function obliterateQueues(config: Config): Promise<void> {
   const connection = createRedisConnection(config.redisUrl, 'babelfish-test-cleanup');
-  for (const name of Object.values(QueueName)) {
+  for (const name of [...Object.values(QueueName), webhookQueueName]) {
     const queue = new Queue(String(name), { connection, prefix: config.queuePrefix });
     await queue.obliterate({ force: true });
     await queue.close();

@@ -10,6 +10,7 @@ import { jobMediaRouter } from './routes/job-media';
 import { jobsRouter } from './routes/jobs';
 import { subtitlesRouter } from './routes/subtitles';
 import { uploadsRouter } from './routes/uploads';
+import { webhooksRouter } from './routes/webhooks';
 import { metaRouter } from './routes/meta';
 import { requestContext } from './request-context';
 import { publicReadiness } from './readiness';
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', jobsRouter(deps));
   app.use('/v1', jobActionsRouter(deps));
   app.use('/v1', metaRouter(deps));
+  app.use('/v1', webhooksRouter(deps));
   app.use('/v1', uploadsRouter(deps));
   app.use('/v1', jobMediaRouter(deps));
   app.use('/v1', subtitlesRouter(deps));

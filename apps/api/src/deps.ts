@@ -1,5 +1,5 @@
 import type { Config } from '@babelfish/config';
-import type { ApiKeyRepository, JobRepository, SubtitleRepository } from '@babelfish/db';
+import type { ApiKeyRepository, JobRepository, SubtitleRepository, WebhookRepository } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import type { EngineRegistry } from '@babelfish/ml';
 import type { JobQueues } from '@babelfish/queue';
@@ -20,6 +20,7 @@ export type ApiDeps = {
   uploads: UploadSessions;
   idempotency: Idempotency;
   apiKeys: ApiKeyRepository;
+  webhooks: WebhookRepository;
   sessions: SessionStore;
   authenticate: Authenticator;
   redis: Redis;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@babelfish/config';
-import { createApiKeyRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
+import { createApiKeyRepository, createWebhookRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry } from '@babelfish/ml';
 import { cloudWatchSink, createJobQueues, createRedisConnection, createRequestRedisConnection, startQueueDepthPublisher, waitForRedisReady } from '@babelfish/queue';
@@ -50,6 +50,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     config,
     jobs,
     apiKeys,
+    webhooks: createWebhookRepository(database.db),
     sessions,
     authenticate,
     redis: connection,

@@ -3,7 +3,10 @@ import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
 import type { DownloadListener } from '@babelfish/ml';
 import { createServices } from '@babelfish/pipeline';
-import { createJobQueues, createProgressPublisher, createRedisConnection } from '@babelfish/queue';
+import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue } from '@babelfish/queue';
+import { createWebhookRepository } from '@babelfish/db';
+import { createJobAnnouncer } from '@babelfish/pipeline';
+import { startWebhookDelivery } from './webhook-delivery';
 import { watchEventLoop } from './event-loop-watchdog';
 import { createProcessors } from './processors';
 import { createThreadedWhisper } from './whisper-thread';
@@ -42,6 +45,15 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     prefix: config.queuePrefix,
     attempts: config.worker.attempts,
     onError: (error) => logger.warn('queue connection error', { error: String(error) }),
+  });
+  // Terminal job events go to a queue of their own; every worker process delivers them.
+  const webhookQueue = createWebhookQueue({ connection, prefix: config.queuePrefix, retryDelaysMs: config.webhooks.retryDelaysMs });
+  services.ctx.announce = createJobAnnouncer({ jobs: services.ctx.jobs, queue: webhookQueue, logger });
+  const webhookDelivery = startWebhookDelivery({
+    config,
+    connection: createRedisConnection(config.redisUrl, 'babelfish-worker-webhook'),
+    webhooks: createWebhookRepository(services.database.db),
+    logger,
   });
   const { processorFor, onFailed } = createProcessors(services.ctx, queues, config.transcription);
 
@@ -88,6 +100,8 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     /** Stops taking jobs, lets the running ones finish (their locks still renewed), then closes everything. */
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
+      await webhookDelivery.close();
+      await webhookQueue.close();
       stopWatchdog();
       await queues.close();
       await whisper.close();

@@ -77,6 +77,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ DEFAULT_ENGINE: 'llm' }).defaultEngine).toBe('llm');
   });
 
+  it('allows no private webhook destination and retries for about a day unless configured', () => {
+    const defaults = loadConfig({}).webhooks;
+    expect(defaults).toEqual({ allowedHosts: [], timeoutMs: 10_000, retryDelaysMs: [5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000] });
+    expect(defaults.retryDelaysMs.reduce((sum, delay) => sum + delay, 0)).toBeGreaterThan(24 * 3600_000);
+    const custom = loadConfig({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1, Hooks.Internal ,10.0.0.0/8', WEBHOOK_RETRY_DELAYS_MS: '100,200', WEBHOOK_SECRET: `whsec_${'A'.repeat(44)}` }).webhooks;
+    expect(custom).toMatchObject({ allowedHosts: ['127.0.0.1', 'hooks.internal', '10.0.0.0/8'], retryDelaysMs: [100, 200], secret: `whsec_${'A'.repeat(44)}` });
+    expect(() => loadConfig({ WEBHOOK_ALLOWED_HOSTS: 'http://x/y z' })).toThrow(/WEBHOOK_ALLOWED_HOSTS/);
+    expect(() => loadConfig({ WEBHOOK_RETRY_DELAYS_MS: '5,-1' })).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
+    expect(() => loadConfig({ WEBHOOK_SECRET: 'hunter2' })).toThrow(/WEBHOOK_SECRET/);
+  });
+
   it('refuses bad settings at start-up, naming each', () => {
     expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
     expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);

@@ -141,6 +141,22 @@ const envSchema = z.object({
   // Largest track an edit may save: cues, and UTF-8 bytes of text over all cues (413 above either).
   SUBTITLE_MAX_CUES: z.coerce.number().int().min(1).max(100_000).default(5000),
   SUBTITLE_MAX_TEXT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 ** 2).default(256 * 1024),
+  // Webhook destinations that may be private, loopback or link-local (comma-separated host names,
+  // IPs or CIDRs); public ones need no entry and cloud metadata addresses are never allowed.
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean))
+    .refine((entries) => entries.every((entry) => /^[a-z0-9.:-]+(\/\d{1,3})?$/.test(entry)), 'comma-separated host names, IP addresses or CIDRs'),
+  // One delivery attempt's limit, and the waits before each retry (ms; default: Standard Webhooks' schedule, about a day).
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WEBHOOK_RETRY_DELAYS_MS: z
+    .string()
+    .default('5000,300000,1800000,7200000,18000000,36000000,36000000')
+    .transform((value) => value.split(',').map((part) => Number(part.trim())))
+    .refine((delays) => delays.length >= 1 && delays.length <= 20 && delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 7 * 24 * 3600_000), 'a comma-separated list of 1–20 delays in ms'),
+  // Signs webhooks of jobs submitted without a key (AUTH_MODE=none); keys each have their own.
+  WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'a Standard Webhooks secret: whsec_ + base64 of 24+ random bytes').optional(),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
 }).superRefine((e, ctx) => {
@@ -198,6 +214,7 @@ export type Config = {
   uploadTempDir?: string;
   /** The dashboard's static build, served at / when present. */
   webDir: string;
+  webhooks: { allowedHosts: string[]; timeoutMs: number; retryDelaysMs: number[]; secret?: string };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -263,5 +280,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: { submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE, readPerMinute: e.RATE_LIMIT_READ_PER_MINUTE },
     trustProxy: e.TRUST_PROXY,
     queueMetricsCloudWatch: e.QUEUE_METRICS_CLOUDWATCH,
+    webhooks: { allowedHosts: e.WEBHOOK_ALLOWED_HOSTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryDelaysMs: e.WEBHOOK_RETRY_DELAYS_MS, ...(e.WEBHOOK_SECRET ? { secret: e.WEBHOOK_SECRET } : {}) },
   });
 }

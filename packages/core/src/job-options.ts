@@ -48,6 +48,12 @@ export type JobOptions = {
   llmModel?: string;
   /** A note on register for the llm engine ("formal", "for children"); other engines ignore it. */
   style?: string;
+  /**
+   * Where the job's terminal event (completed, failed, canceled) is posted, and whose secret
+   * signs it (the submitting API key's id, or "local" without keys). Set by the API from the
+   * submission's webhookUrl or the key's default destination, after the destination was checked.
+   */
+  webhook?: { url: string; keyId: string };
 };
 
 export const qualityRules = ['empty', 'lineLength', 'lineCount', 'cps', 'duration', 'gap', 'overlap'] as const;

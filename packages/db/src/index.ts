@@ -5,3 +5,4 @@ export type { Database } from './schema';
 export * from './subtitles-repository';
 export * from './api-keys-repository';
 export * from './translation-cache-repository';
+export * from './webhooks-repository';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createApiKeyRepository, createJobRepository, createSubtitleRepository, createTranslationCacheRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
+import { createApiKeyRepository, createWebhookRepository, createJobRepository, createSubtitleRepository, createTranslationCacheRepository, migrateToLatest, openDatabase, type DatabaseHandle } from './index';
 
 const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -52,7 +52,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache', '0011_webhooks']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
@@ -172,5 +172,29 @@ describe.each(backends)('job repository on %s', (kind, open) => {
     expect(await keys.verify(key)).toBeUndefined();
     expect((await keys.list('alice'))[0]?.revokedAt).not.toBeNull();
     await expect(keys.create({ ownerId: '../x y', name: 'bad' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+  it('makes a key its webhook secret once, keeps its default URL and logs each delivery attempt', async () => {
+    const keys = createApiKeyRepository(handle.db);
+    const webhooks = createWebhookRepository(handle.db);
+    const { info } = await keys.create({ ownerId: 'carol', name: 'hooks' });
+    let made = 0;
+    const make = () => `whsec_secret${++made}`;
+    const [first, second] = await Promise.all([webhooks.settingsFor(info.id, make), webhooks.settingsFor(info.id, make)]);
+    expect(first?.secret).toBe(second?.secret);
+    expect((await webhooks.settingsFor(info.id, make))?.secret).toBe(first?.secret);
+    expect(await webhooks.settingsFor('000000000000', make)).toBeUndefined();
+    await webhooks.setDefaultUrl(info.id, 'https://hooks.example.com/in');
+    expect((await webhooks.settingsFor(info.id, make))?.url).toBe('https://hooks.example.com/in');
+    await webhooks.rotateSecret(info.id, 'whsec_rotated');
+    expect((await webhooks.settingsFor(info.id, make))?.secret).toBe('whsec_rotated');
+
+    const jobId = '11111111-2222-3333-4444-555555555555';
+    const base = { jobId, messageId: 'msg_1', event: 'job.completed', url: 'https://hooks.example.com/in' };
+    await webhooks.recordAttempt({ ...base, attempt: 1, statusCode: 500, error: 'the receiver answered 500', durationMs: 12.4 });
+    await webhooks.recordAttempt({ ...base, attempt: 2, statusCode: 204, error: null, durationMs: 8 });
+    const log = await webhooks.listForJob(jobId);
+    expect(log.map((entry) => [entry.attempt, entry.statusCode, entry.error])).toEqual([[1, 500, 'the receiver answered 500'], [2, 204, null]]);
+    await webhooks.deleteForJob(jobId);
+    expect(await webhooks.listForJob(jobId)).toEqual([]);
   });
 });

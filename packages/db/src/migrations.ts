@@ -134,6 +134,33 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('translation_cache').execute();
     },
   },
+  '0011_webhooks': {
+    async up(db: Kysely<unknown>) {
+      // Per key: the Standard Webhooks signing secret (kept as is: HMAC needs it) and a default
+      // destination for the key's jobs. Per job, one row per delivery attempt.
+      await db.schema.alterTable('api_keys').addColumn('webhook_secret', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('webhook_url', 'text').execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'varchar(36)', (col) => col.primaryKey())
+        .addColumn('job_id', 'varchar(36)', (col) => col.notNull())
+        .addColumn('message_id', 'varchar(80)', (col) => col.notNull())
+        .addColumn('event', 'varchar(32)', (col) => col.notNull())
+        .addColumn('url', 'text', (col) => col.notNull())
+        .addColumn('attempt', 'integer', (col) => col.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('duration_ms', 'integer', (col) => col.notNull())
+        .addColumn('created_at', 'varchar(32)', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('webhook_deliveries_job').on('webhook_deliveries').columns(['job_id', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('webhook_deliveries').execute();
+      await db.schema.alterTable('api_keys').dropColumn('webhook_url').execute();
+      await db.schema.alterTable('api_keys').dropColumn('webhook_secret').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

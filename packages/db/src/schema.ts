@@ -63,6 +63,25 @@ export type ApiKeysTable = {
   secret_hash: string;
   created_at: string;
   revoked_at: string | null;
+  /** Standard Webhooks secret (`whsec_…`) signing this key's job events; made on first use. */
+  webhook_secret: string | null;
+  /** Where this key's jobs report when a submission names no webhookUrl. */
+  webhook_url: string | null;
+};
+
+/** One attempt to deliver one job event; the job's delivery log. */
+export type WebhookDeliveriesTable = {
+  id: string;
+  job_id: string;
+  /** The event's webhook-id: the same on every attempt, so receivers can deduplicate. */
+  message_id: string;
+  event: string;
+  url: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: string;
 };
 
 /** The llm engine's line translations by cache key (SHA-256 hex). */
@@ -70,6 +89,7 @@ export type TranslationCacheTable = { key: string; text: string; created_at: str
 
 export type Database = {
   api_keys: ApiKeysTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   translation_cache: TranslationCacheTable;
   jobs: JobsTable;
   job_outputs: OutputsTable;

@@ -17,6 +17,8 @@ export type StageContext = {
   /** `onDownload` hears the model's download when this call has to fetch its files first. */
   whisper: (onDownload?: DownloadListener) => Promise<SpeechModel>;
   publish: (event: ProgressEvent) => Promise<void> | void;
+  /** Queues the job's webhook for a terminal event (absent in the CLI, which has no webhooks). */
+  announce?: (jobId: string, event: 'job.completed' | 'job.failed' | 'job.canceled') => Promise<void>;
   logger: Logger;
   tmpDir: string;
   ffmpeg: { ffmpegPath: string; ffprobePath: string };

@@ -9,4 +9,5 @@ export async function failJob(ctx: StageContext, jobId: string, error: unknown):
   await ctx.jobs.markFailed(jobId, reason);
   const job = await ctx.jobs.get(jobId);
   if (job) await ctx.publish(progressEvent(job, 'failed', { error: reason, message: reason }));
+  await ctx.announce?.(jobId, 'job.failed');
 }

@@ -134,6 +134,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     await ctx.jobs.markCompleted(jobId);
     const completed = await loadJob(ctx, jobId);
     await ctx.publish(progressEvent(completed, 'completed', { stage: 'mux', stagePercent: 100, percent: 100, message: 'Completed' }));
+    await ctx.announce?.(jobId, 'job.completed');
     return records;
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });

@@ -40,9 +40,11 @@ const submissionSchema = z.object({
   // The llm engine's model (a name on LLM_BASE_URL's server) and a note on register.
   llmModel: z.string().trim().max(200).regex(/^[\w.:/@+-]*$/, 'letters, digits and . : / @ + - _ only').optional(),
   style: z.string().max(200).transform((value) => value.replace(/\s+/g, ' ').trim()).optional(),
+  // Checked (form, then where it resolves) by the API, which knows the submitting key.
+  webhookUrl: z.string().trim().max(2000).optional(),
 });
 
-export type Submission = { targets: string[]; source: string | null; engine: EngineName | null; options: JobOptions };
+export type Submission = { targets: string[]; source: string | null; engine: EngineName | null; options: JobOptions; webhookUrl?: string };
 
 /** Validates a job submission's form fields, including that some engine can do each pair. */
 export async function parseSubmission(body: unknown, engines: EngineRegistry, defaultEngine?: EngineName): Promise<Submission> {
@@ -57,6 +59,7 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
     source: from && from !== 'auto' ? from : null,
     engine: engine ?? defaultEngine ?? null,
     options: parseOptions(parsed.data),
+    ...(parsed.data.webhookUrl ? { webhookUrl: parsed.data.webhookUrl } : {}),
   };
   await assertLanguagePlan(engines, submission);
   return submission;

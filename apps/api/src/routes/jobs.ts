@@ -4,13 +4,14 @@ import { Router, type Request } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { AppError, isAppError, jobStatuses, type JobStatus, type OutputKind } from '@babelfish/core';
-import type { JobRecord } from '@babelfish/db';
+import type { JobRecord, Principal } from '@babelfish/db';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from '../deps';
 import { submitJob } from '../job-submission';
 import { parseSubmission } from '@babelfish/pipeline';
 import { jobView, outputView } from '../views';
 import { principalOf } from '../auth/authenticate';
+import { resolveJobWebhook } from '../webhook-settings';
 import { requireJob } from './require-job';
 import { multipartErrors } from '../http-errors';
 
@@ -49,7 +50,7 @@ export function jobsRouter(deps: ApiDeps): Router {
         }
         claimed = true;
       }
-      const job = await createJobFromRequest(deps, req, scope);
+      const job = await createJobFromRequest(deps, req, principalOf(res.locals));
       if (idempotencyKey) await deps.idempotency.complete(scope, idempotencyKey, job.id);
       claimed = false;
       res.status(202).location(`/v1/jobs/${job.id}`).json({ job: jobView(job) });
@@ -109,6 +110,7 @@ export function jobsRouter(deps: ApiDeps): Router {
     const job = await requireJob(deps, req, res);
     if (job.status === 'processing') throw new AppError('CONFLICT', 'The job is running; delete it once it has completed or failed');
     await deps.storage.deletePrefix(storageKeys.jobPrefix(job.id));
+    await deps.webhooks.deleteForJob(job.id);
     await deps.jobs.delete(job.id);
     res.status(204).end();
   });
@@ -117,8 +119,11 @@ export function jobsRouter(deps: ApiDeps): Router {
 }
 
 /** Multipart with the file, or JSON naming a finished resumable upload (see routes/uploads.ts). */
-async function createJobFromRequest(deps: ApiDeps, req: Request, ownerId: string): Promise<JobRecord> {
+async function createJobFromRequest(deps: ApiDeps, req: Request, principal: Principal): Promise<JobRecord> {
+  const ownerId = principal.ownerId;
   const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
+  const webhook = await resolveJobWebhook(deps, principal, submission.webhookUrl);
+  if (webhook) submission.options.webhook = webhook;
   if (req.file) {
     return submitJob(deps, { path: req.file.path, originalName: req.file.originalname, size: req.file.size, ownerId }, submission);
   }

@@ -1,0 +1,4 @@
+export * from './destination-policy';
+export * from './signing';
+export * from './deliver';
+export * from './retry-schedule';
