@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { describeError, isAppError } from '@babelfish/core';
 import { loadConfig } from '@babelfish/config';
 import { createLogger } from '@babelfish/logger';
+import { clientUsage, isClientCommand, runClientCommand } from './client/client-commands';
 import { keysCommand } from './keys-command';
 import { modelsCommand } from './models-command';
 import { createDownloadBar } from './progress-bar';
@@ -12,6 +13,7 @@ const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|aut
                           [--llm-model name] [--style "formal"]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
        babelfish models pull [<model id>…] | models list
+${clientUsage}
 
 Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
 MP4 and an MKV carrying them as soft subtitle tracks. --audio-track picks the audio track to
@@ -21,6 +23,8 @@ models pull downloads models from MODEL_HUB_URL into MODEL_CACHE_DIR (default: W
 the Silero VAD); models list shows what MODELS_DIR and the cache hold.`;
 
 async function main(argv: string[]): Promise<number> {
+  // The client commands talk to a running service and take their own flags.
+  if (isClientCommand(argv[0])) return runClientCommand(argv, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text), env: process.env });
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
