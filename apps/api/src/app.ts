@@ -17,6 +17,10 @@ import { publicReadiness } from './readiness';
 import { requireAuth } from './auth/authenticate';
 import { rateLimit } from './auth/rate-limit';
 import { sessionRouter } from './routes/session';
+import { buildOpenApiDocument } from './openapi/document';
+import { docsPage, docsScript } from './openapi/docs-page';
+import { responseContract } from './openapi/response-contract';
+import { routeSpecs } from './openapi/route-specs';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -33,7 +37,15 @@ export function createApp(deps: ApiDeps): express.Express {
       contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'media-src': ["'self'"], 'connect-src': ["'self'"] } },
     }),
   );
+  if (deps.config.http.validateResponses) app.use(responseContract(routeSpecs, deps.logger));
   app.use(express.json({ limit: '1mb' }));
+  // Built once: the document is a pure function of the route table.
+  const openApiDocument = buildOpenApiDocument(routeSpecs, { version: '1.0.0' });
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(JSON.stringify(openApiDocument));
+  });
+  app.get('/docs', (_req, res) => res.type('html').send(docsPage));
+  app.get('/docs/docs.js', (_req, res) => res.type('application/javascript').send(docsScript));
   // Multipart bodies are parsed only by the routes that take files (multer); any other
   // url-encoded body gets a plain 400 from the routes' schemas.
   app.get('/health', (_req, res) => {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import type { Config } from '@babelfish/config';
 import { createApiKeyRepository, createWebhookRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
@@ -20,7 +21,8 @@ import { createReadinessCheck } from './readiness';
 import { createUploadSessions } from './uploads/upload-sessions';
 import { openReceiveDir } from './uploads/receive-dir';
 
-export type ApiServer = { url: string; port: number; close: (drainMs?: number) => Promise<void> };
+/** `app` is exposed for introspection (the OpenAPI test compares its routes with the document). */
+export type ApiServer = { url: string; port: number; app: Express; close: (drainMs?: number) => Promise<void> };
 
 export async function startApiServer(config: Config, logger: Logger): Promise<ApiServer> {
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl });
@@ -73,7 +75,8 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     logger,
     uploadDir,
   };
-  const server = http.createServer(createApp(deps));
+  const app = createApp(deps);
+  const server = http.createServer(app);
   // Abandoned resumable uploads are dropped after a day, checked hourly (and at start).
   const sweep = () => deps.uploads.sweepExpired(24 * 3600 * 1000).catch((error) => logger.warn('upload sweep failed', { error: String(error) }));
   void sweep();
@@ -108,6 +111,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   return {
     url: `http://${host}:${port}`,
     port,
+    app,
     /** Stops taking connections, lets in-flight requests finish (bounded), then closes clients. */
     async close(drainMs = 10_000) {
       clearInterval(sweeper);

@@ -1,8 +1,9 @@
 import type { JobRecord, OutputRecord, SubtitleTrack } from '@babelfish/db';
 import { findLanguage, type MediaSummary } from '@babelfish/core';
+import type { JobMediaView, JobView, OutputView, SubtitleTrackView } from '@babelfish/contract';
 
 /** The wire shapes of the REST API (and of Socket.IO acks): only what clients need. */
-export function jobView(job: JobRecord) {
+export function jobView(job: JobRecord): JobView {
   return {
     id: job.id,
     status: job.status,
@@ -29,7 +30,7 @@ export function jobView(job: JobRecord) {
  * The streams found at submission: the picture, every audio track with the one transcribed
  * marked (`audioTrack`), and the upload's own subtitle streams.
  */
-export function mediaView(media: MediaSummary) {
+export function mediaView(media: MediaSummary): JobMediaView {
   const { chosenBy: _chosenBy, startOffsetSeconds: _offset, ...chosen } = media.audio ?? { codec: '' };
   const tracks = media.audioTracks ?? (media.audio ? [{ ...chosen, track: media.audio.track ?? 0, isDefault: true }] : []);
   return {
@@ -42,7 +43,7 @@ export function mediaView(media: MediaSummary) {
   };
 }
 
-export function outputView(output: OutputRecord) {
+export function outputView(output: OutputRecord): OutputView {
   return {
     id: output.id,
     kind: output.kind,
@@ -53,7 +54,7 @@ export function outputView(output: OutputRecord) {
   };
 }
 
-export function trackView(track: SubtitleTrack) {
+export function trackView(track: SubtitleTrack): SubtitleTrackView {
   return {
     language: track.language,
     name: findLanguage(track.language)?.name ?? track.language,

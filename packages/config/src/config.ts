@@ -157,6 +157,9 @@ const envSchema = z.object({
     .refine((delays) => delays.length >= 1 && delays.length <= 20 && delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 7 * 24 * 3600_000), 'a comma-separated list of 1–20 delays in ms'),
   // Signs webhooks of jobs submitted without a key (AUTH_MODE=none); keys each have their own.
   WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'a Standard Webhooks secret: whsec_ + base64 of 24+ random bytes').optional(),
+  // Check every JSON response against the OpenAPI route table, answering 500 on a mismatch
+  // (default: on when NODE_ENV=test, so the test suites validate the API's contract).
+  API_RESPONSE_VALIDATION: z.enum(['true', 'false']).optional(),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
 }).superRefine((e, ctx) => {
@@ -203,7 +206,7 @@ export type Config = {
   defaultEngine?: (typeof engineNames)[number];
   /** The llm engine's server; absent when LLM_BASE_URL is unset. */
   llm?: { baseUrl: string; apiKey?: string; model: string; concurrency: number; timeoutMs: number };
-  http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; maxMediaStreams: number; corsOrigins: string[] };
+  http: { host: string; port: number; maxUploadBytes: number; maxDurationSeconds: number; maxMediaStreams: number; corsOrigins: string[]; validateResponses: boolean };
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
   subtitles: SubtitleLimits;
   auth: { mode: 'api-key' | 'none'; sessionTtlSeconds: number; secureCookies: boolean };
@@ -271,7 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.LLM_BASE_URL && e.LLM_MODEL
       ? { llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, concurrency: e.LLM_CONCURRENCY, timeoutMs: e.LLM_TIMEOUT_MS } }
       : {}),
-    http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, maxMediaStreams: e.MAX_MEDIA_STREAMS, corsOrigins: e.CORS_ORIGINS },
+    http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, maxMediaStreams: e.MAX_MEDIA_STREAMS, corsOrigins: e.CORS_ORIGINS, validateResponses: (e.API_RESPONSE_VALIDATION ?? (e.NODE_ENV === 'test' ? 'true' : 'false')) === 'true' },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     subtitles: { maxVersions: e.SUBTITLE_MAX_VERSIONS, maxCues: e.SUBTITLE_MAX_CUES, maxTextBytes: e.SUBTITLE_MAX_TEXT_BYTES },
     webDir: path.resolve(e.WEB_DIR),

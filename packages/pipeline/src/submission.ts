@@ -27,7 +27,7 @@ const trackNumber = z
   .transform((value) => (value === '' ? undefined : Number(value)))
   .refine((value) => value === undefined || (Number.isInteger(value) && value >= 0 && value < 1000), 'must be a whole number from 0 (the first audio track)');
 
-const submissionSchema = z.object({
+export const submissionSchema = z.object({
   to: listField.refine((list) => list.length > 0, 'give at least one target language, e.g. to=es'),
   from: z.string().trim().toLowerCase().optional(),
   engine: z.enum(engineNames).optional(),

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps';
 import { jobView } from '../views';
 import { requireJob } from './require-job';
 
-const languagesSchema = z.object({ to: z.union([z.string(), z.array(z.string())]) });
+export const languagesSchema = z.object({ to: z.union([z.string(), z.array(z.string())]) });
 
 /** Partial re-runs of a job: each starts a new run, so the queue takes it as new work. */
 export function jobActionsRouter(deps: ApiDeps): Router {

@@ -26,7 +26,7 @@ const contentTypes: Record<OutputKind, string> = {
   dubbed: 'video/mp4',
 };
 
-const fromUploadSchema = z.object({ uploadId: z.string() });
+export const fromUploadSchema = z.object({ uploadId: z.string() });
 
 export function jobsRouter(deps: ApiDeps): Router {
   const router = Router();

@@ -4,7 +4,7 @@ import { AppError } from '@babelfish/core';
 import { readCookie, SESSION_COOKIE } from '../auth/sessions';
 import type { ApiDeps } from '../deps';
 
-const loginSchema = z.object({ apiKey: z.string().min(1).max(200) });
+export const loginSchema = z.object({ apiKey: z.string().min(1).max(200) });
 
 /** Dashboard log-in: trade an API key for an HttpOnly, SameSite=Strict session cookie. */
 export function sessionRouter(deps: ApiDeps): Router {

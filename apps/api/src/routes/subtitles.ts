@@ -13,7 +13,7 @@ import { requireJob } from './require-job';
  * the text trimmed; validateSegments then refuses control characters. How many cues a track
  * may hold is the configured limit (413), not the schema's.
  */
-const editSchema = z.object({
+export const editSchema = z.object({
   segments: z.array(z.object({ start: z.number(), end: z.number(), text: z.string().transform((text) => unifyWhitespace(text).trim()) })).min(1),
   baseVersion: z.number().int().min(1).optional(),
 });

@@ -4,13 +4,13 @@ import { AppError } from '@babelfish/core';
 import { principalOf } from '../auth/authenticate';
 import type { ApiDeps } from '../deps';
 
-const createSchema = z.object({ name: z.string().max(255).default('video'), size: z.number().int().positive() });
+export const createUploadSchema = z.object({ name: z.string().max(255).default('video'), size: z.number().int().positive() });
 
 export function uploadsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/uploads', async (req, res) => {
-    const parsed = createSchema.safeParse(req.body ?? {});
+    const parsed = createUploadSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'Send JSON { "name": string, "size": bytes }');
     const upload = await deps.uploads.create({ ...parsed.data, ownerId: principalOf(res.locals).ownerId });
     res.status(201).location(`/v1/uploads/${upload.id}`).json({ upload });

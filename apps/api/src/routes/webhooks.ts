@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps';
 import { destinationPolicy } from '../webhook-settings';
 import { requireJob } from './require-job';
 
-const settingsBody = z.object({ url: z.union([z.string().trim().min(1).max(2000), z.null()]) }).strict();
+export const webhookSettingsSchema = z.object({ url: z.union([z.string().trim().min(1).max(2000), z.null()]) }).strict();
 
 /**
  * The calling key's webhook settings (its signing secret and default destination) and each
@@ -32,7 +32,7 @@ export function webhooksRouter(deps: ApiDeps): Router {
 
   router.put('/webhook', async (req, res) => {
     const keyId = keyOf(res.locals);
-    const parsed = settingsBody.safeParse(req.body ?? {});
+    const parsed = webhookSettingsSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'Send JSON {"url": "https://…"} or {"url": null}');
     if (parsed.data.url) await checkDestination(parsed.data.url, destinationPolicy(deps));
     await deps.webhooks.setDefaultUrl(keyId, parsed.data.url);

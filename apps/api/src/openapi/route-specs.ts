@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import * as contract from '@babelfish/contract';
+import { submissionSchema } from '@babelfish/pipeline';
+import { languagesSchema } from '../routes/job-actions';
+import { fromUploadSchema } from '../routes/jobs';
+import { loginSchema } from '../routes/session';
+import { editSchema } from '../routes/subtitles';
+import { createUploadSchema } from '../routes/uploads';
+import { webhookSettingsSchema } from '../routes/webhooks';
+
+/**
+ * Every HTTP endpoint the API serves, with the zod schemas that validate its requests (the same
+ * objects the routes use) and describe its responses. The OpenAPI document is generated from
+ * this table, and the response contract check reads it, so the two cannot drift apart.
+ */
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export type ResponseSpec = {
+  description: string;
+  /** A JSON body and its schema. */
+  json?: z.ZodType;
+  /** A non-JSON body: its media type (subtitles, video, images, metrics). */
+  media?: string;
+};
+
+export type RouteSpec = {
+  method: HttpMethod;
+  /** Express-style path (`/v1/jobs/:id`). */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Needs a key or a dashboard session (the default); false for public endpoints. */
+  auth?: boolean;
+  request?: { json?: z.ZodType; multipart?: z.ZodType; media?: string };
+  query?: z.ZodObject;
+  responses: Record<number, ResponseSpec>;
+};
+
+const job = { description: 'The job', json: contract.jobBodySchema };
+const accepted = { description: 'Accepted: the job is queued (Location names it)', json: contract.jobBodySchema };
+const noContent = { description: 'Done; no body' };
+
+const multipartSubmission = submissionSchema.extend({
+  file: z.string().meta({ format: 'binary', description: 'The video or audio file' }),
+});
+const jsonSubmission = z.union([submissionSchema.extend(fromUploadSchema.shape), submissionSchema]);
+
+export const routeSpecs: RouteSpec[] = [
+  { method: 'get', path: '/health', summary: 'Liveness', tag: 'health', auth: false, responses: { 200: { description: 'The process is up', json: contract.healthBodySchema } } },
+  {
+    method: 'get',
+    path: '/health/ready',
+    summary: 'Readiness: database, Redis, storage, models, ffmpeg (details only for authenticated callers)',
+    tag: 'health',
+    auth: false,
+    responses: { 200: { description: 'Ready', json: contract.readinessBodySchema }, 503: { description: 'Not ready', json: contract.readinessBodySchema } },
+  },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'health', auth: false, responses: { 200: { description: 'Metrics in the Prometheus text format', media: 'text/plain' } } },
+  { method: 'get', path: '/docs', summary: 'This document, readable', tag: 'health', auth: false, responses: { 200: { description: 'HTML', media: 'text/html' } } },
+  { method: 'get', path: '/docs/docs.js', summary: "The docs page's script", tag: 'health', auth: false, responses: { 200: { description: 'JavaScript', media: 'application/javascript' } } },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'health', auth: false, responses: { 200: { description: 'OpenAPI 3.1', media: 'application/json' } } },
+
+  { method: 'post', path: '/v1/session', summary: 'Dashboard log-in with an API key (sets an HttpOnly cookie)', tag: 'session', auth: false, request: { json: loginSchema }, responses: { 200: { description: 'Logged in', json: contract.sessionBodySchema } } },
+  { method: 'get', path: '/v1/session', summary: 'Who is logged in', tag: 'session', responses: { 200: { description: 'The session', json: contract.sessionBodySchema } } },
+  { method: 'delete', path: '/v1/session', summary: 'Log out', tag: 'session', responses: { 204: noContent } },
+
+  {
+    method: 'post',
+    path: '/v1/jobs',
+    summary: 'Submit a video (multipart with `file`, or JSON naming a finished resumable upload); `Idempotency-Key` makes retries safe',
+    tag: 'jobs',
+    request: { multipart: multipartSubmission, json: jsonSubmission },
+    responses: { 202: accepted },
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs',
+    summary: "The caller's jobs, newest first",
+    tag: 'jobs',
+    query: z.object({ status: z.enum(['queued', 'processing', 'completed', 'failed', 'canceled']).optional(), limit: z.coerce.number().int().min(1).max(200).optional() }),
+    responses: { 200: { description: 'Jobs', json: contract.jobListBodySchema } },
+  },
+  { method: 'get', path: '/v1/jobs/:id', summary: 'One job', tag: 'jobs', responses: { 200: job } },
+  { method: 'delete', path: '/v1/jobs/:id', summary: 'Delete a job and its files (not while it runs)', tag: 'jobs', responses: { 204: noContent } },
+  { method: 'get', path: '/v1/jobs/:id/outputs', summary: 'Output files with download URLs, and the quality report', tag: 'jobs', responses: { 200: { description: 'Outputs', json: contract.outputsBodySchema } } },
+  { method: 'get', path: '/v1/jobs/:id/outputs/:outputId/download', summary: 'Download one output', tag: 'jobs', responses: { 200: { description: 'The file', media: 'application/octet-stream' }, 302: { description: 'Redirect to a presigned S3 URL' } } },
+  { method: 'get', path: '/v1/jobs/:id/quality', summary: 'Subtitle quality checks of the last mux run', tag: 'jobs', responses: { 200: { description: 'Quality', json: contract.qualityBodySchema } } },
+  { method: 'post', path: '/v1/jobs/:id/retry', summary: 'Run a failed job again on its kept upload', tag: 'jobs', responses: { 202: accepted } },
+  { method: 'post', path: '/v1/jobs/:id/remux', summary: 'Rebuild the outputs from the latest subtitle versions', tag: 'jobs', responses: { 202: accepted } },
+  { method: 'post', path: '/v1/jobs/:id/languages', summary: 'Add target languages to a finished job (reuses the transcript)', tag: 'jobs', request: { json: languagesSchema }, responses: { 202: accepted } },
+  { method: 'get', path: '/v1/jobs/:id/thumbnail', summary: 'Thumbnail', tag: 'jobs', responses: { 200: { description: 'JPEG', media: 'image/jpeg' } } },
+  { method: 'get', path: '/v1/jobs/:id/video', summary: 'The uploaded video, for the player (Range requests)', tag: 'jobs', responses: { 200: { description: 'Video', media: 'video/*' }, 206: { description: 'Part of the video', media: 'video/*' }, 416: { description: 'Range not satisfiable' } } },
+
+  { method: 'get', path: '/v1/jobs/:id/subtitles', summary: 'Subtitle tracks (latest versions)', tag: 'subtitles', responses: { 200: { description: 'Tracks', json: contract.subtitlesBodySchema } } },
+  { method: 'get', path: '/v1/jobs/:id/subtitles/:file', summary: 'One track as a file (`es.vtt`, `es.srt`, `es.ass`)', tag: 'subtitles', responses: { 200: { description: 'The subtitle file', media: 'text/vtt' } } },
+  { method: 'put', path: '/v1/jobs/:id/subtitles/:language', summary: 'Save an edited track as a new version (409 on a stale baseVersion)', tag: 'subtitles', request: { json: editSchema }, responses: { 200: { description: 'The saved track', json: contract.trackBodySchema } } },
+
+  { method: 'post', path: '/v1/uploads', summary: 'Start a resumable upload', tag: 'uploads', request: { json: createUploadSchema }, responses: { 201: { description: 'The upload session', json: contract.uploadBodySchema } } },
+  { method: 'get', path: '/v1/uploads/:id', summary: 'An upload session and its offset', tag: 'uploads', responses: { 200: { description: 'The upload session', json: contract.uploadBodySchema } } },
+  { method: 'patch', path: '/v1/uploads/:id', summary: 'Append a chunk at `Upload-Offset`', tag: 'uploads', request: { media: 'application/offset+octet-stream' }, responses: { 200: { description: 'The upload session', json: contract.uploadBodySchema } } },
+
+  { method: 'get', path: '/v1/languages', summary: 'Languages and the engines and pairs that can run', tag: 'meta', responses: { 200: { description: 'Languages', json: contract.languagesBodySchema } } },
+
+  { method: 'get', path: '/v1/webhook', summary: "The key's webhook secret and default destination", tag: 'webhooks', responses: { 200: { description: 'Settings', json: contract.webhookSettingsBodySchema } } },
+  { method: 'put', path: '/v1/webhook', summary: "Set (or clear, with null) the key's default webhook URL", tag: 'webhooks', request: { json: webhookSettingsSchema }, responses: { 200: { description: 'Settings', json: contract.webhookSettingsBodySchema } } },
+  { method: 'post', path: '/v1/webhook/secret', summary: "Rotate the key's webhook signing secret", tag: 'webhooks', responses: { 200: { description: 'The new secret', json: contract.webhookSecretBodySchema } } },
+  { method: 'get', path: '/v1/jobs/:id/webhooks', summary: "A job's webhook delivery log", tag: 'webhooks', responses: { 200: { description: 'Deliveries', json: contract.webhookDeliveriesBodySchema } } },
+];
