@@ -16,6 +16,7 @@ export * from './translation/engine';
 export { ApertiumEngine, cleanApertiumText, type ApertiumOptions } from './translation/apertium';
 export { MarianEngine, marianModelId, type MarianOptions } from './translation/marian';
 export {
+  disposeTextModels,
   loadedTextModels,
   translateTextsInProcess,
   TEXT_MODEL_BATCH_SIZE,

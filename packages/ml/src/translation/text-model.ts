@@ -47,6 +47,13 @@ export function loadedTextModels(): string[] {
   return [...loaded.keys()];
 }
 
+/** Releases every loaded pipeline (their ONNX sessions); the next call loads from disk again. */
+export async function disposeTextModels(): Promise<void> {
+  const models = [...loaded.values()];
+  loaded.clear();
+  await Promise.all(models.map((model) => model.then((translator) => (translator as unknown as { dispose?: () => Promise<unknown> }).dispose?.(), () => undefined)));
+}
+
 async function load(modelId: string): Promise<TranslationPipeline> {
   assertModelAvailable(modelId);
   try {
