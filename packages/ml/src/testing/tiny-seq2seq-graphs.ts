@@ -36,6 +36,13 @@ export type TinySeq2SeqTables = {
   slotOf: number[];
   /** Row-major [rows × vocabSize]: row r maps a source token id to the token to emit. */
   table: number[];
+  /**
+   * Busy work per decoder step (for event-loop tests): `matmuls` products of `size`×`size`
+   * matrices built from the input at run time (so no constant folding removes them), whose
+   * result is added to the logits times 0. The output is unchanged; each step just costs CPU,
+   * like a real model's step does.
+   */
+  busy?: { size: number; matmuls: number };
 };
 
 const int64 = (name: string, values: number[], dims = [values.length]): Tensor => ({ name, type: 'int64', dims, values });
@@ -82,6 +89,7 @@ export function decoderGraph(tables: TinySeq2SeqTables): Graph {
       { name: cache('encoder', 'value', 'present'), type: 'float', shape: pastShape('encoder_sequence_length_out') },
     ],
     initializers: [
+      ...(tables.busy ? [int64('busy_shape', [tables.busy.size, tables.busy.size]), { name: 'busy_fill', type: 'float' as const, dims: [], values: [1 / tables.busy.size] }, { name: 'zero', type: 'float' as const, dims: [], values: [0] }] : []),
       int64('one', [1]),
       int64('flat', [-1]),
       int64('axes_1_3', [1, 3]),
@@ -116,10 +124,30 @@ export function decoderGraph(tables: TinySeq2SeqTables): Graph {
       node('Add', ['row_start', 'source_token'], ['table_index']),
       node('Gather', ['table', 'table_index'], ['next_token']),
       node('OneHot', ['next_token', 'vocab', 'one_hot_values'], ['scores'], [{ name: 'axis', int: -1 }]),
-      node('Unsqueeze', ['scores', 'axis_1'], ['logits']),
+      ...busyWork(tables, 'scores', 'busy_scores'),
+      node('Unsqueeze', ['busy_scores', 'axis_1'], ['logits']),
       // The cross-attention cache transformers.js keeps from the first step.
       node('Unsqueeze', ['encoder_hidden_states', 'axis_1'], [cache('encoder', 'key', 'present')]),
       node('Unsqueeze', ['encoder_hidden_states', 'axis_1'], [cache('encoder', 'value', 'present')]),
     ],
   };
+}
+
+/** `input` + 0 × (a chain of matrix products seeded from the encoder states), or `input` as is. */
+function busyWork(tables: TinySeq2SeqTables, input: string, output: string): Node[] {
+  if (!tables.busy) return [node('Identity', [input], [output])];
+  const nodes: Node[] = [
+    node('ReduceMean', ['encoder_hidden_states'], ['busy_mean'], [{ name: 'keepdims', int: 0 }]),
+    node('Mul', ['busy_mean', 'zero'], ['busy_nothing']),
+    node('Add', ['busy_nothing', 'busy_fill'], ['busy_value']),
+    node('Expand', ['busy_value', 'busy_shape'], ['busy_0']),
+  ];
+  // Entries stay 1/size: each product of two such matrices is again one.
+  for (let i = 1; i <= tables.busy.matmuls; i++) nodes.push(node('MatMul', [`busy_${i - 1}`, 'busy_0'], [`busy_${i}`]));
+  nodes.push(
+    node('ReduceSum', [`busy_${tables.busy.matmuls}`], ['busy_sum'], [{ name: 'keepdims', int: 0 }]),
+    node('Mul', ['busy_sum', 'zero'], ['busy_zero']),
+    node('Add', [input, 'busy_zero'], [output]),
+  );
+  return nodes;
 }

@@ -106,7 +106,7 @@ export const TINY_NLLB_MODEL_ID = 'Xenova/nllb-200-distilled-600M';
  * returns its folder. Its language tokens are those of the core table; the targets with a
  * dictionary gloss, every other target echoes the source.
  */
-export function writeTinyNllb(modelsDir: string, modelId = TINY_NLLB_MODEL_ID): string {
+export function writeTinyNllb(modelsDir: string, modelId = TINY_NLLB_MODEL_ID, options: { busy?: TinySeq2SeqTables['busy'] } = {}): string {
   const languageTokens = supportedLanguages.map((language) => language.nllb);
   const special = ['<s>', '<pad>', '</s>', '<unk>'];
   const vocab = [...special, ...pieces(), ...languageTokens];
@@ -115,7 +115,7 @@ export function writeTinyNllb(modelsDir: string, modelId = TINY_NLLB_MODEL_ID): 
   // Row 0: no target language forced (the echo), then one row per language token.
   const rows = [identityRow(vocab, ids, { pad, eos }), ...supportedLanguages.map((language) => glossRow(vocab, ids, language.code, { pad, eos }))];
   const slotOf = vocab.map((piece) => languageTokens.indexOf(piece) + 1);
-  writeModel(modelsDir, modelId, { vocabSize: vocab.length, eosId: eos, slotOf, table: rows.flat() }, {
+  writeModel(modelsDir, modelId, { vocabSize: vocab.length, eosId: eos, slotOf, table: rows.flat(), busy: options.busy }, {
     config: {
       model_type: 'm2m_100',
       architectures: ['M2M100ForConditionalGeneration'],
