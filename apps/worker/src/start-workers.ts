@@ -9,6 +9,7 @@ import { createJobAnnouncer } from '@babelfish/pipeline';
 import { startWebhookDelivery } from './webhook-delivery';
 import { watchEventLoop } from './event-loop-watchdog';
 import { createProcessors } from './processors';
+import { createThreadedTextModels } from './text-model-thread';
 import { createThreadedWhisper } from './whisper-thread';
 
 export type RunningWorkers = { close: () => Promise<void> };
@@ -30,16 +31,24 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
   const publisher = createProgressPublisher(connection, config.queuePrefix);
   // Whisper runs in a worker_thread so inference never blocks this event loop, which renews the
   // BullMQ job locks (see whisper-thread.ts). One thread, one loaded model, for every role here.
+  const models = { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl };
   const whisper = createThreadedWhisper(
     {
       modelId: config.models.whisper,
       dtype: config.models.whisperDtype,
-      models: { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl },
+      models,
       options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards },
     },
     logger,
   );
-  const services = await createServices(config, { logger, publish: (event) => publisher.publish(event), whisper: whisper.model });
+  // NLLB and Marian likewise run in a thread of their own (text-model-thread.ts), started on first use.
+  const textModels = createThreadedTextModels(models, logger);
+  const services = await createServices(config, {
+    logger,
+    publish: (event) => publisher.publish(event),
+    whisper: whisper.model,
+    textModels: textModels.run,
+  });
   const queues = createJobQueues({
     connection,
     prefix: config.queuePrefix,
@@ -105,6 +114,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       stopWatchdog();
       await queues.close();
       await whisper.close();
+      await textModels.close();
       await services.close();
       connection.disconnect();
     },

@@ -14,7 +14,16 @@ export { DEFAULT_SAFEGUARDS, type DecodeQuality, type DecodeSafeguards } from '.
 export type { LanguageDetection, LanguageGuess } from './whisper-language';
 export * from './translation/engine';
 export { ApertiumEngine, cleanApertiumText, type ApertiumOptions } from './translation/apertium';
-export { MarianEngine, marianModelId } from './translation/marian';
+export { MarianEngine, marianModelId, type MarianOptions } from './translation/marian';
+export {
+  disposeTextModels,
+  loadedTextModels,
+  translateTextsInProcess,
+  TEXT_MODEL_BATCH_SIZE,
+  type TextModelOptions,
+  type TextModelRequest,
+  type TextModelRunner,
+} from './translation/text-model';
 export { NllbEngine, DEFAULT_NLLB_MODEL, type NllbOptions } from './translation/nllb';
 export { WhisperTranslationEngine, type WhisperEngineOptions } from './translation/whisper';
 export * from './translation/registry';

@@ -5,7 +5,7 @@ import type { ProgressEvent } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
 import { createJobRepository, createSubtitleRepository, createTranslationCacheRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
-import { configureModels, createEngineRegistry, getWhisper, type DownloadListener, type SpeechModel } from '@babelfish/ml';
+import { configureModels, createEngineRegistry, getWhisper, type DownloadListener, type SpeechModel, type TextModelRunner } from '@babelfish/ml';
 import { createStorage } from '@babelfish/storage';
 import type { StageContext } from './context';
 
@@ -19,6 +19,8 @@ export async function createServices(
     publish?: (event: ProgressEvent) => Promise<void> | void;
     /** Where Whisper runs (the worker passes its inference thread); defaults to this thread, loaded once. */
     whisper?: (onDownload?: DownloadListener) => Promise<SpeechModel>;
+    /** Where NLLB and Marian run (the worker passes its text-model thread); defaults to this thread. */
+    textModels?: TextModelRunner;
   },
 ): Promise<Services> {
   const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards };
@@ -38,6 +40,7 @@ export async function createServices(
       whisperModelId: config.models.whisper,
       whisperDtype: config.models.whisperDtype,
       whisper,
+      textModels: options.textModels,
       llm: config.llm,
       translationCache: createTranslationCacheRepository(database.db),
     }),

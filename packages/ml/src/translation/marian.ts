@@ -2,7 +2,7 @@ import { AppError, supportedLanguages, type LanguagePair, type Segment } from '@
 import { hasModelFiles, modelSettings } from '../model-env';
 import { canObtainModel } from '../model-reachability';
 import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
-import { getTranslationPipeline, translateSegmentTexts } from './text-model';
+import { translateSegmentTexts, translateTextsInProcess, type TextModelRunner } from './text-model';
 
 /**
  * Marian (OPUS-MT): one small model (~75 MB) per direction, `Xenova/opus-mt-<from>-<to>`.
@@ -27,8 +27,18 @@ export function marianModelId(pair: LanguagePair): string {
   return `Xenova/opus-mt-${pair.from}-${pair.to}`;
 }
 
+export type MarianOptions = {
+  /** Where the models run: this thread by default; the worker passes its text-model thread. */
+  runner?: TextModelRunner;
+};
+
 export class MarianEngine implements TranslationEngine {
   readonly name = 'marian' as const;
+  private readonly run: TextModelRunner;
+
+  constructor(options: MarianOptions = {}) {
+    this.run = options.runner ?? translateTextsInProcess;
+  }
 
   async pairs(): Promise<LanguagePair[]> {
     const settings = modelSettings();
@@ -53,7 +63,6 @@ export class MarianEngine implements TranslationEngine {
     if (!(await this.supports(req))) {
       throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `No Marian model for ${req.from} → ${req.to} (${modelId})`);
     }
-    const translator = await getTranslationPipeline(modelId);
-    return translateSegmentTexts(translator, req.segments, {}, req.onProgress);
+    return translateSegmentTexts(this.run, modelId, req.segments, {}, req.onProgress);
   }
 }

@@ -1,7 +1,7 @@
 import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
 import { canObtainModel } from '../model-reachability';
 import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
-import { getTranslationPipeline, translateSegmentTexts } from './text-model';
+import { translateSegmentTexts, translateTextsInProcess, type TextModelRunner } from './text-model';
 
 /**
  * NLLB-200: one multilingual model covering every pair in the core table, the best general
@@ -10,14 +10,20 @@ import { getTranslationPipeline, translateSegmentTexts } from './text-model';
 
 export const DEFAULT_NLLB_MODEL = 'Xenova/nllb-200-distilled-600M';
 
-export type NllbOptions = { modelId?: string };
+export type NllbOptions = {
+  modelId?: string;
+  /** Where the model runs: this thread by default; the worker passes its text-model thread. */
+  runner?: TextModelRunner;
+};
 
 export class NllbEngine implements TranslationEngine {
   readonly name = 'nllb' as const;
   private readonly modelId: string;
+  private readonly run: TextModelRunner;
 
   constructor(options: NllbOptions = {}) {
     this.modelId = options.modelId ?? DEFAULT_NLLB_MODEL;
+    this.run = options.runner ?? translateTextsInProcess;
   }
 
   async pairs(): Promise<LanguagePair[]> {
@@ -38,7 +44,7 @@ export class NllbEngine implements TranslationEngine {
     if (!from || !to || from.code === to.code) {
       throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `NLLB cannot translate ${req.from} → ${req.to}`);
     }
-    const translator = await getTranslationPipeline(this.modelId);
-    return translateSegmentTexts(translator, req.segments, { src_lang: from.nllb, tgt_lang: to.nllb }, req.onProgress);
+    // tgt_lang becomes the token forced as the first generated one, which selects the output language.
+    return translateSegmentTexts(this.run, this.modelId, req.segments, { src_lang: from.nllb, tgt_lang: to.nllb }, req.onProgress);
   }
 }

@@ -7,6 +7,7 @@ import { MarianEngine } from './marian';
 import { NllbEngine } from './nllb';
 import { WhisperTranslationEngine } from './whisper';
 import type { SpeechModel } from '../whisper';
+import type { TextModelRunner } from './text-model';
 import type { TranslationCache } from './translation-cache';
 
 /**
@@ -27,6 +28,8 @@ export type EngineRegistryOptions = {
   /** The Whisper model the whisper engine uses (the worker's inference thread); defaults to getWhisper. */
   whisper?: () => Promise<SpeechModel>;
   nllbModelId?: string;
+  /** Where NLLB and Marian run (the worker's text-model thread); defaults to this thread. */
+  textModels?: TextModelRunner;
   apertiumCommand?: string;
   /** The OpenAI-compatible server of the llm engine; absent = the engine offers no pair. */
   llm?: LlmSettings;
@@ -53,8 +56,8 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
     hubUrl: modelSettings().hubUrl, // keep the hub configureModels was given at start-up
   });
   const engines: Record<EngineName, TranslationEngine> = {
-    nllb: new NllbEngine({ modelId: options.nllbModelId }),
-    marian: new MarianEngine(),
+    nllb: new NllbEngine({ modelId: options.nllbModelId, runner: options.textModels }),
+    marian: new MarianEngine({ runner: options.textModels }),
     apertium: new ApertiumEngine({ command: options.apertiumCommand }),
     whisper: new WhisperTranslationEngine({ modelId: options.whisperModelId, dtype: options.whisperDtype, load: options.whisper }),
     llm: new LlmEngine({

@@ -1,17 +1,33 @@
 import { pipeline } from '@huggingface/transformers';
-import type { Segment } from '@babelfish/core';
+import { AppError, isAppError, type Segment } from '@babelfish/core';
 import { assertModelAvailable, modelLoadError } from '../model-env';
 
 /**
- * Shared plumbing for the transformers.js text-to-text engines (NLLB, Marian): one pipeline per
- * model id for the whole process, segment texts translated in small batches (batching amortises
- * the per-call overhead; small batches keep padding waste and progress steps reasonable).
+ * Shared plumbing for the transformers.js text-to-text engines (NLLB, Marian). The engines
+ * describe the work (model, texts, languages); a TextModelRunner does it: in this thread
+ * (`translateTextsInProcess`, the CLI) or in the worker's text-model thread, where ONNX
+ * inference cannot block the event loop that renews BullMQ locks. Either way one pipeline per
+ * model id is loaded for the whole thread, and texts go to it in small batches (batching
+ * amortises the per-call overhead; small batches keep padding waste and progress steps small).
  */
+
+/** Generation options of the translation pipeline: NLLB's language codes; none for Marian. */
+export type TextModelOptions = { src_lang?: string; tgt_lang?: string };
+
+export type TextModelRequest = {
+  modelId: string;
+  /** Non-empty texts, one per line; the reply has one translation for each, in order. */
+  texts: string[];
+  options: TextModelOptions;
+  onProgress?: (percent: number) => void;
+};
+
+export type TextModelRunner = (request: TextModelRequest) => Promise<string[]>;
 
 type TranslationOutput = Array<{ translation_text: string }>;
 export type TranslationPipeline = (texts: string[], options?: Record<string, unknown>) => Promise<TranslationOutput>;
 
-const BATCH_SIZE = 8;
+export const TEXT_MODEL_BATCH_SIZE = 8;
 const DTYPE = 'q8';
 
 const loaded = new Map<string, Promise<TranslationPipeline>>();
@@ -26,6 +42,18 @@ export function getTranslationPipeline(modelId: string): Promise<TranslationPipe
   return model;
 }
 
+/** The model ids this thread has loaded (or is loading): the worker checks none are on its main thread. */
+export function loadedTextModels(): string[] {
+  return [...loaded.keys()];
+}
+
+/** Releases every loaded pipeline (their ONNX sessions); the next call loads from disk again. */
+export async function disposeTextModels(): Promise<void> {
+  const models = [...loaded.values()];
+  loaded.clear();
+  await Promise.all(models.map((model) => model.then((translator) => (translator as unknown as { dispose?: () => Promise<unknown> }).dispose?.(), () => undefined)));
+}
+
 async function load(modelId: string): Promise<TranslationPipeline> {
   assertModelAvailable(modelId);
   try {
@@ -36,28 +64,54 @@ async function load(modelId: string): Promise<TranslationPipeline> {
   }
 }
 
-/** Translates each segment's text, keeping its timing; empty segments are not sent to the model. */
+/** Runs the model in this thread, batch by batch, reporting progress after each batch. */
+export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts, options, onProgress }) => {
+  const translator = await getTranslationPipeline(modelId);
+  const translated: string[] = [];
+  for (let i = 0; i < texts.length; i += TEXT_MODEL_BATCH_SIZE) {
+    const batch = texts.slice(i, i + TEXT_MODEL_BATCH_SIZE);
+    const output = await runBatch(translator, modelId, batch, options);
+    translated.push(...output.map((line) => line.translation_text.trim()));
+    onProgress?.((100 * translated.length) / texts.length);
+  }
+  return translated;
+};
+
+async function runBatch(translator: TranslationPipeline, modelId: string, batch: string[], options: TextModelOptions): Promise<TranslationOutput> {
+  let output: TranslationOutput;
+  try {
+    output = await translator(batch, options);
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    // transformers.js throws plain Errors (an unknown language code, an ONNX run failure).
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError('TRANSLATION_FAILED', `${modelId} failed to translate: ${reason}`, { modelId }, { cause: error });
+  }
+  if (output.length !== batch.length) {
+    throw new AppError('TRANSLATION_FAILED', `${modelId} returned ${output.length} translations for ${batch.length} lines`, { modelId });
+  }
+  return output;
+}
+
+/** Translates each segment's text, keeping its timing; empty segments are not sent to the model and stay empty. */
 export async function translateSegmentTexts(
-  translator: TranslationPipeline,
+  run: TextModelRunner,
+  modelId: string,
   segments: Segment[],
-  options: Record<string, unknown>,
+  options: TextModelOptions,
   onProgress?: (percent: number) => void,
 ): Promise<Segment[]> {
   const texts = segments.map((segment) => segment.text.replace(/\s+/g, ' ').trim());
   const todo = texts.flatMap((text, index) => (text ? [index] : []));
-  const translated = texts.slice();
   onProgress?.(0);
-  for (let i = 0; i < todo.length; i += BATCH_SIZE) {
-    const batch = todo.slice(i, i + BATCH_SIZE);
-    const output = await translator(
-      batch.map((index) => texts[index] ?? ''),
-      options,
-    );
-    batch.forEach((index, j) => {
-      translated[index] = output[j]?.translation_text.trim() ?? '';
-    });
-    onProgress?.((100 * Math.min(i + BATCH_SIZE, todo.length)) / todo.length);
+  const output = todo.length > 0 ? await run({ modelId, texts: todo.map((index) => texts[index]!), options, onProgress }) : [];
+  if (output.length !== todo.length) {
+    throw new AppError('TRANSLATION_FAILED', `${modelId} returned ${output.length} translations for ${todo.length} lines`, { modelId });
   }
+  const translated = texts.slice();
+  todo.forEach((index, i) => {
+    translated[index] = output[i]!;
+  });
   onProgress?.(100);
   return segments.map((segment, index) => ({ start: segment.start, end: segment.end, text: translated[index] ?? '' }));
 }

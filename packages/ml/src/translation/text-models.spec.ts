@@ -7,8 +7,8 @@ import { MarianEngine, marianModelId } from './marian';
 import { NllbEngine } from './nllb';
 
 /**
- * No NLLB or Marian model files exist offline, so these engines can only be checked for
- * reporting themselves unavailable (and for noticing files once they are installed).
+ * Without model files: the engines report themselves unavailable (and notice files once they
+ * are installed). tiny-text-models.spec.ts runs them on generated models.
  */
 describe('transformers.js text translation engines without model files', () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-cache-'));

@@ -1,0 +1,31 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { configureModels, translateTextsInProcess } from '@babelfish/ml';
+import type { TextModelThreadData, TextModelThreadReply, TextModelThreadRequest } from './text-model-thread-protocol';
+import { serializeError } from './whisper-thread-protocol';
+
+/**
+ * Runs inside the worker's text-model thread: loads each NLLB or Marian pipeline on first use
+ * (once per thread) and translates batches. onnxruntime-node runs every decoder step
+ * synchronously on the calling thread, so the blocking happens here, not on the event loop
+ * that renews BullMQ locks. Requests run one after another: two translate jobs would only
+ * compete for the same cores, and one at a time keeps each job's progress steady.
+ */
+
+if (!parentPort) throw new Error('text-model-thread-entry must run in a worker thread');
+const port = parentPort;
+const data = workerData as TextModelThreadData;
+const send = (reply: TextModelThreadReply) => port.postMessage(reply);
+
+configureModels(data.models);
+
+let queue: Promise<unknown> = Promise.resolve();
+port.on('message', (request: TextModelThreadRequest) => {
+  const onProgress = request.progress ? (percent: number) => send({ type: 'progress', id: request.id, percent }) : undefined;
+  const work = queue.then(() => translateTextsInProcess({ modelId: request.modelId, texts: request.texts, options: request.options, onProgress }));
+  queue = work.catch(() => undefined);
+  work.then(
+    (texts) => send({ type: 'result', id: request.id, texts }),
+    (error: unknown) => send({ type: 'error', id: request.id, error: serializeError(error) }),
+  );
+});
+send({ type: 'ready' });

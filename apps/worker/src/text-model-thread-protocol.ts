@@ -1,0 +1,18 @@
+import type { ModelSettings, TextModelOptions } from '@babelfish/ml';
+import type { SerializedError } from './whisper-thread-protocol';
+
+/** Messages between the worker's main thread and its text-model (NLLB, Marian) thread. */
+
+export type TextModelThreadData = {
+  /** The module the bootstrap imports in the thread (text-model-thread-entry, .ts or .js). */
+  entry: string;
+  models: ModelSettings;
+};
+
+export type TextModelThreadRequest = { id: number; modelId: string; texts: string[]; options: TextModelOptions; progress: boolean };
+
+export type TextModelThreadReply =
+  | { type: 'ready' }
+  | { type: 'progress'; id: number; percent: number }
+  | { type: 'result'; id: number; texts: string[] }
+  | { type: 'error'; id: number; error: SerializedError };
