@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { benchDir } from './lib/fixtures';
 
-const benches = ['transcribe-speed', 'transcribe-levers', 'chunk-parallel', 'memory-2h', 'translation', 'mux-overhead', 'reuse'];
+const benches = ['transcribe-speed', 'transcribe-levers', 'chunk-parallel', 'memory-2h', 'translation', 'mux-overhead', 'reuse', 'api-load'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const full = args.includes('--full');

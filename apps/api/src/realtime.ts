@@ -34,6 +34,8 @@ export async function attachRealtime(options: {
   /** How often open sockets' keys are re-checked against the database (missed announcements). */
   revocationSweepMs?: number;
   onProgress?: (event: ProgressEvent) => void;
+  /** A key was revoked (announced on Redis by any replica or the CLI). */
+  onKeyRevoked?: (keyId: string) => void;
 }): Promise<{ io: Server; close: () => Promise<void> }> {
   const io = new Server(options.server, {
     serveClient: false,
@@ -136,6 +138,7 @@ export async function attachRealtime(options: {
   });
   const stopRevocations = await subscribeToKeyRevocations(options.subscriber, options.prefix, (keyId) => {
     options.logger.info('key revoked: closing its sockets', { keyId });
+    options.onKeyRevoked?.(keyId);
     disconnectKey(keyId);
   });
   const sweep = setInterval(() => {

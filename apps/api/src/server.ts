@@ -102,6 +102,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     logger,
     corsOrigins: config.http.corsOrigins,
     onProgress: (event) => deps.metrics.observeProgress(event),
+    onKeyRevoked: (keyId) => authenticate.forget?.(keyId),
   });
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   const { port } = server.address() as AddressInfo;
