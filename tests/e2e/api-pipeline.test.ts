@@ -155,7 +155,8 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('UNSUPPORTED_LANGUAGE_PAIR');
       const available = JSON.stringify(response.body.error.details);
-      expect(available).toContain('"from":"en","to":"es"');
+      // As routes (every `from` into every `to`): one route of NLLB's would be 202 × 201 pairs.
+      expect(available).toContain('"engine":"apertium","routes":[{"from":["en"],"to":["es"]}');
     });
 
     it('rejects a submission without a file or target, and unknown routes and jobs', async () => {

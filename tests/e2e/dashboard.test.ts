@@ -97,8 +97,38 @@ describe('dashboard (Chromium) → API → worker, on SQLite', () => {
 
     // ── Upload through the form ────────────────────────────────────────────────────────────────
     await page.waitForSelector(byTestId('upload-form'));
-    await page.selectOption(byTestId('source-language'), 'en');
-    await page.check(byTestId('target-es'));
+    // ── Language pickers: type a name or any code form, pick with the keyboard ──────────────────
+    const sourceSearch = page.locator(byTestId('source-language-search'));
+    await sourceSearch.fill('english');
+    await sourceSearch.press('Enter');
+    await page.locator(byTestId('source-language-chip-en')).waitFor();
+    const targetSearch = page.locator(byTestId('target-search'));
+    const options = page.locator(`${byTestId('target-list')} [role="option"]`);
+    await targetSearch.fill('ger'); // ISO 639-2/B
+    expect(await options.first().getAttribute('data-code')).toBe('de');
+    expect(await options.count()).toBeLessThan(10); // filtered from 205
+    // Offline only Apertium reaches from English here (into Spanish): German is marked and cannot be picked.
+    expect(await options.first().getAttribute('aria-disabled')).toBe('true');
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-language-picker.png') });
+    await targetSearch.press('Enter');
+    expect(await page.locator(byTestId('target-chip-de')).count()).toBe(0);
+    await targetSearch.fill('Españ'); // the native name
+    expect(await options.first().getAttribute('data-code')).toBe('es');
+    await targetSearch.fill('spa');
+    await targetSearch.press('ArrowDown');
+    await targetSearch.press('ArrowUp');
+    expect(await targetSearch.getAttribute('aria-activedescendant')).toBe(await options.first().getAttribute('id'));
+    await targetSearch.press('Enter');
+    await page.locator(byTestId('target-chip-es')).waitFor();
+    expect(await page.getAttribute(byTestId('target-option-es'), 'aria-selected')).toBe('true');
+    await targetSearch.press('Backspace'); // in the empty box: takes the last choice back
+    expect(await page.locator(byTestId('target-chip-es')).count()).toBe(0);
+    await targetSearch.fill('es');
+    await targetSearch.press('Enter');
+    await page.locator(byTestId('target-chip-es')).waitFor();
+    await targetSearch.press('Escape');
+    expect(await targetSearch.getAttribute('aria-expanded')).toBe('false');
     await page.setInputFiles(byTestId('file-input'), sample('jfk.mp4'));
     await page.click(byTestId('upload-submit'));
     const uploadProgress = page.locator(byTestId('upload-progress'));

@@ -1,4 +1,4 @@
-import { supportedLanguages } from '@babelfish/core';
+import { routeTargets, supportedLanguages } from '@babelfish/core';
 import { api } from './api';
 import { setLanguageNames } from './format';
 import type { Catalogue } from './types';
@@ -12,7 +12,8 @@ let pending: Promise<Catalogue> | undefined;
 export function loadCatalogue(): Promise<Catalogue> {
   pending ??= api.languages().catch(() => {
     pending = undefined; // let the next view try again
-    return { languages: supportedLanguages.map(({ code, name }) => ({ code, name })), engines: [] };
+    const languages = supportedLanguages.map(({ code, name, nativeName, script, direction, whisper }) => ({ code, name, nativeName, script, direction, transcribe: whisper !== undefined }));
+    return { languages, engines: [] };
   });
   return pending.then((catalogue) => {
     setLanguageNames(catalogue.languages);
@@ -26,9 +27,7 @@ export function reachableTargets(catalogue: Catalogue, source: string, engine: s
   const targets = new Set<string>();
   for (const candidate of catalogue.engines) {
     if (engine && candidate.name !== engine) continue;
-    for (const pair of candidate.pairs) {
-      if (source === 'auto' || pair.from === source) targets.add(pair.to);
-    }
+    for (const code of routeTargets(candidate.routes, source === 'auto' ? undefined : source)) targets.add(code);
   }
   return targets;
 }

@@ -2,7 +2,7 @@
  * The REST/Socket.IO shapes the dashboard reads. They mirror the API's views (apps/api), not the
  * database records, so they are declared here rather than imported from server packages.
  */
-import type { JobStatus, ProgressEvent, Stage } from '@babelfish/core';
+import type { JobStatus, PairRoute, ProgressEvent, Stage } from '@babelfish/core';
 
 export type { JobStatus, ProgressEvent, Stage };
 
@@ -41,8 +41,18 @@ export type JobMedia = {
   audioTracks: AudioTrackInfo[];
 };
 
-export type LanguageInfo = { code: string; name: string };
-export type EngineInfo = { name: string; pairs: { from: string; to: string }[] };
+/** One row of GET /v1/languages (apps/api/src/routes/meta.ts). */
+export type LanguageInfo = {
+  code: string;
+  name: string;
+  nativeName?: string;
+  script?: string;
+  direction?: 'ltr' | 'rtl';
+  /** Whisper can transcribe it: it can be the spoken language. */
+  transcribe?: boolean;
+};
+/** An engine and the pairs it covers: each route is every `from` into every `to` but itself. */
+export type EngineInfo = { name: string; routes: PairRoute[] };
 export type Catalogue = { languages: LanguageInfo[]; engines: EngineInfo[] };
 
 export type Cue = { start: number; end: number; text: string };

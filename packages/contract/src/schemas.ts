@@ -123,8 +123,25 @@ export const webhookDeliverySchema = z.strictObject({
   createdAt: isoTime,
 });
 
-export const languageInfoSchema = z.strictObject({ code: z.string(), name: z.string() });
-export const enginePairsSchema = z.strictObject({ name: z.string(), pairs: z.array(z.strictObject({ from: z.string(), to: z.string() })) });
+export const languageInfoSchema = z
+  .strictObject({
+    code: z.string().describe('BCP-47 tag: the public code'),
+    name: z.string(),
+    nativeName: z.string().optional(),
+    bcp47: z.string(),
+    iso6391: z.string().optional(),
+    iso6392B: z.string(),
+    iso6392T: z.string(),
+    iso6393: z.string(),
+    script: z.string().describe('ISO 15924'),
+    direction: z.enum(['ltr', 'rtl']),
+    transcribe: z.boolean().describe('The configured Whisper model can transcribe it'),
+    nllb: z.string().optional().describe("NLLB-200's FLORES-200 code"),
+  })
+  .meta({ id: 'Language' });
+/** Every `from` language into every `to` language but itself. */
+export const pairRouteSchema = z.strictObject({ from: z.array(z.string()), to: z.array(z.string()) });
+export const engineRoutesSchema = z.strictObject({ name: z.string(), routes: z.array(pairRouteSchema) });
 
 // --- Response bodies, by endpoint.
 export const jobBodySchema = z.strictObject({ job: jobSchema });
@@ -135,7 +152,12 @@ export const subtitlesBodySchema = z.strictObject({ jobId: z.string(), tracks: z
 export const trackBodySchema = z.strictObject({ track: subtitleTrackSchema });
 export const uploadBodySchema = z.strictObject({ upload: uploadSchema });
 export const sessionBodySchema = z.strictObject({ ownerId: z.string(), authMode: z.enum(['api-key', 'none']).optional() });
-export const languagesBodySchema = z.strictObject({ languages: z.array(languageInfoSchema), engines: z.array(enginePairsSchema) });
+export const languagesBodySchema = z.strictObject({ languages: z.array(languageInfoSchema), engines: z.array(engineRoutesSchema) });
+export const languagePairsBodySchema = z.strictObject({
+  from: nullable(z.string()),
+  to: nullable(z.string()),
+  pairs: z.array(z.strictObject({ from: z.string(), to: z.string(), engines: z.array(z.string()) })),
+});
 export const webhookSettingsBodySchema = z.strictObject({ url: nullable(z.string()), secret: z.string().optional(), events: z.array(z.string()).optional() });
 export const webhookSecretBodySchema = z.strictObject({ secret: z.string() });
 export const webhookDeliveriesBodySchema = z.strictObject({ url: nullable(z.string()), deliveries: z.array(webhookDeliverySchema) });
@@ -150,4 +172,6 @@ export type SubtitleTrackView = z.infer<typeof subtitleTrackSchema>;
 export type QualityReportView = z.infer<typeof qualityReportSchema>;
 export type UploadView = z.infer<typeof uploadSchema>;
 export type LanguagesView = z.infer<typeof languagesBodySchema>;
+export type LanguageView = z.infer<typeof languageInfoSchema>;
+export type LanguagePairsView = z.infer<typeof languagePairsBodySchema>;
 export type WebhookDeliveryView = z.infer<typeof webhookDeliverySchema>;

@@ -12,7 +12,7 @@ describe('toAss', () => {
   const lines = ass.split('\n');
 
   it('writes a complete script with one readable default style sized to the picture', () => {
-    expect(lines.slice(0, 4)).toEqual(['[Script Info]', '; Written by Babelfish', 'Title: jfk (es)', 'ScriptType: v4.00+']);
+    expect(lines.slice(0, 5)).toEqual(['[Script Info]', '; Written by Babelfish', 'Title: jfk (es)', 'Language: es', 'ScriptType: v4.00+']);
     // 4:3 picture → 1440 × 1080 script units, so cues scale with the video.
     expect(lines).toEqual(expect.arrayContaining(['PlayResX: 1440', 'PlayResY: 1080', 'ScaledBorderAndShadow: yes', '[V4+ Styles]', '[Events]']));
     const style = lines.find((line) => line.startsWith('Style: '))!.slice(7).split(',');

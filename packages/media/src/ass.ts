@@ -1,4 +1,4 @@
-import type { Segment } from '@babelfish/core';
+import { findLanguage, type Segment } from '@babelfish/core';
 import { escapeAssRun, renderCueLines } from './cue-markup';
 
 /**
@@ -11,24 +11,44 @@ export type AssOptions = {
   /** Picture size; sets the script's aspect ratio (cues scale with the video). Defaults to 16:9. */
   width?: number;
   height?: number;
-  /** ISO 639-1 code of the text: picks a font family that covers its script. */
+  /** Language of the text (any code form): its script picks the font, its direction the layout; written as `Language:`. */
   language?: string;
   title?: string;
   /** Longest line the segmentation produces, so the font is sized for it to fit. */
   maxCharsPerLine?: number;
 };
 
-/** Noto families from Debian's fonts-noto-core / fonts-noto-cjk; libass falls back through fontconfig for anything else. */
-const fontByLanguage: Record<string, string> = {
-  zh: 'Noto Sans CJK SC',
-  ja: 'Noto Sans CJK JP',
-  ko: 'Noto Sans CJK KR',
-  ar: 'Noto Sans Arabic',
-  fa: 'Noto Sans Arabic',
-  ur: 'Noto Sans Arabic',
-  he: 'Noto Sans Hebrew',
-  yi: 'Noto Sans Hebrew',
-  hi: 'Noto Sans Devanagari',
+/**
+ * Noto families (Debian's fonts-noto-core / fonts-noto-cjk) by ISO 15924 script, from the
+ * language table; libass falls back through fontconfig for anything else.
+ */
+const fontByScript: Record<string, string> = {
+  Hans: 'Noto Sans CJK SC',
+  Hant: 'Noto Sans CJK TC',
+  Jpan: 'Noto Sans CJK JP',
+  Hang: 'Noto Sans CJK KR',
+  Arab: 'Noto Sans Arabic',
+  Hebr: 'Noto Sans Hebrew',
+  Deva: 'Noto Sans Devanagari',
+  Beng: 'Noto Sans Bengali',
+  Guru: 'Noto Sans Gurmukhi',
+  Gujr: 'Noto Sans Gujarati',
+  Orya: 'Noto Sans Oriya',
+  Taml: 'Noto Sans Tamil',
+  Telu: 'Noto Sans Telugu',
+  Knda: 'Noto Sans Kannada',
+  Mlym: 'Noto Sans Malayalam',
+  Sinh: 'Noto Sans Sinhala',
+  Thai: 'Noto Sans Thai',
+  Laoo: 'Noto Sans Lao',
+  Khmr: 'Noto Sans Khmer',
+  Mymr: 'Noto Sans Myanmar',
+  Tibt: 'Noto Serif Tibetan', // Noto has no sans Tibetan
+  Ethi: 'Noto Sans Ethiopic',
+  Armn: 'Noto Sans Armenian',
+  Geor: 'Noto Sans Georgian',
+  Tfng: 'Noto Sans Tifinagh',
+  Olck: 'Noto Sans Ol Chiki',
 };
 const DEFAULT_FONT = 'Noto Sans';
 
@@ -39,14 +59,13 @@ const MAX_FONT_SIZE = 64;
 const CHAR_WIDTH_EM = 0.42;
 
 export function assFontFor(language: string | undefined): string {
-  return (language && fontByLanguage[language]) || DEFAULT_FONT;
+  const script = language === undefined ? undefined : findLanguage(language)?.script;
+  return (script && fontByScript[script]) || DEFAULT_FONT;
 }
 
-/** Languages written right to left (Arabic and Hebrew scripts). */
-const rightToLeft = new Set(['ar', 'fa', 'ur', 'ps', 'sd', 'ug', 'ckb', 'dv', 'he', 'yi']);
-
+/** Written right to left, as the language table says (Arabic and Hebrew scripts, Thaana, N'Ko…). */
 export function isRightToLeft(language: string | undefined): boolean {
-  return language !== undefined && rightToLeft.has(language.split(/[-_]/)[0]!.toLowerCase());
+  return language !== undefined && findLanguage(language)?.direction === 'rtl';
 }
 
 /** U+202B RIGHT-TO-LEFT EMBEDDING … U+202C POP DIRECTIONAL FORMATTING. */
@@ -61,11 +80,14 @@ export function toAss(segments: readonly Segment[], options: AssOptions = {}): s
   const maxChars = options.maxCharsPerLine ?? 42;
   const fontSize = Math.max(16, Math.min(MAX_FONT_SIZE, Math.floor((playResX - 2 * marginH) / (maxChars * CHAR_WIDTH_EM))));
   const outline = Math.max(2, Math.round(fontSize / 18));
+  const language = options.language === undefined ? undefined : findLanguage(options.language);
 
   const header = [
     '[Script Info]',
     '; Written by Babelfish',
     `Title: ${oneLine(options.title ?? 'Subtitles')}`,
+    // Not in the ASS spec, but kept by Aegisub and read by some players and tools; libass ignores it.
+    ...(language ? [`Language: ${language.code}`] : []),
     'ScriptType: v4.00+',
     // Smart wrapping only as a safety net: the segmentation already broke the lines.
     'WrapStyle: 0',

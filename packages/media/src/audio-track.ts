@@ -42,13 +42,15 @@ export function chooseAudioTrack(info: Pick<MediaInfo, 'streams'>, choice: Audio
 
 /**
  * Container tags are ISO 639-2, bibliographic (`ger`) or terminological (`deu`), sometimes
- * ISO 639-1 or BCP 47 (`en-US` in newer MKVs); `from` is ISO 639-1.
+ * ISO 639-1 or BCP 47 (`en-US` in newer MKVs); `from` is any code the table knows. Speech has no
+ * script, so only the language subtag counts (`zh-Hant` speech is in a `chi` track), and a
+ * macrolanguage's tag matches its members (Egyptian Arabic speech in an `ara` track).
  */
 export function languageTagMatches(tag: string | undefined, code: string): boolean {
   const language = findLanguage(code);
-  if (!tag || !language) return false;
-  const primary = tag.toLowerCase().split(/[-_]/)[0]!;
-  return primary === language.code || primary === language.iso6392 || primary === language.apertium;
+  const tagged = tag ? findLanguage(tag.split(/[-_]/)[0]!) : undefined;
+  if (!language || !tagged) return false;
+  return tagged.code === language.code || tagged.iso6393 === language.iso6393 || tagged.iso6392 === language.iso6392;
 }
 
 /** Layouts with a front-centre channel beside front left/right, as ffmpeg names them. */

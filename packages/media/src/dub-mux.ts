@@ -1,4 +1,5 @@
 import type { Language, ProgressReporter } from '@babelfish/core';
+import { containerLanguageTag } from './container-language';
 import { writeAtomically } from './output';
 import { probeMedia } from './probe';
 import { generatedInput, userMediaInput } from './input-policy';
@@ -63,7 +64,7 @@ export function buildDubMuxArgs(opts: Pick<MuxDubOptions, 'video' | 'tracks' | '
     const title = track.title ?? `${track.language.name} (dubbed)`;
     return [
       `-c:a:${i + 1}`, 'aac', `-b:a:${i + 1}`, '160k',
-      `-metadata:s:a:${i + 1}`, `language=${track.language.iso6392}`,
+      `-metadata:s:a:${i + 1}`, `language=${containerLanguageTag(track.language, 'mp4')}`,
       `-metadata:s:a:${i + 1}`, `title=${title}`,
       `-metadata:s:a:${i + 1}`, `handler_name=${title}`,
       `-disposition:a:${i + 1}`, '0',
@@ -81,7 +82,7 @@ export function buildDubMuxArgs(opts: Pick<MuxDubOptions, 'video' | 'tracks' | '
     // Picture and original sound stay as they were wherever MP4 can carry them.
     ...(!codecs.video || MP4_VIDEO.has(codecs.video) ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p']),
     '-c:a:0', codecs.audio && MP4_AUDIO.has(codecs.audio) ? 'copy' : 'aac',
-    ...(opts.originalLanguage ? ['-metadata:s:a:0', `language=${opts.originalLanguage.iso6392}`] : []),
+    ...(opts.originalLanguage ? ['-metadata:s:a:0', `language=${containerLanguageTag(opts.originalLanguage, 'mp4')}`] : []),
     '-disposition:a:0', 'default',
     ...metadata,
     '-sn', '-dn',

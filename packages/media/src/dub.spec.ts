@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLanguage, type Segment } from '@babelfish/core';
@@ -36,10 +36,22 @@ describe('text to speech engines', () => {
     expect(await espeak.supports('en')).toBe(true);
     expect(await espeak.supports('es')).toBe(true);
     expect(espeak.voiceFor('zh')).toBe('cmn');
+    // Any code form of the table finds the voice: espeak-ng names most voices by the table's code.
+    expect([espeak.voiceFor('zh-Hant'), espeak.voiceFor('nob'), espeak.voiceFor('ger')]).toEqual(['cmn', 'nb', 'de']);
+    expect(await espeak.supports('zh-Hans')).toBe(true);
     expect(await espeak.supports('xx')).toBe(false);
     const piper = new PiperTtsEngine({ voicesDir: join(dir, 'no-voices-here') });
     expect(await piper.supports('en')).toBe(false);
     expect((await selectTtsEngine([piper, espeak], 'en'))?.name).toBe('espeak-ng');
+    // Piper names voices language_REGION: zh_TW is Traditional Chinese, en_US English.
+    const voicesDir = join(dir, 'piper-voices');
+    await mkdir(voicesDir, { recursive: true });
+    for (const name of ['zh_TW-huayan-medium.onnx', 'en_US-lessac-low.onnx']) {
+      await writeFile(join(voicesDir, name), '');
+      await writeFile(join(voicesDir, `${name}.json`), '{}');
+    }
+    const named = new PiperTtsEngine({ voicesDir, command: 'true' });
+    expect([await named.supports('zh-Hant'), await named.supports('zh-TW'), await named.supports('en'), await named.supports('zh')]).toEqual([true, true, true, false]);
   });
 
   it('fits tempo within bounds, leaving near-fits alone', () => {

@@ -16,3 +16,4 @@ export * from './tts';
 export * from './tts-piper';
 export * from './dub-track';
 export { buildDubFilter, buildDubMuxArgs, muxDubbedAudio, type DubbedAudio, type MuxDubOptions } from './dub-mux';
+export * from './container-language';

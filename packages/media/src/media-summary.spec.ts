@@ -32,6 +32,13 @@ describe('chooseAudioTrack', () => {
     expect(languageTagMatches('en-US', 'en')).toBe(true);
     expect(languageTagMatches('spa', 'en')).toBe(false);
     expect(languageTagMatches(undefined, 'en')).toBe(false);
+    // Any code form of the table, either side; scripts and macrolanguages as speech needs them.
+    expect(languageTagMatches('chi', 'zh-Hant')).toBe(true);
+    expect(languageTagMatches('zh', 'zh-Hans')).toBe(true);
+    expect(languageTagMatches('sr-Latn', 'sr')).toBe(true);
+    expect(languageTagMatches('ara', 'arz')).toBe(true);
+    expect(languageTagMatches('nor', 'no')).toBe(true);
+    expect(languageTagMatches('und', 'en')).toBe(false);
   });
 });
 

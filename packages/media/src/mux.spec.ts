@@ -51,7 +51,8 @@ describe.each([
     expect(video.map((stream) => stream.codec_name)).toEqual(['h264']);
     expect(audio.map((stream) => stream.codec_name)).toEqual(['aac']);
     expect(subtitles.map((stream) => stream.codec_name)).toEqual([subtitleCodec, subtitleCodec]);
-    expect(subtitles.map((stream) => stream.tags?.language)).toEqual(['spa', 'fre']);
+    // Each container's own form of ISO 639-2: /T in MP4, /B in Matroska (container-language.ts).
+    expect(subtitles.map((stream) => stream.tags?.language)).toEqual(container === 'mp4' ? ['spa', 'fra'] : ['spa', 'fre']);
     // MKV stores a track title; MP4 has none, so the name goes in the handler players display.
     const titleTag = container === 'mp4' ? 'handler_name' : 'title';
     expect(subtitles.map((stream) => stream.tags?.[titleTag])).toEqual(['Spanish', 'Français']);
@@ -103,7 +104,7 @@ describe('buildMuxArgs stream choice', () => {
       'out.mkv',
     ).join(' ');
     expect(args).toContain('-map 0:V:0? -map 0:a:2? -map 1:0 -map 0:4 -map 0:5 -map 0:6 -c:v');
-    expect(args).toContain('-c:s:1 copy -disposition:s:1 0 -c:s:2 copy -disposition:s:2 0 -c:s:3 srt -disposition:s:3 0');
+    expect(args).toContain('-c:s:1 copy -disposition:s:1 0 -metadata:s:s:1 language=fre -c:s:2 copy -disposition:s:2 0 -c:s:3 srt -disposition:s:3 0');
     expect(args).not.toContain('0:7');
     // MP4 takes text subtitles only (as mov_text); bitmap ones are left out.
     const mp4 = buildMuxArgs({ video: 'in.mkv', tracks, container: 'mp4', inputSubtitles: [{ index: 4, codec: 'ass' }, { index: 5, codec: 'dvd_subtitle' }] }, 'out.mp4').join(' ');

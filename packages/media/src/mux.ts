@@ -1,4 +1,5 @@
 import { AppError, type Language, type ProgressReporter, type SubtitleStreamSummary } from '@babelfish/core';
+import { containerLanguageTag, retagForContainer } from './container-language';
 import { writeAtomically } from './output';
 import { probeMedia } from './probe';
 import { generatedInput, userMediaInput } from './input-policy';
@@ -108,11 +109,15 @@ export function buildMuxArgs(
   ];
   // Their language and title tags come along (ffmpeg copies stream metadata); they are never
   // the default, which is ours. A later `-c:s:N` overrides the container's `-c:s`.
-  const keptArgs = kept.flatMap(({ codec }, i) => [`-c:s:${opts.tracks.length + i}`, codec, `-disposition:s:${opts.tracks.length + i}`, '0']);
+  // A kept stream's language is rewritten in this container's form (an MKV's `ger` is `deu` in MP4).
+  const keptArgs = kept.flatMap(({ stream, codec }, i) => [
+    `-c:s:${opts.tracks.length + i}`, codec, `-disposition:s:${opts.tracks.length + i}`, '0',
+    ...(stream.language ? [`-metadata:s:s:${opts.tracks.length + i}`, `language=${retagForContainer(stream.language, opts.container)}`] : []),
+  ]);
   const metadata = opts.tracks.flatMap((track, i) => {
     const title = track.title ?? track.language.name;
     return [
-      `-metadata:s:s:${i}`, `language=${track.language.iso6392}`,
+      `-metadata:s:s:${i}`, `language=${containerLanguageTag(track.language, opts.container)}`,
       `-metadata:s:s:${i}`, `title=${title}`,
       // MP4 keeps no per-track title; players show the handler name instead (in MKV it is noise).
       ...(opts.container === 'mp4' ? [`-metadata:s:s:${i}`, `handler_name=${title}`] : []),

@@ -1,4 +1,4 @@
-import type { Segment } from '@babelfish/core';
+import { findLanguage, type Segment } from '@babelfish/core';
 import { escapeSrtRun, escapeVttRun, renderCueLines } from './cue-markup';
 
 /**
@@ -45,11 +45,28 @@ export function toSrt(segments: readonly Segment[]): string {
     .join('\n');
 }
 
-export function toWebVtt(segments: readonly Segment[]): string {
+export type WebVttOptions = {
+  /**
+   * The cues' language (any code form), written as a `Language:` header line the way YouTube's
+   * files carry it. WebVTT has no standard language field (a page gives <track srclang>), and
+   * players skip the lines under `WEBVTT` up to the first blank one.
+   */
+  language?: string;
+};
+
+export function toWebVtt(segments: readonly Segment[], options: WebVttOptions = {}): string {
   const cues = toCues(segments, escapeVttRun).map(
     (cue, i) => `${i + 1}\n${formatTimestamp(cue.startMs, '.')} --> ${formatTimestamp(cue.endMs, '.')}\n${cue.text}\n`,
   );
-  return ['WEBVTT\n', ...cues].join('\n');
+  const language = options.language === undefined ? undefined : findLanguage(options.language);
+  return [language ? `WEBVTT\nLanguage: ${language.code}\n` : 'WEBVTT\n', ...cues].join('\n');
+}
+
+/** The `Language:` header of a WebVTT file, if it has one. */
+export function webVttLanguage(content: string): string | undefined {
+  const header = content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)[0] ?? '';
+  if (!header.startsWith('WEBVTT')) return undefined;
+  return /^Language:[ \t]*(\S+)[ \t]*$/m.exec(header)?.[1];
 }
 
 function unescapeVtt(text: string): string {

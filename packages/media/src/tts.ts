@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '@babelfish/core';
+import { AppError, findLanguage } from '@babelfish/core';
 
 /**
  * Text to speech behind one interface, so a better voice plugs in where it is installed:
@@ -17,8 +17,8 @@ export interface TtsEngine {
   synthesize(text: string, language: string, outputWav: string, signal?: AbortSignal): Promise<void>;
 }
 
-/** espeak-ng voice per ISO 639-1 code, where the default voice is not the language code itself. */
-const espeakVoices: Record<string, string> = { en: 'en-us', fr: 'fr-fr', zh: 'cmn', pt: 'pt-br' };
+/** espeak-ng voice per table code, where the default voice is not the language code itself. */
+const espeakVoices: Record<string, string> = { en: 'en-us', fr: 'fr-fr', 'zh-Hans': 'cmn', 'zh-Hant': 'cmn', pt: 'pt-br' };
 const TIMEOUT_MS = 60_000;
 
 export type EspeakOptions = { command?: string; /** Speaking rate; espeak-ng's own default is 175. */ wordsPerMinute?: number };
@@ -37,7 +37,9 @@ export class EspeakTtsEngine implements TtsEngine {
   }
 
   voiceFor(language: string): string {
-    return espeakVoices[language] ?? language;
+    // Any code form (`zh`, `zho`) → the table's code; espeak-ng names most voices by it.
+    const code = findLanguage(language)?.code ?? language;
+    return espeakVoices[code] ?? code;
   }
 
   async supports(language: string): Promise<boolean> {

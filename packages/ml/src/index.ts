@@ -12,6 +12,7 @@ export * from './vad';
 export * from './whisper';
 export { DEFAULT_SAFEGUARDS, type DecodeQuality, type DecodeSafeguards } from './decode-quality';
 export type { LanguageDetection, LanguageGuess } from './whisper-language';
+export { whisperModelLanguages } from './whisper-languages';
 export * from './translation/engine';
 export { ApertiumEngine, cleanApertiumText, type ApertiumOptions } from './translation/apertium';
 export { MarianEngine, marianModelId, type MarianOptions } from './translation/marian';

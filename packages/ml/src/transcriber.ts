@@ -1,4 +1,4 @@
-import { AppError } from '@babelfish/core';
+import { AppError, getLanguage } from '@babelfish/core';
 import { planWindows, SAMPLE_RATE } from './audio-windows';
 import type { AudioSource } from './audio-source';
 import type { TimedToken } from './segmenter';
@@ -18,7 +18,7 @@ import { windowWords } from './window-words';
  */
 
 export type TranscribeSettings = {
-  /** ISO 639-1 code; Whisper's language token is `<|code|>`. */
+  /** A language code in any form the table knows; Whisper's token is `<|whisperToken|>`. */
   language: string;
   task: 'transcribe' | 'translate';
   /** Windows decoded together. */
@@ -49,8 +49,9 @@ const SILENCE_PEAK = 1e-4;
 type Pending = { window: SpeechWindow; retries: number };
 
 export async function transcribeSource(runtime: WhisperRuntime, source: AudioSource, settings: TranscribeSettings): Promise<TimedToken[]> {
-  const languageToken = tokenId(runtime.parts.tokenizer, `<|${settings.language}|>`);
-  if (languageToken === undefined) throw new AppError('UNKNOWN_LANGUAGE', `Whisper has no language token for "${settings.language}"`);
+  const language = getLanguage(settings.language);
+  const languageToken = language.whisperToken === undefined ? undefined : tokenId(runtime.parts.tokenizer, `<|${language.whisperToken}|>`);
+  if (languageToken === undefined) throw new AppError('UNKNOWN_LANGUAGE', `Whisper cannot transcribe ${language.name} (${language.code}): this model has no language token for it`);
   const prompt = [runtime.vocabulary.startOfTranscript, languageToken, runtime.vocabulary.task[settings.task]];
 
   const windows = await planSource(source, settings.vad);

@@ -7,7 +7,7 @@ import type { WhisperRuntime } from './whisper-runtime';
  * Spoken-language identification with Whisper, which transformers.js does not provide (its
  * pipeline silently assumes English). Whisper predicts the language as the first token after
  * `<|startoftranscript|>`, so one encoder pass plus one decoder step over 30 s of speech gives a
- * distribution over language tokens; we keep only the languages Babelfish knows.
+ * distribution over language tokens (every one of them has a row in the core table).
  */
 
 export type LanguageGuess = { language: string; probability: number };
@@ -19,8 +19,9 @@ const TOP_COUNT = 5;
 export async function detectSpokenLanguage(runtime: WhisperRuntime, audio: Float32Array): Promise<LanguageDetection> {
   if (audio.length === 0) throw new AppError('BAD_REQUEST', 'Cannot detect the language of empty audio');
   const { tokenizer } = runtime.parts;
+  // Each language token of this model (99 for whisper-base; large-v3 adds Cantonese).
   const candidates = supportedLanguages.flatMap((language) => {
-    const id = tokenId(tokenizer, `<|${language.code}|>`);
+    const id = language.whisperToken === undefined ? undefined : tokenId(tokenizer, `<|${language.whisperToken}|>`);
     return id === undefined ? [] : [{ code: language.code, id }];
   });
   if (candidates.length === 0) {

@@ -1,4 +1,4 @@
-import { AppError, findLanguage, type EngineName } from '@babelfish/core';
+import { AppError, findLanguage, routeTargets, type EngineName } from '@babelfish/core';
 import type { EngineRegistry } from '@babelfish/ml';
 
 /**
@@ -20,11 +20,9 @@ export async function assertLanguagePlan(
     return;
   }
   const available = await engines.available();
-  const reachable = new Set(available.flatMap((entry) => entry.pairs.map((pair) => pair.to)));
-  const unreachable = plan.targets.filter((target) => !reachable.has(target));
+  const reachable = new Set(available.flatMap((entry) => [...routeTargets(entry.routes)]));
+  const unreachable = plan.targets.filter((target) => !reachable.has(findLanguage(target)!.code));
   if (unreachable.length > 0) {
-    throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `No installed engine translates into ${unreachable.join(', ')}`, {
-      available: available.map((entry) => ({ engine: entry.engine, pairs: entry.pairs })),
-    });
+    throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `No installed engine translates into ${unreachable.join(', ')}`, { available });
   }
 }

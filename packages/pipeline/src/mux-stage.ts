@@ -38,10 +38,13 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     const planned: PlannedOutput[] = [];
     const rules = jobRules(job);
     const rulesFor = (language: string) => jobRules(job, language);
+    // Files are named by the table's code (`talk.zh-Hant.srt`), also for jobs stored with an older form (`zh`).
+    const fileName = (language: string, kind: string) => `${stem}.${getLanguage(language).code}.${kind}`;
     const writeSubtitles = async (language: string, segments: Segment[], picture: { width?: number; height?: number }) => {
       const ass = (cues: readonly Segment[]) => toAss(cues, { ...picture, language, title: `${stem} (${language})`, maxCharsPerLine: rulesFor(language).maxCharsPerLine });
-      for (const [kind, render] of [['srt', toSrt], ['vtt', toWebVtt], ['ass', ass]] as const) {
-        const name = `${stem}.${language}.${kind}`;
+      const vtt = (cues: readonly Segment[]) => toWebVtt(cues, { language });
+      for (const [kind, render] of [['srt', toSrt], ['vtt', vtt], ['ass', ass]] as const) {
+        const name = fileName(language, kind);
         const localPath = path.join(workDir, name);
         await fs.writeFile(localPath, render(segments), 'utf8');
         planned.push({ kind, language, name, localPath });
@@ -54,7 +57,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     // file but not muxed: an empty subtitle stream is not a valid input for ffmpeg.
     const tracks = translations.filter((translation) => translation.segments.length > 0).map((translation) => {
       const language = getLanguage(translation.targetLanguage);
-      return { path: path.join(workDir, `${stem}.${language.code}.srt`), language, title: language.name };
+      return { path: path.join(workDir, fileName(language.code, 'srt')), language, title: language.name };
     });
     const containers = ['mp4', 'mkv'] as const;
     const extrasWanted = job.options.burnIn === true || job.options.dub === true;
@@ -111,7 +114,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
         tracks: translations.map((translation) => ({
           language: translation.targetLanguage,
           segments: translation.segments,
-          assPath: path.join(workDir, `${stem}.${translation.targetLanguage}.ass`),
+          assPath: path.join(workDir, fileName(translation.targetLanguage, 'ass')),
         })),
         sourceLanguage: transcript.language,
         durationSeconds: job.mediaDuration ?? transcript.durationSeconds,

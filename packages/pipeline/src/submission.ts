@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, engineNames, type EngineName, type JobOptions } from '@babelfish/core';
+import { AppError, canonicalLanguageCode, engineNames, findLanguage, type EngineName, type JobOptions } from '@babelfish/core';
 import type { EngineRegistry } from '@babelfish/ml';
 import { assertLanguagePlan } from './language-plan';
 import { isGlossaryEmpty, parseGlossary, resolveRules } from '@babelfish/subtitles';
@@ -54,9 +54,16 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
     throw new AppError('BAD_REQUEST', `Invalid submission: ${problems}`);
   }
   const { to, from, engine } = parsed.data;
+  // Stored, named in files and tagged in containers by the table's code: `zh` and `ZH-hans` are zh-Hans.
+  const source = from && from !== 'auto' ? canonicalLanguageCode(from) : null;
+  const spoken = source ? findLanguage(source) : undefined;
+  // The job starts by transcribing: NLLB's languages Whisper never learned (Zulu, Dinka…) are targets only.
+  if (spoken && !spoken.whisper) {
+    throw new AppError('UNKNOWN_LANGUAGE', `Whisper cannot transcribe ${spoken.name} (${spoken.code}); it can be a target language, not the spoken one`);
+  }
   const submission: Submission = {
-    targets: [...new Set(to)],
-    source: from && from !== 'auto' ? from : null,
+    targets: [...new Set(to.map(canonicalLanguageCode))],
+    source,
     engine: engine ?? defaultEngine ?? null,
     options: parseOptions(parsed.data),
     ...(parsed.data.webhookUrl ? { webhookUrl: parsed.data.webhookUrl } : {}),

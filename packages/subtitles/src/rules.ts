@@ -1,4 +1,4 @@
-import { AppError, type SubtitleRules } from '@babelfish/core';
+import { AppError, findLanguage, type SubtitleRules } from '@babelfish/core';
 
 /**
  * Broadcast defaults (EBU/Netflix-style): two lines of at most 42 characters, at most 17
@@ -15,25 +15,28 @@ export const defaultSubtitleRules: SubtitleRules = {
 };
 
 /**
- * Each language's own defaults over the broadcast ones (Netflix timed-text style guides): 42
- * characters a line for alphabetic scripts (Latin, Cyrillic, Greek, Arabic, Hebrew); 16
- * full-width characters for Chinese and Korean, 13 for Japanese; reading speed 20 cps for
- * English, 9 for Chinese, 4 for Japanese, 12 for Korean, 17 otherwise.
+ * Each script's own defaults over the broadcast ones (Netflix timed-text style guides), by the
+ * language table's ISO 15924 script: 42 characters a line for alphabetic scripts (Latin,
+ * Cyrillic, Greek, Arabic, Hebrew…); 16 full-width characters for Chinese (Simplified or
+ * Traditional, so Cantonese too) and Korean, 13 for Japanese; reading speed 9 cps for Chinese,
+ * 4 for Japanese, 12 for Korean, 17 otherwise.
  */
-const languageDefaults: Record<string, Partial<SubtitleRules>> = {
-  en: { maxCharsPerSecond: 20 },
-  zh: { maxCharsPerLine: 16, maxCharsPerSecond: 9, fullWidthUnits: true },
-  ja: { maxCharsPerLine: 13, maxCharsPerSecond: 4, fullWidthUnits: true },
-  ko: { maxCharsPerLine: 16, maxCharsPerSecond: 12, fullWidthUnits: true },
+const scriptDefaults: Record<string, Partial<SubtitleRules>> = {
+  Hans: { maxCharsPerLine: 16, maxCharsPerSecond: 9, fullWidthUnits: true },
+  Hant: { maxCharsPerLine: 16, maxCharsPerSecond: 9, fullWidthUnits: true },
+  Jpan: { maxCharsPerLine: 13, maxCharsPerSecond: 4, fullWidthUnits: true },
+  Hang: { maxCharsPerLine: 16, maxCharsPerSecond: 12, fullWidthUnits: true },
 };
 
-/** "zh-Hant", "pt_BR" → "zh", "pt". */
-const baseLanguage = (language: string) => language.split(/[-_]/)[0]!.toLowerCase();
+/** A language's own on top of its script's: English is read at 20 cps. */
+const languageDefaults: Record<string, Partial<SubtitleRules>> = {
+  en: { maxCharsPerSecond: 20 },
+};
 
-/** The defaults for a track in `language` (the broadcast defaults when none is given). */
+/** The defaults for a track in `language`, any code form (the broadcast defaults when none is given or known). */
 export function languageRules(language?: string): SubtitleRules {
-  const own = language === undefined ? undefined : languageDefaults[baseLanguage(language)];
-  return { ...defaultSubtitleRules, ...own };
+  const known = language === undefined ? undefined : findLanguage(language);
+  return { ...defaultSubtitleRules, ...(known && scriptDefaults[known.script]), ...(known && languageDefaults[known.code]) };
 }
 
 type NumericRule = Exclude<keyof SubtitleRules, 'fullWidthUnits'>;

@@ -1,3 +1,5 @@
+import { findLanguage } from '@babelfish/core';
+
 /**
  * Text facts the segmenter and line breaker share: how long a cue reads, how words join, and
  * which boundaries between two words are natural places to cut (or must never be cut).
@@ -6,11 +8,15 @@
 /** A word (or CJK character group) with the time span it is spoken in, seconds. */
 export type TimedToken = { text: string; start: number; end: number };
 
-/** Languages written without spaces between words: tokens join with nothing. */
-const unspaced = new Set(['zh', 'ja', 'th', 'lo', 'my', 'km']);
+/**
+ * Scripts written without spaces between words (ISO 15924, from the language table): Chinese,
+ * Japanese, Thai, Lao, Burmese (and Shan), Khmer, Tibetan (and Dzongkha). Tokens join with nothing.
+ */
+const unspacedScripts = new Set(['Hans', 'Hant', 'Jpan', 'Thai', 'Laoo', 'Mymr', 'Khmr', 'Tibt']);
 
 export function joinerFor(language: string): string {
-  return unspaced.has(language) ? '' : ' ';
+  const script = findLanguage(language)?.script;
+  return script !== undefined && unspacedScripts.has(script) ? '' : ' ';
 }
 
 /**

@@ -3,6 +3,7 @@ import * as contract from '@babelfish/contract';
 import { submissionSchema } from '@babelfish/pipeline';
 import { languagesSchema } from '../routes/job-actions';
 import { fromUploadSchema } from '../routes/jobs';
+import { pairsQuery } from '../routes/meta';
 import { loginSchema } from '../routes/session';
 import { editSchema } from '../routes/subtitles';
 import { createUploadSchema } from '../routes/uploads';
@@ -100,7 +101,8 @@ export const routeSpecs: RouteSpec[] = [
   { method: 'get', path: '/v1/uploads/:id', summary: 'An upload session and its offset', tag: 'uploads', responses: { 200: { description: 'The upload session', json: contract.uploadBodySchema } } },
   { method: 'patch', path: '/v1/uploads/:id', summary: 'Append a chunk at `Upload-Offset`', tag: 'uploads', request: { media: 'application/offset+octet-stream' }, responses: { 200: { description: 'The upload session', json: contract.uploadBodySchema } } },
 
-  { method: 'get', path: '/v1/languages', summary: 'Languages and the engines and pairs that can run', tag: 'meta', responses: { 200: { description: 'Languages', json: contract.languagesBodySchema } } },
+  { method: 'get', path: '/v1/languages', summary: 'Every language (codes, script, direction, whether Whisper transcribes it) and each engine that can run, with its pairs as routes', tag: 'meta', responses: { 200: { description: 'Languages', json: contract.languagesBodySchema } } },
+  { method: 'get', path: '/v1/languages/pairs', summary: 'The pairs from one language, into one, or one pair, each with the engines that translate it (in order of preference)', tag: 'meta', query: pairsQuery, responses: { 200: { description: 'Pairs', json: contract.languagePairsBodySchema } } },
 
   { method: 'get', path: '/v1/webhook', summary: "The key's webhook secret and default destination", tag: 'webhooks', responses: { 200: { description: 'Settings', json: contract.webhookSettingsBodySchema } } },
   { method: 'put', path: '/v1/webhook', summary: "Set (or clear, with null) the key's default webhook URL", tag: 'webhooks', request: { json: webhookSettingsSchema }, responses: { 200: { description: 'Settings', json: contract.webhookSettingsBodySchema } } },

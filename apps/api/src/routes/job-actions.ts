@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '@babelfish/core';
+import { AppError, canonicalLanguageCode } from '@babelfish/core';
 import { assertLanguagePlan, overallPercent } from '@babelfish/pipeline';
 import type { EngineName } from '@babelfish/core';
 import type { ApiDeps } from '../deps';
@@ -38,7 +38,7 @@ export function jobActionsRouter(deps: ApiDeps): Router {
     if (job.status !== 'completed') throw new AppError('CONFLICT', `Languages can be added to a completed job (this one is ${job.status})`);
     const parsed = languagesSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'Send JSON { "to": ["fr", …] }');
-    const requested = (Array.isArray(parsed.data.to) ? parsed.data.to : parsed.data.to.split(',')).map((code) => code.trim().toLowerCase()).filter(Boolean);
+    const requested = (Array.isArray(parsed.data.to) ? parsed.data.to : parsed.data.to.split(',')).map((code) => canonicalLanguageCode(code.trim())).filter(Boolean);
     const added = [...new Set(requested)].filter((code) => !job.targetLanguages.includes(code));
     if (added.length === 0) throw new AppError('BAD_REQUEST', `The job already has ${requested.join(', ') || 'those languages'}`);
     await assertLanguagePlan(deps.engines, { source: job.sourceLanguage, targets: added, engine: job.engine as EngineName | null });

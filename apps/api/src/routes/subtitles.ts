@@ -46,18 +46,20 @@ export function subtitlesRouter(deps: ApiDeps): Router {
 
   router.get('/jobs/:id/subtitles/:file', async (req, res) => {
     const job = await requireJob(deps, req, res);
-    const match = /^([a-z]{2,3})\.vtt$/.exec(String(req.params.file));
-    const track = match ? await deps.subtitles.latest(job.id, match[1]!) : undefined;
+    // `es.vtt`, `zh-Hant.vtt`: the track's language code, as in the files the mux stage writes.
+    const match = /^([A-Za-z]{2,3}(?:-[A-Za-z]{4})?)\.vtt$/.exec(String(req.params.file));
+    const language = match ? findLanguage(match[1]!) : undefined;
+    const track = language ? await deps.subtitles.latest(job.id, language.code) : undefined;
     if (!track) throw new AppError('NOT_FOUND', `No subtitles ${String(req.params.file)} for this job`);
     res.setHeader('Content-Type', 'text/vtt; charset=utf-8');
     // Timed like the files the mux stage writes, so the preview shows what will be downloaded.
-    res.send(toWebVtt(normalizeCues(track.segments, resolveRules(job.options.subtitleRules ?? {}, track.language), job.mediaDuration ?? undefined)));
+    res.send(toWebVtt(normalizeCues(track.segments, resolveRules(job.options.subtitleRules ?? {}, track.language), job.mediaDuration ?? undefined), { language: track.language }));
   });
 
   /** Saves an edited track as its next version; earlier versions are kept up to the configured number. */
   router.put('/jobs/:id/subtitles/:language', async (req, res) => {
     const job = await requireJob(deps, req, res);
-    const language = String(req.params.language);
+    const language = findLanguage(String(req.params.language))?.code ?? String(req.params.language);
     const current = findLanguage(language) ? await deps.subtitles.latest(job.id, language) : undefined;
     if (!current) throw new AppError('NOT_FOUND', `This job has no ${language} subtitles to edit`);
     const parsed = editSchema.safeParse(req.body ?? {});

@@ -4,6 +4,7 @@ import { h, liveRegion, uid } from '../dom';
 import { formatBytes } from '../format';
 import type { Catalogue, Job } from '../types';
 import { DEFAULT_CHUNK_BYTES, submitVideo } from '../upload';
+import { languagePicker } from './language-picker';
 
 /**
  * Chunk size override for testing the resumable path with small files
@@ -17,18 +18,20 @@ function chunkBytes(): number {
 /** The upload form: file, languages, engine, a real byte progress bar and server errors. */
 export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void): HTMLElement {
   const fileId = uid('file');
-  const sourceId = uid('source');
   const engineId = uid('engine');
   const progressId = uid('upload-progress');
   const trackId = uid('audio-track');
 
   const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*', required: true, testid: 'file-input' });
-  const source = h(
-    'select',
-    { id: sourceId, name: 'from', testid: 'source-language' },
-    h('option', { value: 'auto' }, 'Auto-detect'),
-    ...catalogue.languages.map((language) => h('option', { value: language.code }, language.name)),
-  );
+  // Spoken: only what Whisper can transcribe; nothing picked means detect it.
+  const source = languagePicker({
+    label: 'Spoken language',
+    languages: catalogue.languages.filter((language) => language.transcribe !== false),
+    multiple: false,
+    testid: 'source-language',
+    emptyText: 'Auto-detect',
+  });
+  const sourceValue = () => source.values()[0] ?? 'auto';
   const engine = h(
     'select',
     { id: engineId, name: 'engine', testid: 'engine' },
@@ -38,35 +41,23 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   // Films carry several audio tracks (dubs, commentary); empty lets the server choose the one
   // tagged with the spoken language, else the default one. Numbered from 1 here, 0 on the wire.
   const audioTrack = h('input', { id: trackId, type: 'number', name: 'audioTrack', min: 1, step: 1, placeholder: 'Automatic', testid: 'audio-track' });
-  const targetBoxes = catalogue.languages.map((language) => {
-    const box = h('input', { type: 'checkbox', name: 'to', value: language.code, testid: `target-${language.code}` });
-    return { box, label: h('label', { class: 'check' }, box, ` ${language.name}`) };
-  });
-  const targets = h(
-    'fieldset',
-    { class: 'targets', testid: 'target-languages' },
-    h('legend', {}, 'Translate into'),
-    h('div', { class: 'check-grid' }, ...targetBoxes.map((entry) => entry.label)),
-  );
+  const targetPicker = languagePicker({ label: 'Translate into', languages: catalogue.languages, multiple: true, testid: 'target', emptyText: 'No language chosen yet' });
+  const targets = h('div', { class: 'targets', testid: 'target-languages' }, targetPicker.element);
 
   const progress = h('progress', { id: progressId, max: 100, value: 0, 'aria-label': 'Upload progress', testid: 'upload-progress' });
   const progressText = h('span', { class: 'progress-text', testid: 'upload-progress-text' }, 'No upload yet');
   const status = liveRegion('upload-status');
   const submit = h('button', { type: 'submit', class: 'primary', testid: 'upload-submit' }, 'Upload and translate');
 
-  // Grey out targets no installed engine reaches from this source, so choices that would be
-  // refused (400) are visible before uploading; a disabled box is also unchecked.
+  // Mark targets no installed engine reaches from this source, so choices that would be
+  // refused (400) are visible before uploading; one already picked is dropped.
   const refreshTargets = () => {
-    const reachable = reachableTargets(catalogue, source.value, engine.value);
-    for (const { box, label } of targetBoxes) {
-      const ok = !reachable || (reachable.has(box.value) && box.value !== source.value);
-      box.disabled = !ok;
-      if (!ok) box.checked = false;
-      label.classList.toggle('unavailable', !ok);
-      label.title = ok ? '' : 'Not available for this source language and engine';
-    }
+    const from = sourceValue();
+    const reachable = reachableTargets(catalogue, from, engine.value);
+    const pickable = reachable && new Set([...reachable].filter((code) => code !== from));
+    targetPicker.setAvailable(pickable, 'Not available for this spoken language and engine');
   };
-  source.addEventListener('change', refreshTargets);
+  source.onChange(refreshTargets);
   engine.addEventListener('change', refreshTargets);
   refreshTargets();
 
@@ -75,7 +66,8 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     { class: 'card upload-form', testid: 'upload-form', 'aria-labelledby': 'upload-heading', novalidate: true },
     h('h2', { id: 'upload-heading' }, 'Translate a video'),
     h('div', { class: 'field' }, h('label', { for: fileId }, 'Video file'), fileInput),
-    h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: sourceId }, 'Spoken language'), source), h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine), h('div', { class: 'field' }, h('label', { for: trackId }, 'Audio track'), audioTrack)),
+    h('div', { class: 'field' }, source.element),
+    h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine), h('div', { class: 'field' }, h('label', { for: trackId }, 'Audio track'), audioTrack)),
     targets,
     h('div', { class: 'actions' }, submit),
     h('div', { class: 'progress-line' }, h('label', { for: progressId, class: 'visually-hidden' }, 'Upload progress'), progress, progressText),
@@ -90,7 +82,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const file = fileInput.files?.[0];
-    const to = targetBoxes.filter((entry) => entry.box.checked).map((entry) => entry.box.value);
+    const to = targetPicker.values();
     fileInput.setAttribute('aria-invalid', String(!file));
     targets.setAttribute('aria-invalid', String(to.length === 0));
     if (!file) return status.say('Choose a video file to upload.', 'error');
@@ -105,7 +97,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     try {
       const job = await submitVideo(file, {
         to,
-        from: source.value,
+        from: sourceValue(),
         engine: engine.value || undefined,
         audioTrack: trackNumber === undefined ? undefined : trackNumber - 1,
         chunkBytes: chunkBytes(),
@@ -119,6 +111,8 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
       progress.value = 100;
       status.say(`Uploaded ${file.name}. The job is queued.`, 'success');
       form.reset();
+      source.clear();
+      targetPicker.clear();
       refreshTargets();
       onSubmitted(job);
     } catch (error) {

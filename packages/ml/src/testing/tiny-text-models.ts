@@ -107,13 +107,14 @@ export const TINY_NLLB_MODEL_ID = 'Xenova/nllb-200-distilled-600M';
  * dictionary gloss, every other target echoes the source.
  */
 export function writeTinyNllb(modelsDir: string, modelId = TINY_NLLB_MODEL_ID, options: { busy?: TinySeq2SeqTables['busy'] } = {}): string {
-  const languageTokens = supportedLanguages.map((language) => language.nllb);
+  const nllbLanguages = supportedLanguages.filter((language) => language.nllb);
+  const languageTokens = nllbLanguages.map((language) => language.nllb!);
   const special = ['<s>', '<pad>', '</s>', '<unk>'];
   const vocab = [...special, ...pieces(), ...languageTokens];
   const ids = new Map(vocab.map((piece, id) => [piece, id]));
   const [bos, pad, eos, unk] = [0, 1, 2, 3];
   // Row 0: no target language forced (the echo), then one row per language token.
-  const rows = [identityRow(vocab, ids, { pad, eos }), ...supportedLanguages.map((language) => glossRow(vocab, ids, language.code, { pad, eos }))];
+  const rows = [identityRow(vocab, ids, { pad, eos }), ...nllbLanguages.map((language) => glossRow(vocab, ids, language.code, { pad, eos }))];
   const slotOf = vocab.map((piece) => languageTokens.indexOf(piece) + 1);
   writeModel(modelsDir, modelId, { vocabSize: vocab.length, eosId: eos, slotOf, table: rows.flat(), busy: options.busy }, {
     config: {

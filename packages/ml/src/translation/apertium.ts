@@ -1,5 +1,5 @@
-import { AppError, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
-import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+import { AppError, findLanguage, routesCover, routesFromPairs, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
+import type { TranslateRequest, TranslationEngine } from './engine';
 import { listModes, translateWithApertium } from './apertium-cli';
 
 /**
@@ -33,8 +33,12 @@ export class ApertiumEngine implements TranslationEngine {
     });
   }
 
+  async routes(): Promise<PairRoute[]> {
+    return routesFromPairs(await this.pairs());
+  }
+
   async supports(pair: LanguagePair): Promise<boolean> {
-    return hasPair(await this.pairs(), pair);
+    return routesCover(await this.routes(), pair);
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {
@@ -87,7 +91,7 @@ export class ApertiumEngine implements TranslationEngine {
 
 /** Older Apertium packages name modes with ISO 639-1 codes (`fr-es`), newer ones with ISO 639-3. */
 function languageForApertium(code: string): string | undefined {
-  return supportedLanguages.find((language) => language.apertium === code || language.code === code)?.code;
+  return findLanguage(code)?.code;
 }
 
 /**

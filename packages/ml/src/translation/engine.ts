@@ -1,4 +1,4 @@
-import type { EngineName, LanguagePair, Segment } from '@babelfish/core';
+import type { EngineName, LanguagePair, PairRoute, Segment } from '@babelfish/core';
 
 /**
  * A way of turning segments in one language into segments in another. Text engines keep each
@@ -46,7 +46,12 @@ export interface TranslationEngine {
   readonly name: EngineName;
   /** True when this engine can translate the pair here and now (binary or model installed). */
   supports(pair: LanguagePair): Promise<boolean>;
-  /** Every pair supports() would accept, for listing in errors and the API. */
+  /**
+   * What supports() would accept, compactly: NLLB alone covers 202 × 201 pairs, too many to
+   * list in an error or an API answer one by one.
+   */
+  routes(): Promise<PairRoute[]>;
+  /** Every pair supports() would accept, one by one (routes() expanded). */
   pairs(): Promise<LanguagePair[]>;
   translate(req: TranslateRequest): Promise<Segment[]>;
 }

@@ -1,5 +1,5 @@
 import OpenAI, { APIConnectionError, APIError } from 'openai';
-import { AppError, supportedLanguages, type EngineName, type LanguagePair, type Segment } from '@babelfish/core';
+import { AppError, expandRoutes, isLanguageCode, supportedLanguages, type EngineName, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
 import type { TranslateRequest, TranslationEngine, TranslationReport } from './engine';
 import { DEFAULT_CHUNK_LIMITS, buildMessages, parseReply, planChunks, summaryOf, type ChatMessage, type ChunkLimits } from './llm-prompt';
 import { translationCacheKey, type TranslationCache } from './translation-cache';
@@ -74,14 +74,20 @@ export class LlmEngine implements TranslationEngine {
     this.limits = { ...DEFAULT_CHUNK_LIMITS, ...options.chunkLimits };
   }
 
-  async pairs(): Promise<LanguagePair[]> {
+  async routes(): Promise<PairRoute[]> {
+    // A chat model is asked in words ("from Egyptian Arabic into Zulu"), so any pair of the table.
     if (!this.client) return [];
-    return supportedLanguages.flatMap((from) => supportedLanguages.filter((to) => to.code !== from.code).map((to) => ({ from: from.code, to: to.code })));
+    const all = supportedLanguages.map((language) => language.code);
+    return [{ from: all, to: all }];
+  }
+
+  async pairs(): Promise<LanguagePair[]> {
+    return expandRoutes(await this.routes());
   }
 
   async supports(pair: LanguagePair): Promise<boolean> {
     if (!this.client || pair.from === pair.to) return false;
-    return [pair.from, pair.to].every((code) => supportedLanguages.some((language) => language.code === code));
+    return [pair.from, pair.to].every((code) => isLanguageCode(code));
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {

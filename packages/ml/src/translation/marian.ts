@@ -1,7 +1,9 @@
-import { AppError, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, expandRoutes, findLanguage, getLanguage, routesCover, routesFromPairs, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
 import { hasModelFiles, modelSettings } from '../model-env';
 import { canObtainModel } from '../model-reachability';
-import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+import type { TranslateRequest, TranslationEngine } from './engine';
 import { translateSegmentTexts, translateTextsInProcess, type TextModelRunner } from './text-model';
 
 /**
@@ -18,13 +20,37 @@ const KNOWN_HUB_PAIRS = [
   'it-en', 'it-es', 'nl-en', 'ru-en', 'ru-es', 'ru-fr', 'ru-uk', 'sv-en', 'uk-ru', 'zh-en',
 ];
 
-function firstKnownPair(): LanguagePair {
-  const [from, to] = KNOWN_HUB_PAIRS[0]!.split('-') as [string, string];
-  return { from, to };
+/** `opus-mt-en-zh` → en → zh-Hans: OPUS-MT names languages by ISO 639-1 (else 639-3) code. */
+function pairOfModelName(name: string): LanguagePair | undefined {
+  const match = /^opus-mt-([a-z]{2,3})-([a-z]{2,3})$/.exec(name);
+  const from = match?.[1] && findLanguage(match[1]);
+  const to = match?.[2] && findLanguage(match[2]);
+  return from && to && from.code !== to.code ? { from: from.code, to: to.code } : undefined;
 }
 
+const knownHubPairs = KNOWN_HUB_PAIRS.map((pair) => pairOfModelName(`opus-mt-${pair}`)!);
+
+/** The model of a pair; its codes are the table's (`zh-Hans`), the repository's OPUS-MT's (`zh`). */
 export function marianModelId(pair: LanguagePair): string {
-  return `Xenova/opus-mt-${pair.from}-${pair.to}`;
+  const code = (tag: string) => {
+    const language = getLanguage(tag);
+    return language.iso6391 ?? language.iso6393;
+  };
+  return `Xenova/opus-mt-${code(pair.from)}-${code(pair.to)}`;
+}
+
+/** The directions whose model folders are in `dir` (under Xenova/). */
+function installedPairs(dir: string): LanguagePair[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, 'Xenova'));
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const pair = pairOfModelName(name);
+    return pair && marianModelId(pair) === `Xenova/${name}` && hasModelFiles(dir, `Xenova/${name}`) ? [pair] : [];
+  });
 }
 
 export type MarianOptions = {
@@ -40,22 +66,21 @@ export class MarianEngine implements TranslationEngine {
     this.run = options.runner ?? translateTextsInProcess;
   }
 
-  async pairs(): Promise<LanguagePair[]> {
+  async routes(): Promise<PairRoute[]> {
     const settings = modelSettings();
-    const all = supportedLanguages.flatMap((from) =>
-      supportedLanguages.filter((to) => to.code !== from.code).map((to) => ({ from: from.code, to: to.code })),
-    );
+    // A folder listing, not a check per pair: the table has 205 × 204 directions.
+    const installed = [...installedPairs(settings.modelsDir), ...(settings.cacheDir ? installedPairs(settings.cacheDir) : [])];
     // One probe for the hub (with the first known conversion) rather than one per direction.
-    const hubServes = settings.allowRemote && (await canObtainModel(marianModelId(firstKnownPair()), settings));
-    return all.filter((pair) => {
-      const modelId = marianModelId(pair);
-      const installed = hasModelFiles(settings.modelsDir, modelId) || hasModelFiles(settings.cacheDir, modelId);
-      return installed || (hubServes && KNOWN_HUB_PAIRS.includes(`${pair.from}-${pair.to}`));
-    });
+    const hubServes = settings.allowRemote && (await canObtainModel(marianModelId(knownHubPairs[0]!), settings));
+    return routesFromPairs([...installed, ...(hubServes ? knownHubPairs : [])]);
+  }
+
+  async pairs(): Promise<LanguagePair[]> {
+    return expandRoutes(await this.routes());
   }
 
   async supports(pair: LanguagePair): Promise<boolean> {
-    return hasPair(await this.pairs(), pair);
+    return routesCover(await this.routes(), pair);
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {

@@ -1,12 +1,15 @@
-import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
+import { AppError, expandRoutes, findLanguage, routesCover, supportedLanguages, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
 import { canObtainModel } from '../model-reachability';
-import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+import type { TranslateRequest, TranslationEngine } from './engine';
 import { translateSegmentTexts, translateTextsInProcess, type TextModelRunner } from './text-model';
 
 /**
- * NLLB-200: one multilingual model covering every pair in the core table, the best general
- * choice when its ~600 MB of files are installed (or can be downloaded).
+ * NLLB-200: one multilingual model covering any pair of its 202 languages (every row of the
+ * core table with a FLORES-200 code), the best general choice when its ~600 MB of files are
+ * installed (or can be downloaded).
  */
+
+const nllbLanguages = supportedLanguages.filter((language) => language.nllb).map((language) => language.code);
 
 export const DEFAULT_NLLB_MODEL = 'Xenova/nllb-200-distilled-600M';
 
@@ -26,22 +29,24 @@ export class NllbEngine implements TranslationEngine {
     this.run = options.runner ?? translateTextsInProcess;
   }
 
-  async pairs(): Promise<LanguagePair[]> {
+  async routes(): Promise<PairRoute[]> {
     // Installed, or downloadable now: an offline machine must not pick NLLB and fail later.
     if (!(await canObtainModel(this.modelId))) return [];
-    return supportedLanguages.flatMap((from) =>
-      supportedLanguages.filter((to) => to.code !== from.code).map((to) => ({ from: from.code, to: to.code })),
-    );
+    return [{ from: nllbLanguages, to: nllbLanguages }];
+  }
+
+  async pairs(): Promise<LanguagePair[]> {
+    return expandRoutes(await this.routes());
   }
 
   async supports(pair: LanguagePair): Promise<boolean> {
-    return hasPair(await this.pairs(), pair);
+    return routesCover(await this.routes(), pair);
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {
     const from = findLanguage(req.from);
     const to = findLanguage(req.to);
-    if (!from || !to || from.code === to.code) {
+    if (!from?.nllb || !to?.nllb || from.code === to.code) {
       throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `NLLB cannot translate ${req.from} → ${req.to}`);
     }
     // tgt_lang becomes the token forced as the first generated one, which selects the output language.

@@ -1,4 +1,4 @@
-import type { AppError } from '@babelfish/core';
+import { expandRoutes, type AppError } from '@babelfish/core';
 import { modelsDir } from '../test-fixtures';
 import { createEngineRegistry, describePairs } from './registry';
 
@@ -6,11 +6,16 @@ import { createEngineRegistry, describePairs } from './registry';
 describe('engine registry', () => {
   const registry = createEngineRegistry({ modelsDir, allowRemote: false, whisperModelId: 'Xenova/whisper-base' });
 
-  it('lists the engines that can translate something, with their pairs', async () => {
+  it('lists the engines that can translate something, with their routes', async () => {
     const available = await registry.available();
     expect(available.map((entry) => entry.engine)).toEqual(['apertium', 'whisper']);
-    expect(available[0]?.pairs).toEqual(expect.arrayContaining([{ from: 'en', to: 'es' }, { from: 'es', to: 'en' }]));
-    expect(available[1]?.pairs).toContainEqual({ from: 'ja', to: 'en' });
+    expect(expandRoutes(available[0]!.routes)).toEqual(expect.arrayContaining([{ from: 'en', to: 'es' }, { from: 'es', to: 'en' }]));
+    // whisper-base: every language it has a token for (99, Cantonese came with large-v3) into English.
+    const [whisper] = available[1]!.routes;
+    expect(whisper?.to).toEqual(['en']);
+    expect(whisper?.from).toHaveLength(98);
+    expect(whisper?.from).toEqual(expect.arrayContaining(['ja', 'zh-Hans', 'haw', 'jv', 'nb']));
+    expect(whisper?.from).not.toContain('yue');
   });
 
   it('resolves the best available engine, or the preferred one when it can do the pair', async () => {
@@ -28,7 +33,9 @@ describe('engine registry', () => {
     expect(error.code).toBe('UNSUPPORTED_LANGUAGE_PAIR');
     expect(error.message).toMatch(/^No engine translates en → ja\. Available pairs: /);
     expect(error.message).toContain('en→es (apertium)');
-    expect(error.message).toContain('es→en (apertium, whisper)');
+    expect(error.message).toContain('es→en (apertium)');
+    // 98 pairs are summed up rather than listed.
+    expect(error.message).toContain('whisper: 98 languages → en');
     expect(error.details?.available).toEqual(await registry.available());
   });
 

@@ -1,4 +1,4 @@
-import { AppError, getLanguage, type EngineName, type LanguagePair } from '@babelfish/core';
+import { AppError, expandRoutes, getLanguage, type EngineName, type PairRoute } from '@babelfish/core';
 import { configureModels, modelSettings } from '../model-env';
 import { ApertiumEngine } from './apertium';
 import type { TranslationEngine } from './engine';
@@ -37,7 +37,7 @@ export type EngineRegistryOptions = {
   translationCache?: TranslationCache;
 };
 
-export type EngineAvailability = { engine: EngineName; pairs: LanguagePair[] };
+export type EngineAvailability = { engine: EngineName; routes: PairRoute[] };
 
 export type EngineRegistry = {
   get(name: EngineName): TranslationEngine;
@@ -75,8 +75,8 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
   };
 
   const available = async (): Promise<EngineAvailability[]> => {
-    const listed = await Promise.all(enginePreference.map(async (name) => ({ engine: name, pairs: await engines[name].pairs() })));
-    return listed.filter((entry) => entry.pairs.length > 0);
+    const listed = await Promise.all(enginePreference.map(async (name) => ({ engine: name, routes: await engines[name].routes() })));
+    return listed.filter((entry) => entry.routes.some((route) => route.from.length > 0 && route.to.length > 0));
   };
 
   return {
@@ -98,15 +98,34 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
   };
 }
 
-/** "en→es (apertium), es→en (apertium, whisper), …", or "none" when nothing is installed. */
+/** Past this many pairs an engine is summed up ("nllb: any pair of 202 languages") rather than listed. */
+const LISTED_PAIRS = 24;
+
+/**
+ * "en→es (apertium), es→en (apertium, whisper), …", or "none" when nothing is installed. Engines
+ * with many pairs are summed up: "nllb: any pair of 202 languages", "whisper: 98 languages → en".
+ */
 export function describePairs(listed: EngineAvailability[]): string {
   const enginesByPair = new Map<string, EngineName[]>();
-  for (const { engine, pairs } of listed) {
+  const summaries: string[] = [];
+  for (const { engine, routes } of listed) {
+    const pairs = expandRoutes(routes);
+    if (pairs.length > LISTED_PAIRS) {
+      summaries.push(`${engine}: ${routes.map(describeRoute).join('; ')}`);
+      continue;
+    }
     for (const pair of pairs) {
       const key = `${pair.from}→${pair.to}`;
       enginesByPair.set(key, [...(enginesByPair.get(key) ?? []), engine]);
     }
   }
-  if (enginesByPair.size === 0) return 'none';
-  return [...enginesByPair.entries()].map(([pair, names]) => `${pair} (${names.join(', ')})`).join(', ');
+  const listedPairs = [...enginesByPair.entries()].map(([pair, names]) => `${pair} (${names.join(', ')})`);
+  const all = [...listedPairs, ...summaries];
+  return all.length === 0 ? 'none' : all.join(', ');
+}
+
+function describeRoute(route: PairRoute): string {
+  const side = (codes: string[]) => (codes.length > 3 ? `${codes.length} languages` : codes.join('/'));
+  const same = route.from.length === route.to.length && route.from.every((code, i) => code === route.to[i]);
+  return same ? `any pair of ${side(route.from)}` : `${side(route.from)} → ${side(route.to)}`;
 }

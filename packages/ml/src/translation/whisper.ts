@@ -1,7 +1,8 @@
-import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
+import { AppError, expandRoutes, findLanguage, routesCover, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
 import { isModelAvailable } from '../model-env';
+import { whisperModelLanguages } from '../whisper-languages';
 import { DEFAULT_WHISPER_DTYPE, DEFAULT_WHISPER_MODEL, getWhisper, type SpeechModel } from '../whisper';
-import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+import type { TranslateRequest, TranslationEngine } from './engine';
 
 /**
  * Speech → English with Whisper's `translate` task. It ignores the source segments' text and
@@ -29,20 +30,22 @@ export class WhisperTranslationEngine implements TranslationEngine {
     this.load = options.load ?? (() => getWhisper(this.modelId, this.dtype));
   }
 
-  async pairs(): Promise<LanguagePair[]> {
+  async routes(): Promise<PairRoute[]> {
     if (!isModelAvailable(this.modelId)) return [];
-    // Whisper has no Esperanto, although the core table does.
-    return supportedLanguages
-      .filter((language) => language.code !== 'en' && language.code !== 'eo')
-      .map((language) => ({ from: language.code, to: 'en' }));
+    // Every language this model has a token for, other than English itself.
+    return [{ from: whisperModelLanguages(this.modelId).filter((code) => code !== 'en'), to: ['en'] }];
+  }
+
+  async pairs(): Promise<LanguagePair[]> {
+    return expandRoutes(await this.routes());
   }
 
   async supports(pair: LanguagePair): Promise<boolean> {
-    return hasPair(await this.pairs(), pair);
+    return routesCover(await this.routes(), pair);
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {
-    if (req.to !== 'en' || !findLanguage(req.from)) {
+    if (req.to !== 'en' || !findLanguage(req.from)?.whisper) {
       throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `Whisper translates speech into English only, not ${req.from} → ${req.to}`);
     }
     if (!req.audio) {
