@@ -71,7 +71,7 @@ export function reasonForFormat(demuxer: string): string {
   if (demuxer === 'tty') return 'text files are not accepted; upload a video or audio file';
   // SRT, WebVTT and ASS are imported (translated alone, or used instead of a transcription), just
   // not as the media of a job that has a subtitle file already.
-  if (/^(srt|webvtt|ass)$/.test(demuxer)) return 'this is a subtitle file; send the video or audio as the file and the subtitles next to it, or the subtitle file alone';
+  if (/^(srt|webvtt|ass)$/.test(demuxer)) return 'subtitle files are accepted alone or next to a video (field "subtitles"), not as the video itself';
   if (/^(subviewer1?|microdvd|sami|mpl2|jacosub|realtext|pjs|vplayer|stl|lrc|scc|mcc)$/.test(demuxer)) {
     return 'subtitle formats other than SRT, WebVTT and ASS/SSA are not accepted; upload the video or audio file';
   }
