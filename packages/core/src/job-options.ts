@@ -48,6 +48,20 @@ export type JobOptions = {
   llmModel?: string;
   /** A note on register for the llm engine ("formal", "for children"); other engines ignore it. */
   style?: string;
+  /** The job's source track comes from a subtitle file the submitter gave, not from Whisper. */
+  importedSubtitles?: ImportedSubtitles;
+};
+
+/**
+ * A subtitle file given with the job (stored as `jobs/<id>/imported-subtitles`): the transcribe
+ * stage reads its cues instead of running Whisper.
+ */
+export type ImportedSubtitles = {
+  format: 'srt' | 'vtt' | 'ass';
+  /** Cues read from it at submission. */
+  cues: number;
+  /** The file came alone: no video or audio, so the outputs are subtitle files only. */
+  withoutMedia?: boolean;
 };
 
 export const qualityRules = ['empty', 'lineLength', 'lineCount', 'cps', 'duration', 'gap', 'overlap'] as const;

@@ -14,7 +14,8 @@ import { cuesForTrack, jobRules } from './source-cues';
 /**
  * Writes SRT + WebVTT + ASS per language (the source transcript too, for review) and an MP4
  * and an MKV that carry every target language as a soft subtitle track, plus the burned-in and
- * dubbed videos when the job asked for them; checks the subtitles' quality, records the
+ * dubbed videos when the job asked for them (a job made from a subtitle file alone gets the
+ * subtitle files only); checks the subtitles' quality, records the
  * outputs and completes the job.
  */
 export async function runMuxStage(ctx: StageContext, jobId: string): Promise<OutputRecord[]> {
@@ -63,64 +64,70 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     const warnings: string[] = translations
       .filter((translation) => translation.segments.length === 0)
       .map((translation) => `The ${translation.targetLanguage} subtitles have no cue, so the videos carry no ${translation.targetLanguage} track`);
-    await ctx.storage.withLocalFile(job.inputKey, async (video) => {
-      // The ASS style is sized to the picture (no picture: a 16:9 default), and each mux copies
-      // what its container takes. Both come from the probe kept on the job at submission: an
-      // ffprobe run costs as much as a third of a stream-copy mux of a 5-minute video.
-      const media =
-        job.media ??
-        summarizeMedia(await probeMedia(video, { ffprobePath: ctx.ffmpeg.ffprobePath, checkComplete: false }), { from: job.sourceLanguage, audioTrack: job.options.audioTrack });
-      const picture = media.video ?? {};
-      const sourceCodecs = { video: media.video?.codec, audio: media.audio?.codec };
-      for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, picture);
-      // The muxes need only the target languages' SRT files. The source track's cues (cut from
-      // the transcript by the subtitle rules: the stage's largest piece of JavaScript, ~0.2 s
-      // on a 30-minute talk) are built while ffmpeg copies the streams in its own process.
-      const muxing = (async () => {
-        const videos: PlannedOutput[] = [];
-        for (const [index, container] of containers.entries()) {
-          const name = `${stem}.subtitled.${container}`;
-          const localPath = path.join(workDir, name);
-          await muxSubtitles({
-            video,
-            tracks,
-            output: localPath,
-            container,
-            durationSeconds: job.mediaDuration ?? undefined,
-            ffmpegPath: ctx.ffmpeg.ffmpegPath,
-            ffprobePath: ctx.ffmpeg.ffprobePath,
-            sourceCodecs,
-            audioTrack: media.audio?.track,
-            inputSubtitles: media.subtitles,
-            onProgress: (percent) => progress.report(((index + percent / 100) * muxShare) / containers.length, `Muxing ${container.toUpperCase()}`),
-          });
-          videos.push({ kind: container, language: null, name, localPath });
-        }
-        return videos;
-      })();
-      const sourceTrack = (async () => {
-        if (wantsSourceTrack) await writeSubtitles(transcript.language, await trackSegments(transcript.language), picture);
-      })();
-      const [videos] = await Promise.all([muxing, sourceTrack]);
-      planned.push(...videos);
-      if (!extrasWanted) return;
-      const extras = await makeExtraOutputs(ctx, job, {
-        video,
-        workDir,
-        stem,
-        tracks: translations.map((translation) => ({
-          language: translation.targetLanguage,
-          segments: translation.segments,
-          assPath: path.join(workDir, `${stem}.${translation.targetLanguage}.ass`),
-        })),
-        sourceLanguage: transcript.language,
-        durationSeconds: job.mediaDuration ?? transcript.durationSeconds,
-        audioTrack: media.audio?.track,
-        report: (percent, message) => progress.report(muxShare + (percent * (95 - muxShare)) / 100, message),
-        warnings,
+    if (job.options.importedSubtitles?.withoutMedia) {
+      // A subtitle file alone: subtitle files are all there is to make (ASS at its 16:9 default).
+      for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, {});
+      if (wantsSourceTrack) await writeSubtitles(transcript.language, await trackSegments(transcript.language), {});
+    } else {
+      await ctx.storage.withLocalFile(job.inputKey, async (video) => {
+        // The ASS style is sized to the picture (no picture: a 16:9 default), and each mux copies
+        // what its container takes. Both come from the probe kept on the job at submission: an
+        // ffprobe run costs as much as a third of a stream-copy mux of a 5-minute video.
+        const media =
+          job.media ??
+          summarizeMedia(await probeMedia(video, { ffprobePath: ctx.ffmpeg.ffprobePath, checkComplete: false }), { from: job.sourceLanguage, audioTrack: job.options.audioTrack });
+        const picture = media.video ?? {};
+        const sourceCodecs = { video: media.video?.codec, audio: media.audio?.codec };
+        for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, picture);
+        // The muxes need only the target languages' SRT files. The source track's cues (cut from
+        // the transcript by the subtitle rules: the stage's largest piece of JavaScript, ~0.2 s
+        // on a 30-minute talk) are built while ffmpeg copies the streams in its own process.
+        const muxing = (async () => {
+          const videos: PlannedOutput[] = [];
+          for (const [index, container] of containers.entries()) {
+            const name = `${stem}.subtitled.${container}`;
+            const localPath = path.join(workDir, name);
+            await muxSubtitles({
+              video,
+              tracks,
+              output: localPath,
+              container,
+              durationSeconds: job.mediaDuration ?? undefined,
+              ffmpegPath: ctx.ffmpeg.ffmpegPath,
+              ffprobePath: ctx.ffmpeg.ffprobePath,
+              sourceCodecs,
+              audioTrack: media.audio?.track,
+              inputSubtitles: media.subtitles,
+              onProgress: (percent) => progress.report(((index + percent / 100) * muxShare) / containers.length, `Muxing ${container.toUpperCase()}`),
+            });
+            videos.push({ kind: container, language: null, name, localPath });
+          }
+          return videos;
+        })();
+        const sourceTrack = (async () => {
+          if (wantsSourceTrack) await writeSubtitles(transcript.language, await trackSegments(transcript.language), picture);
+        })();
+        const [videos] = await Promise.all([muxing, sourceTrack]);
+        planned.push(...videos);
+        if (!extrasWanted) return;
+        const extras = await makeExtraOutputs(ctx, job, {
+          video,
+          workDir,
+          stem,
+          tracks: translations.map((translation) => ({
+            language: translation.targetLanguage,
+            segments: translation.segments,
+            assPath: path.join(workDir, `${stem}.${translation.targetLanguage}.ass`),
+          })),
+          sourceLanguage: transcript.language,
+          durationSeconds: job.mediaDuration ?? transcript.durationSeconds,
+          audioTrack: media.audio?.track,
+          report: (percent, message) => progress.report(muxShare + (percent * (95 - muxShare)) / 100, message),
+          warnings,
+        });
+        planned.push(...extras);
       });
-      planned.push(...extras);
-    });
+    }
     await recordQuality(ctx, jobId, checked, { job: rules, forLanguage: rulesFor }, warnings, job.mediaDuration ?? transcript.durationSeconds);
 
     const stored = [];
