@@ -111,6 +111,17 @@ describe('subtitle import on the real stack', () => {
     expect(muxedTrack).toMatch(/cebra/);
   });
 
+  it('jfk.mp4 with an SRT and no source language: Whisper only detects the spoken language', async () => {
+    const submitted = await api().post('/v1/jobs').field('to', 'es').attach('file', sample('jfk.mp4')).attach('subtitles', write('undetected.srt', MARKER_SRT));
+    expect(submitted.status).toBe(202);
+    expect(submitted.body.job.sourceLanguage).toBeNull();
+    const { tracks, srt } = await finish(submitted.body.job.id);
+    const job = (await api().get(`/v1/jobs/${submitted.body.job.id}`)).body.job;
+    expect(job).toMatchObject({ sourceLanguage: 'en', detectedLanguage: 'en' });
+    expect(tracks.find((track) => track.language === 'en')).toMatchObject({ origin: 'import' });
+    expect(plain(await srt('es'))).toMatch(/cebra/);
+  });
+
   it('a WebVTT alone (its language from its header): es and en subtitle files only, re-cut to the rules, no video', async () => {
     const submitted = await api().post('/v1/jobs').field('to', 'es').attach('file', write('talk.vtt', ALONE_VTT));
     expect(submitted.status).toBe(202);
