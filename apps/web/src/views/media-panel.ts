@@ -14,13 +14,16 @@ export function versionedUrl(url: string, version: number): string {
  * The original video with one <track> per subtitle language, and the source beside a chosen
  * translation as timestamped lists; a timestamp seeks the video.
  */
-export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (tracks: SubtitleTrack[]) => void } {
+export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (tracks: SubtitleTrack[]) => void; setWithoutVideo: () => void } {
   const video = h('video', { controls: true, preload: 'metadata', src: api.videoUrl(jobId), testid: 'video', 'aria-label': 'Original video with subtitles' });
   const translationId = uid('translation');
   const translationSelect = h('select', { id: translationId, testid: 'translation-select' });
   const sourceList = h('ol', { class: 'cue-list', testid: 'source-segments', 'aria-label': 'Source segments' });
   const translationList = h('ol', { class: 'cue-list', testid: 'translation-segments', 'aria-label': 'Translated segments' });
   const sourceHeading = h('h3', {}, 'Source');
+  const heading = h('h2', { id: 'media-heading' }, 'Video and subtitles');
+  const videoWrap = h('div', { class: 'video-wrap' }, video);
+  let hasVideo = true;
   const empty = h('p', { class: 'muted', testid: 'segments-empty' }, 'Subtitles appear here once transcription finishes.');
   let tracks: SubtitleTrack[] = [];
   let trackKey = '';
@@ -28,8 +31,8 @@ export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (t
   const element = h(
     'section',
     { class: 'card media-panel', 'aria-labelledby': 'media-heading' },
-    h('h2', { id: 'media-heading' }, 'Video and subtitles'),
-    h('div', { class: 'video-wrap' }, video),
+    heading,
+    videoWrap,
     empty,
     h(
       'div',
@@ -54,6 +57,7 @@ export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (t
   }
 
   function seek(seconds: number): void {
+    if (!hasVideo) return;
     video.currentTime = seconds;
     if (video.paused) void video.play().catch(() => undefined); // autoplay may be refused; the seek still happened
   }
@@ -93,6 +97,16 @@ export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (t
 
   return {
     element,
+    /** A job made from a subtitle file alone has nothing to play: the panel shows the cues only. */
+    setWithoutVideo() {
+      if (!hasVideo) return;
+      hasVideo = false;
+      video.removeAttribute('src');
+      video.load();
+      videoWrap.hidden = true;
+      heading.textContent = 'Subtitles';
+      element.dataset.withoutVideo = 'true';
+    },
     setTracks(next) {
       tracks = next;
       const key = next.map((t) => `${t.language}@${t.version}`).join(',');

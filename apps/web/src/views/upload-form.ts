@@ -21,8 +21,11 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   const engineId = uid('engine');
   const progressId = uid('upload-progress');
   const trackId = uid('audio-track');
+  const subtitlesId = uid('subtitles');
 
-  const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*', required: true, testid: 'file-input' });
+  // A subtitle file alone is accepted too (the server decides by content): it is translated into subtitle files.
+  const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*,.srt,.vtt,.ass,.ssa', required: true, testid: 'file-input' });
+  const subtitlesInput = h('input', { id: subtitlesId, type: 'file', name: 'subtitles', accept: '.srt,.vtt,.ass,.ssa', testid: 'subtitles-input' });
   const source = h(
     'select',
     { id: sourceId, name: 'from', testid: 'source-language' },
@@ -74,7 +77,13 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     'form',
     { class: 'card upload-form', testid: 'upload-form', 'aria-labelledby': 'upload-heading', novalidate: true },
     h('h2', { id: 'upload-heading' }, 'Translate a video'),
-    h('div', { class: 'field' }, h('label', { for: fileId }, 'Video file'), fileInput),
+    h('div', { class: 'field' }, h('label', { for: fileId }, 'Video file (or a subtitle file alone)'), fileInput),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: subtitlesId }, 'Subtitles instead of transcribing (optional: SRT, WebVTT or ASS)'),
+      subtitlesInput,
+    ),
     h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: sourceId }, 'Spoken language'), source), h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine), h('div', { class: 'field' }, h('label', { for: trackId }, 'Audio track'), audioTrack)),
     targets,
     h('div', { class: 'actions' }, submit),
@@ -93,7 +102,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     const to = targetBoxes.filter((entry) => entry.box.checked).map((entry) => entry.box.value);
     fileInput.setAttribute('aria-invalid', String(!file));
     targets.setAttribute('aria-invalid', String(to.length === 0));
-    if (!file) return status.say('Choose a video file to upload.', 'error');
+    if (!file) return status.say('Choose a video or subtitle file to upload.', 'error');
     if (to.length === 0) return status.say('Choose at least one language to translate into.', 'error');
     const trackNumber = audioTrack.value.trim() === '' ? undefined : Number(audioTrack.value);
     audioTrack.setAttribute('aria-invalid', String(trackNumber !== undefined && !(Number.isInteger(trackNumber) && trackNumber >= 1)));
@@ -108,6 +117,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
         from: source.value,
         engine: engine.value || undefined,
         audioTrack: trackNumber === undefined ? undefined : trackNumber - 1,
+        subtitles: subtitlesInput.files?.[0],
         chunkBytes: chunkBytes(),
         onProgress: (sent, total) => {
           const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
