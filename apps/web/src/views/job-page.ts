@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { loadCatalogue } from '../catalogue';
 import { h } from '../dom';
-import { applyProgress, isActive, isSubtitlesOnly } from '../job-state';
+import { applyProgress, isActive } from '../job-state';
 import { watchJobs } from '../realtime';
 import type { Job, ProgressEvent, SubtitleTrack } from '../types';
 import type { View } from '../view';
@@ -60,7 +60,7 @@ export function jobPage(jobId: string): View {
     progress.render(next);
     failure.render(next);
     editor.setJob(next);
-    if (isSubtitlesOnly(next)) media.setWithoutVideo();
+    media.setJob(next);
     const stageMoved = previous?.stage !== next.stage || previous?.status !== next.status;
     if (stageMoved && (next.stage !== 'transcribe' || !isActive(next))) void refreshTracks();
     if (previous && isActive(previous) && next.status === 'completed') void downloads.refresh();
