@@ -62,6 +62,15 @@ describe('subtitle import on the real stack', () => {
   };
   const storedJobs = () => (fs.existsSync(path.join(stack.config.storage.dir, 'jobs')) ? fs.readdirSync(path.join(stack.config.storage.dir, 'jobs')).sort() : []);
 
+  /** Sends a file by the resumable protocol in one chunk; returns the finished upload's id. */
+  async function uploadFile(file: string): Promise<string> {
+    const body = fs.readFileSync(file);
+    const upload = (await api().post('/v1/uploads').send({ name: path.basename(file), size: body.length })).body.upload;
+    const sent = await api().patch(`/v1/uploads/${upload.id}`).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(body);
+    if (sent.status !== 200) throw new Error(`PATCH answered ${sent.status}: ${sent.text}`);
+    return upload.id as string;
+  }
+
   /** Waits for a submitted job to complete; returns its events (those after subscribing), outputs and tracks. */
   async function finish(jobId: string) {
     const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
@@ -111,9 +120,11 @@ describe('subtitle import on the real stack', () => {
     expect(muxedTrack).toMatch(/cebra/);
   });
 
-  it('jfk.mp4 with an SRT and no source language: Whisper only detects the spoken language', async () => {
-    const submitted = await api().post('/v1/jobs').field('to', 'es').attach('file', sample('jfk.mp4')).attach('subtitles', write('undetected.srt', MARKER_SRT));
+  it('jfk.mp4 and an SRT as resumable uploads, no source language: Whisper only detects the spoken language', async () => {
+    const [video, subtitles] = [await uploadFile(sample('jfk.mp4')), await uploadFile(write('undetected.srt', MARKER_SRT))];
+    const submitted = await api().post('/v1/jobs').send({ uploadId: video, subtitlesUploadId: subtitles, to: 'es' });
     expect(submitted.status).toBe(202);
+    expect(submitted.body.job.options.importedSubtitles).toEqual({ format: 'srt', cues: 2 });
     expect(submitted.body.job.sourceLanguage).toBeNull();
     const { tracks, srt } = await finish(submitted.body.job.id);
     const job = (await api().get(`/v1/jobs/${submitted.body.job.id}`)).body.job;
@@ -142,10 +153,7 @@ describe('subtitle import on the real stack', () => {
   });
 
   it('an ASS alone, sent as a resumable upload: override tags and \\N never reach the text', async () => {
-    const body = Buffer.from(TAGGED_ASS, 'utf8');
-    const upload = (await api().post('/v1/uploads').send({ name: 'styled.ass', size: body.length })).body.upload;
-    expect((await api().patch(`/v1/uploads/${upload.id}`).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(body)).status).toBe(200);
-    const submitted = await api().post('/v1/jobs').send({ uploadId: upload.id, to: ['es'], from: 'en' });
+    const submitted = await api().post('/v1/jobs').send({ uploadId: await uploadFile(write('styled.ass', TAGGED_ASS)), to: ['es'], from: 'en' });
     expect(submitted.status).toBe(202);
     const { outputs, tracks, srt } = await finish(submitted.body.job.id);
 
