@@ -193,6 +193,7 @@ describe('subtitle import on the real stack', () => {
       ['a subtitle file as the video', api(mallory).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', write('a.srt', MARKER_SRT)).attach('subtitles', write('b.srt', MARKER_SRT)), 415, /subtitle files are accepted alone or next to a video/],
       ['a file alone without its language', alone(write('nolang.srt', MARKER_SRT)), 400, /Give the subtitles' language as from/],
       ['burn-in without a video', api(mallory).post('/v1/jobs').field('to', 'es').field('from', 'en').field('burnIn', 'true').attach('file', write('burn.srt', MARKER_SRT)), 400, /need a video/],
+      ['a video as "subtitles" alone', api(mallory).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('subtitles', sample('jfk.mp4')), 415, /The subtitle file is not text/],
       ['plain text alone', alone(write('notes.srt', 'minutes of the meeting\n'.repeat(40)), 'en'), 415, /text files are not accepted/],
     ];
     for (const [name, response, status, reason] of cases) {

@@ -24,10 +24,7 @@ export const FORMAT_NAMES: Record<SubtitleFormat, string> = { srt: 'SRT', vtt: '
  * not one of the formats (415), no usable cue (400), over the limits (413).
  */
 export function readSubtitleFile(bytes: Buffer, limits?: ImportLimits): ImportedSubtitleFile {
-  const text = decodeSubtitleBytes(bytes);
-  if (text === undefined) throw new AppError('UNSUPPORTED_MEDIA', 'The subtitle file is not text: give an SRT, WebVTT or ASS/SSA file');
-  const format = detectSubtitleFormat(text);
-  if (!format) throw new AppError('UNSUPPORTED_MEDIA', 'The subtitle file is not SRT, WebVTT or ASS/SSA (its opening matches none of them)');
+  const { text, format } = subtitleText(bytes);
 
   const parsed = format === 'vtt' ? parseVttImport(text) : { cues: format === 'srt' ? parseSrtImport(text) : parseAssImport(text) };
   const cues = parsed.cues
@@ -45,4 +42,16 @@ export function readSubtitleFile(bytes: Buffer, limits?: ImportLimits): Imported
     throw new AppError('PAYLOAD_TOO_LARGE', `The subtitle file's text is ${textBytes} bytes; the limit is ${limits.maxTextBytes}`, { limit: limits.maxTextBytes });
   }
   return parsed.language ? { format, cues, language: parsed.language } : { format, cues };
+}
+
+/**
+ * A subtitle file's text and format, from all of its bytes or only its first ones (enough to
+ * say why a file too large to read is not subtitles at all); a 415 saying what is wrong otherwise.
+ */
+export function subtitleText(bytes: Buffer): { text: string; format: SubtitleFormat } {
+  const text = decodeSubtitleBytes(bytes);
+  if (text === undefined) throw new AppError('UNSUPPORTED_MEDIA', 'The subtitle file is not text: give an SRT, WebVTT or ASS/SSA file');
+  const format = detectSubtitleFormat(text);
+  if (!format) throw new AppError('UNSUPPORTED_MEDIA', 'The subtitle file is not SRT, WebVTT or ASS/SSA (its opening matches none of them)');
+  return { text, format };
 }

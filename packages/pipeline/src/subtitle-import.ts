@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { AppError, findLanguage, type EngineName, type JobOptions } from '@babelfish/core';
 import type { SubtitleLimits } from '@babelfish/config';
-import { readSubtitleFile, type ImportedSubtitleFile } from '@babelfish/media';
+import { readSubtitleFile, subtitleText, type ImportedSubtitleFile } from '@babelfish/media';
 import type { EngineRegistry, TranslationEngine } from '@babelfish/ml';
 import { assertLanguagePlan } from './language-plan';
 import type { Submission } from './submission';
@@ -17,9 +17,22 @@ export async function readSubtitleUpload(file: string, limits: SubtitleLimits): 
   const { size } = await fs.stat(file);
   if (size === 0) throw new AppError('BAD_REQUEST', 'The subtitle file is empty');
   if (size > limits.maxImportBytes) {
+    // A video sent as subtitles is told it is no subtitle file, not that it is too large.
+    subtitleText(await readHead(file, 4096));
     throw new AppError('PAYLOAD_TOO_LARGE', `The subtitle file is ${size} bytes; the limit is ${limits.maxImportBytes}`, { limit: limits.maxImportBytes });
   }
   return readSubtitleFile(await fs.readFile(file), limits);
+}
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 export type SubtitleImportPlan = {

@@ -8,6 +8,7 @@ import type { JobRecord } from '@babelfish/db';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from '../deps';
 import { submitJob } from '../job-submission';
+import { submitSubtitlesAlone } from '../subtitle-submission';
 import { parseSubmission } from '@babelfish/pipeline';
 import { jobView, outputView } from '../views';
 import { principalOf } from '../auth/authenticate';
@@ -129,9 +130,9 @@ async function createJobFromRequest(deps: ApiDeps, req: Request, ownerId: string
   const files = (req.files ?? {}) as ReceivedFiles;
   const [file, subtitles] = [files.file?.[0], files.subtitles?.[0]];
   const received = (part: Express.Multer.File) => ({ path: part.path, originalName: part.originalname, size: part.size });
-  // A subtitle file sent alone under "subtitles" is a subtitle-only job, as under "file".
-  const main = file ?? subtitles;
-  if (main) return submitJob(deps, { ...received(main), ownerId }, submission, file && subtitles ? received(subtitles) : undefined);
+  if (file) return submitJob(deps, { ...received(file), ownerId }, submission, subtitles ? received(subtitles) : undefined);
+  // Under "subtitles" with no "file", it must be subtitles: a subtitle-only job, as under "file".
+  if (subtitles) return submitSubtitlesAlone(deps, { ...received(subtitles), ownerId }, submission);
 
   const fromUpload = fromUploadSchema.safeParse(req.body ?? {});
   if (!req.is('application/json') || !fromUpload.success) {
