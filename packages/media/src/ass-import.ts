@@ -68,8 +68,9 @@ function assTime(value: string | undefined): number | undefined {
 function plainAssText(value: string): string {
   let drawing = false;
   let out = '';
-  // Alternating runs: text outside braces, override blocks inside them.
-  for (const piece of value.split(/(\{[^}]*\})/)) {
+  // Alternating runs: text outside braces, override blocks inside them (a block holds no `{`,
+  // which keeps the scan linear on a hostile line).
+  for (const piece of value.split(/(\{[^{}]*\})/)) {
     if (piece.startsWith('{') && piece.endsWith('}')) {
       const scale = /\\p(\d+)/.exec(piece);
       if (scale) drawing = Number(scale[1]) > 0;

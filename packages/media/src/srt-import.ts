@@ -54,8 +54,11 @@ export function clockSeconds(value: string): number | undefined {
   return ms / 1000;
 }
 
-/** HTML-like tags players honour in SRT, and ASS override blocks some files carry. */
-const SRT_MARKUP = /<\/?(?:i|b|u|s|font|span|c)\b[^>\n]*>|\{\\[^}\n]*\}/gi;
+/**
+ * HTML-like tags players honour in SRT, and ASS override blocks some files carry. A tag cannot
+ * hold another `<` (nor a block another `{`), which keeps the scan linear on hostile lines.
+ */
+const SRT_MARKUP = /<\/?(?:i|b|u|s|font|span|c)\b[^<>\n]*>|\{\\[^{}\n]*\}/gi;
 
 function plainSrtText(text: string): string {
   return text.replace(SRT_MARKUP, '');

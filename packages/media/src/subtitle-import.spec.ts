@@ -99,6 +99,15 @@ describe('WebVTT import', () => {
   });
 });
 
+describe('WebVTT import of careless files', () => {
+  it('reads a first cue written right under the header', () => {
+    expect(read('WEBVTT\n00:00:01.000 --> 00:00:02.000\nRight away\n\n00:03.000 --> 00:04.000\nNext\n').cues).toEqual([
+      { start: 1, end: 2, text: 'Right away' },
+      { start: 3, end: 4, text: 'Next' },
+    ]);
+  });
+});
+
 describe('ASS import', () => {
   it('reads Dialogue lines by the Format line, strips overrides and drawings, keeps \\N breaks and commas in text', () => {
     const ass = [
@@ -146,6 +155,14 @@ describe('refusals', () => {
     const cues = Array.from({ length: 11 }, (_, i) => `${i + 1}\n00:00:${String(i).padStart(2, '0')},000 --> 00:00:${String(i).padStart(2, '0')},900\ncue ${i}\n`).join('\n');
     expect(refusal(() => read(cues, { maxCues: 10, maxTextBytes: 4096 })).message).toBe('The subtitle file has 11 cues; the limit is 10');
     expect(refusal(() => read(cues, { maxCues: 100, maxTextBytes: 20 })).httpStatus).toBe(413);
+  });
+
+  it('reads hostile megabyte lines of unclosed tags and braces in one pass (the test would not end otherwise)', () => {
+    const hostile = '<i<font{\\{&amp'.repeat(80_000);
+    const srt = read(`1\n00:00:01,000 --> 00:00:02,000\n${hostile}\n`).cues[0]!.text;
+    const vtt = read(`WEBVTT\n\n00:01.000 --> 00:02.000\n${'<rt<c.x'.repeat(150_000)}\n`).cues[0]!.text;
+    const ass = read(`[Script Info]\n\n[Events]\nDialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,${'{\\i1'.repeat(200_000)}\n`).cues[0]!.text;
+    expect([srt.length, vtt.length, ass.length]).toEqual([hostile.length, 7 * 150_000, 4 * 200_000]);
   });
 
   it('names a format by content only: a playlist or plain text is none of them, a renamed SRT is still SRT', async () => {

@@ -23,6 +23,9 @@ export function parseVttImport(text: string): VttImport {
   );
   const nonEmpty = blocks.filter((block) => block.length > 0);
   const header = nonEmpty[0]?.[0]?.startsWith('WEBVTT') ? nonEmpty.shift()! : [];
+  // A careless file starts its first cue right under the header, with no blank line between.
+  const cueInHeader = header.findIndex((line) => line.includes('-->'));
+  if (cueInHeader > 0) nonEmpty.unshift(header.splice(cueInHeader));
   const language = header.map((line) => /^language\s*:\s*(\S+)/i.exec(line.trim())?.[1]).find(Boolean);
 
   const cues: Segment[] = [];
@@ -46,9 +49,10 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', nbsp: '\u
 function plainVttText(payload: string): string {
   return (
     payload
-      // Ruby annotations are a reading aid above the text, not more text.
-      .replace(/<rt\b[^>]*>[\s\S]*?(?:<\/rt>|(?=<\/ruby>)|$)/gi, '')
-      .replace(/<\/?(?:c|i|b|u|v|lang|ruby|rt)(?:[.\s][^>]*)?>/gi, '')
+      // Ruby annotations are a reading aid above the text, not more text. No pattern crosses a
+      // `<`, so a hostile payload is scanned in linear time.
+      .replace(/<rt\b[^<>]*>[^<]*/gi, '')
+      .replace(/<\/?(?:c|i|b|u|v|lang|ruby|rt)(?:[.\s][^<>]*)?>/gi, '')
       .replace(/<\d[\d:.]*>/g, '')
       .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => decodeEntity(name) ?? whole)
   );
