@@ -244,6 +244,31 @@ describe('dashboard (Chromium) → API → worker, on SQLite', () => {
     expect(consoleErrors.filter((message) => !/Failed to load resource.*(401|404|ERR_CONNECTION_RESET)/.test(message))).toEqual([]);
   });
 
+  it('translates a WebVTT uploaded alone: the list shows its format, the job page its cues and no player', async () => {
+    const vtt = path.join(scratch, 'talk.vtt');
+    fs.writeFileSync(vtt, 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nMy friend eats a red apple.\n');
+    await page.goto(`${stack.api.url}/`); // still logged in from the first test
+    await page.waitForSelector(byTestId('upload-form'));
+    await page.selectOption(byTestId('source-language'), 'en');
+    await page.check(byTestId('target-es'));
+    await page.setInputFiles(byTestId('file-input'), vtt);
+    await page.click(byTestId('upload-submit'));
+    await until('"queued" in the upload status', () => page.textContent(byTestId('upload-status')), (text) => /queued/.test(text ?? ''), 30_000);
+
+    const item = page.locator(byTestId('job-item'), { hasText: 'talk.vtt' }).first();
+    await item.waitFor();
+    expect(await item.locator(byTestId('thumb-subtitles')).textContent()).toBe('VTT');
+    const jobId = (await item.getAttribute('data-job-id'))!;
+    await item.locator(byTestId('job-link')).click();
+    await page.waitForSelector(`${byTestId('progress-panel')}[data-status="completed"]`, { timeout: 60_000 });
+    await until('the Spanish cues', () => page.textContent(byTestId('translation-segments')), (text) => /manzana/.test(text ?? ''));
+    expect(await page.locator(byTestId('video')).isVisible()).toBe(false);
+    expect(requests.filter((request) => request.url.includes(`/v1/jobs/${jobId}/video`) || request.url.includes(`/v1/jobs/${jobId}/thumbnail`))).toEqual([]);
+    const kinds = await until('the downloads', () => page.locator(byTestId('download-link')).evaluateAll((links: { dataset: { kind?: string } }[]) => links.map((link) => link.dataset.kind).sort()), (list) => list.length > 0);
+    expect([...new Set(kinds)]).toEqual(['ass', 'srt', 'vtt']);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows a failed job\'s reason with Retry, filters the list by status, and logs out', async () => {
     const quiet = path.join(scratch, 'quiet.mp4');
     makeVideoWithSilentAudio(quiet);

@@ -2,21 +2,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { describeError, AppError } from '@babelfish/core';
+import { AppError } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
-import { assertTranslatableMedia, probeMedia, summarizeMedia } from '@babelfish/media';
+import { assertTranslatableMedia, probeMedia, reasonForFormat, refusedMedia, sniffSubtitleFile, summarizeMedia } from '@babelfish/media';
+import { planSubtitleImport, readSubtitleUpload, type Submission } from '@babelfish/pipeline';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from './deps';
-import type { Submission } from '@babelfish/pipeline';
+import { storeAndQueueJob, type StoredUpload } from './job-queueing';
+import { submitSubtitlesAlone } from './subtitle-submission';
 import { createThumbnail } from './thumbnails';
 
+export type ReceivedFile = { path: string; originalName: string; size: number };
+
 /**
- * Turns a received file into a queued job: ffprobe judges the content (not the name or MIME
- * type), the file moves into storage under a server-made key, the job row is written first
- * (source of truth), then the transcription is queued.
+ * Turns received files into a queued job. The content decides what a file is (never its name
+ * or MIME type): a video or audio file (ffprobe judges it), optionally with a subtitle file to
+ * use instead of a transcription; or, given alone, a subtitle file to translate.
  */
-export async function submitJob(deps: ApiDeps, file: { path: string; originalName: string; size: number; ownerId: string }, submission: Submission): Promise<JobRecord> {
+export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: string }, submission: Submission, subtitles?: ReceivedFile): Promise<JobRecord> {
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
+  const fileIsSubtitles = (await sniffSubtitleFile(file.path)) !== undefined;
+  if (fileIsSubtitles && !subtitles) return submitSubtitlesAlone(deps, file, submission);
+  if (fileIsSubtitles) throw refusedMedia(reasonForFormat('srt'));
+  // Read before the probe: a bad subtitle file is refused without looking at the video.
+  const imported = subtitles ? await readSubtitleUpload(subtitles.path, deps.config.subtitles) : undefined;
+
   const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath, maxStreams: deps.config.http.maxMediaStreams });
   assertTranslatableMedia(media);
   if (submission.options.burnIn && !media.hasVideo) {
@@ -26,48 +36,37 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   if (media.durationSeconds > limit) {
     throw new AppError('PAYLOAD_TOO_LARGE', `The video lasts ${Math.round(media.durationSeconds)} s; the limit is ${limit} s`);
   }
+  const plan = imported ? await planSubtitleImport(deps.engines, submission, imported, media, limit) : undefined;
+  const source = plan ? plan.source : submission.source;
 
   // The audio track is chosen now (an audioTrack that does not exist is a 400) and kept on the job.
-  const summary = summarizeMedia(media, { from: submission.source, audioTrack: submission.options.audioTrack });
+  const summary = summarizeMedia(media, { from: source, audioTrack: submission.options.audioTrack });
 
   const id = randomUUID();
   const contentHash = await sha256File(file.path);
   const thumbnailKey = await createThumbnail(deps, id, file.path, media);
-  await deps.storage.putFile(storageKeys.input(id), file.path, { move: true });
-  const job = await deps.jobs.create({
-    id,
-    ownerId: file.ownerId,
-    sourceLanguage: submission.source,
-    targetLanguages: submission.targets,
-    engine: submission.engine,
-    originalName: path.basename(file.originalName || 'video').slice(0, 255),
-    inputKey: storageKeys.input(id),
-    mediaDuration: media.durationSeconds,
-    media: summary,
-    contentHash,
-    options: submission.options,
-  });
-  if (thumbnailKey) await deps.jobs.setThumbnail(id, thumbnailKey);
-  try {
-    await deps.queues.enqueueTranscription({ jobId: id, run: job.runs });
-  } catch (error) {
-    // The client is told nothing was created, so nothing is: the row and stored copy go, and the
-    // received file goes back where it was (a resumable upload stays ready for the retry). The
-    // request connection never queues a command for later, so the job cannot appear afterwards.
-    deps.logger.warn('could not queue a job; undoing the submission', { jobId: id, error: describeError(error) });
-    await undoSubmission(deps, id, file.path).catch((undoError: unknown) =>
-      deps.logger.error('undoing a submission failed', { jobId: id, error: describeError(undoError) }),
-    );
-    throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not answering, so no job was created; retry shortly', { retryAfterSeconds: 5 }, { cause: error });
-  }
-  deps.logger.info('job submitted', { jobId: id, targets: submission.targets, source: submission.source });
-  return (await deps.jobs.get(id)) ?? job;
-}
-
-async function undoSubmission(deps: ApiDeps, jobId: string, receivedPath: string): Promise<void> {
-  await deps.storage.withLocalFile(storageKeys.input(jobId), (stored) => fs.promises.copyFile(stored, receivedPath));
-  await deps.jobs.delete(jobId);
-  await deps.storage.deletePrefix(storageKeys.jobPrefix(jobId));
+  const uploads: StoredUpload[] = [{ key: storageKeys.input(id), receivedPath: file.path }];
+  if (subtitles) uploads.push({ key: storageKeys.importedSubtitles(id), receivedPath: subtitles.path });
+  const job = await storeAndQueueJob(
+    deps,
+    {
+      id,
+      ownerId: file.ownerId,
+      sourceLanguage: source,
+      targetLanguages: submission.targets,
+      engine: submission.engine,
+      originalName: path.basename(file.originalName || 'video').slice(0, 255),
+      inputKey: storageKeys.input(id),
+      mediaDuration: media.durationSeconds,
+      media: summary,
+      contentHash,
+      options: plan?.options ?? submission.options,
+    },
+    uploads,
+    thumbnailKey,
+  );
+  deps.logger.info('job submitted', { jobId: id, targets: submission.targets, source, subtitles: plan?.options.importedSubtitles });
+  return job;
 }
 
 async function sha256File(file: string): Promise<string> {

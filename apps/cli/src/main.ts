@@ -8,8 +8,8 @@ import { modelsCommand } from './models-command';
 import { createDownloadBar } from './progress-bar';
 import { defaultOutDir, translateCommand } from './translate-command';
 
-const usage = `Usage: babelfish translate <video> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian|llm] [--out dir]
-                          [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
+const usage = `Usage: babelfish translate <video | subtitles> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian|llm] [--out dir]
+                          [--subtitles file.srt] [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
                           [--llm-model name] [--style "formal"]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
        babelfish models pull [<model id>…] | models list
@@ -18,6 +18,8 @@ ${clientUsage}
 Transcribes the video's speech, translates it and writes SRT/VTT subtitles per language plus an
 MP4 and an MKV carrying them as soft subtitle tracks. --audio-track picks the audio track to
 transcribe (0 = the first); by default it is the one tagged with --from, else the default one.
+--subtitles gives an SRT, WebVTT or ASS file to use instead of transcribing; a subtitle file given
+alone as the input is translated and re-cut into subtitle files only (--from required).
 --llm-model and --style go with --engine llm: another model on LLM_BASE_URL, and a style note.
 models pull downloads models from MODEL_HUB_URL into MODEL_CACHE_DIR (default: WHISPER_MODEL and
 the Silero VAD); models list shows what MODELS_DIR and the cache hold.`;
@@ -34,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       engine: { type: 'string', short: 'e' },
       out: { type: 'string', short: 'o' },
       glossary: { type: 'string', short: 'g' },
+      subtitles: { type: 'string', short: 's' },
       'burn-in': { type: 'boolean' },
       dub: { type: 'boolean' },
       'audio-track': { type: 'string' },
@@ -69,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
     from: values.from?.trim().toLowerCase(),
     engine: values.engine,
     out: values.out ?? defaultOutDir(video),
+    subtitles: values.subtitles,
     glossaryFile: values.glossary,
     burnIn: values['burn-in'],
     dub: values.dub,

@@ -4,13 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
-import { assertTranslatableMedia, probeMedia, summarizeMedia } from '@babelfish/media';
-import { createServices, parseSubmission, runJobInProcess } from '@babelfish/pipeline';
+import { assertTranslatableMedia, probeMedia, reasonForFormat, refusedMedia, sniffSubtitleFile, summarizeMedia, type MediaInfo } from '@babelfish/media';
+import { createServices, parseSubmission, planSubtitleImport, readSubtitleUpload, runJobInProcess } from '@babelfish/pipeline';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
 import { createProgressBar } from './progress-bar';
 
 export type TranslateOptions = {
+  /** The video or audio file, or a subtitle file alone (SRT, WebVTT, ASS) to translate. */
   video: string;
+  /** A subtitle file to use instead of transcribing the video. */
+  subtitles?: string;
   to: string[];
   from?: string;
   engine?: string;
@@ -31,9 +34,12 @@ export type TranslateOptions = {
  * the job recorded in the configured database like any other.
  */
 export async function translateCommand(config: Config, logger: Logger, options: TranslateOptions): Promise<string[]> {
-  const videoPath = path.resolve(options.video);
-  const stat = await fs.stat(videoPath).catch(() => undefined);
-  if (!stat?.isFile()) throw new AppError('BAD_REQUEST', `No such file: ${options.video}`);
+  const videoPath = await existingFile(options.video);
+  const givenSubtitles = options.subtitles === undefined ? undefined : await existingFile(options.subtitles);
+  // By content, as in the API: a subtitle file given alone is translated into subtitle files.
+  const inputIsSubtitles = (await sniffSubtitleFile(videoPath)) !== undefined;
+  if (inputIsSubtitles && givenSubtitles) throw refusedMedia(reasonForFormat('srt'));
+  const subtitlesPath = inputIsSubtitles ? videoPath : givenSubtitles;
 
   const bar = createProgressBar();
   const services = await createServices(config, { logger, publish: (event) => bar.update(event) });
@@ -54,22 +60,28 @@ export async function translateCommand(config: Config, logger: Logger, options: 
       services.ctx.engines,
       config.defaultEngine,
     );
-    const media = await probeMedia(videoPath, { ffprobePath: config.ffmpeg.ffprobePath, maxStreams: config.http.maxMediaStreams });
-    assertTranslatableMedia(media);
-    const summary = summarizeMedia(media, { from: submission.source, audioTrack: submission.options.audioTrack });
+    const imported = subtitlesPath ? await readSubtitleUpload(subtitlesPath, config.subtitles) : undefined;
+    let media: MediaInfo | undefined;
+    if (!inputIsSubtitles) {
+      media = await probeMedia(videoPath, { ffprobePath: config.ffmpeg.ffprobePath, maxStreams: config.http.maxMediaStreams });
+      assertTranslatableMedia(media);
+    }
+    const plan = imported ? await planSubtitleImport(services.ctx.engines, submission, imported, media, config.http.maxDurationSeconds) : undefined;
+    const source = plan ? plan.source : submission.source;
 
     const id = randomUUID();
-    await services.ctx.storage.putFile(storageKeys.input(id), videoPath);
+    if (!inputIsSubtitles) await services.ctx.storage.putFile(storageKeys.input(id), videoPath);
+    if (subtitlesPath) await services.ctx.storage.putFile(storageKeys.importedSubtitles(id), subtitlesPath);
     await services.ctx.jobs.create({
       id,
-      sourceLanguage: submission.source,
+      sourceLanguage: source,
       targetLanguages: submission.targets,
       engine: submission.engine,
-      options: submission.options,
+      options: plan?.options ?? submission.options,
       originalName: path.basename(videoPath),
-      inputKey: storageKeys.input(id),
-      mediaDuration: media.durationSeconds,
-      media: summary,
+      inputKey: inputIsSubtitles ? storageKeys.importedSubtitles(id) : storageKeys.input(id),
+      mediaDuration: media?.durationSeconds ?? plan?.durationSeconds,
+      media: media ? summarizeMedia(media, { from: source, audioTrack: submission.options.audioTrack }) : null,
     });
     const outputs = await runJobInProcess(services.ctx, id);
     bar.done();
@@ -86,6 +98,13 @@ export async function translateCommand(config: Config, logger: Logger, options: 
   } finally {
     await services.close();
   }
+}
+
+async function existingFile(file: string): Promise<string> {
+  const resolved = path.resolve(file);
+  const stat = await fs.stat(resolved).catch(() => undefined);
+  if (!stat?.isFile()) throw new AppError('BAD_REQUEST', `No such file: ${file}`);
+  return resolved;
 }
 
 export function defaultOutDir(video: string): string {

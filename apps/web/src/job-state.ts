@@ -42,3 +42,8 @@ export const stageLabels: Record<Job['stage'], string> = {
   translate: 'Translation',
   mux: 'Subtitled video (mux)',
 };
+
+/** True for a job made from a subtitle file alone: no player, no thumbnail, subtitle files only. */
+export function isSubtitlesOnly(job: Pick<Job, 'options'>): boolean {
+  return job.options?.importedSubtitles?.withoutMedia === true;
+}

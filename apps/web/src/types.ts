@@ -31,7 +31,11 @@ export type Job = {
   thumbnailUrl: string | null;
   /** Streams found at submission (null for jobs from before they were recorded). */
   media?: JobMedia | null;
+  options?: { importedSubtitles?: ImportedSubtitles };
 };
+
+/** A subtitle file given with the job; `withoutMedia`: it came alone, so there is no video. */
+export type ImportedSubtitles = { format: 'srt' | 'vtt' | 'ass'; cues: number; withoutMedia?: boolean };
 
 export type AudioTrackInfo = { track: number; codec: string; language?: string; title?: string; channels?: number; channelLayout?: string; isDefault: boolean };
 

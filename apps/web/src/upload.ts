@@ -13,6 +13,8 @@ export type SubmitOptions = {
   engine?: string;
   /** Audio track to transcribe, from 0; absent: the server picks (source language, default, first). */
   audioTrack?: number;
+  /** A subtitle file to use instead of transcribing the video (SRT, WebVTT, ASS). */
+  subtitles?: File;
   chunkBytes?: number;
   onProgress: (sent: number, total: number) => void;
   onNotice?: (message: string) => void;
@@ -22,7 +24,8 @@ export type SubmitOptions = {
  * Uploads a video with the resumable protocol (POST /v1/uploads, then PATCH chunks at the
  * server's offset) and creates the job from the upload id. Every upload goes this way, so any
  * dropped connection resumes from what the server already has instead of from zero. Servers
- * without /v1/uploads get the one-shot multipart POST instead.
+ * without /v1/uploads get the one-shot multipart POST instead. A subtitle file goes first the
+ * same way (it is small: its progress is not shown).
  */
 export async function submitVideo(file: File, options: SubmitOptions): Promise<Job> {
   let upload: UploadState;
@@ -32,8 +35,15 @@ export async function submitVideo(file: File, options: SubmitOptions): Promise<J
     if (error instanceof ApiError && error.status === 404 && error.code === 'NOT_FOUND') return submitMultipart(file, options);
     throw error;
   }
+  let subtitlesUploadId: string | undefined;
+  if (options.subtitles) {
+    const subtitles = (await requestJson<{ upload: UploadState }>('POST', '/v1/uploads', { name: options.subtitles.name, size: options.subtitles.size })).upload;
+    await sendChunks(options.subtitles, subtitles, { ...options, onProgress: () => undefined });
+    subtitlesUploadId = subtitles.id;
+  }
   await sendChunks(file, upload, options);
-  return (await requestJson<{ job: Job }>('POST', '/v1/jobs', { uploadId: upload.id, to: options.to, from: options.from, engine: options.engine, audioTrack: options.audioTrack })).job;
+  const fields = { uploadId: upload.id, subtitlesUploadId, to: options.to, from: options.from, engine: options.engine, audioTrack: options.audioTrack };
+  return (await requestJson<{ job: Job }>('POST', '/v1/jobs', fields)).job;
 }
 
 async function sendChunks(file: File, upload: UploadState, options: SubmitOptions): Promise<void> {
@@ -89,6 +99,7 @@ async function submitMultipart(file: File, options: SubmitOptions): Promise<Job>
   if (options.engine) form.append('engine', options.engine);
   if (options.audioTrack !== undefined) form.append('audioTrack', String(options.audioTrack));
   form.append('file', file);
+  if (options.subtitles) form.append('subtitles', options.subtitles);
   const result = await sendXhr({ method: 'POST', url: '/v1/jobs', body: form, onProgress: (loaded) => options.onProgress(Math.min(loaded, file.size), file.size) });
   const body = result.body as { job?: Job; error?: { code?: string; message?: string; details?: unknown } } | undefined;
   if (result.status === 202 && body?.job) {

@@ -32,12 +32,18 @@ describe('loadConfig', () => {
   });
 
   it('limits subtitle history and track size, refusing limits that make no sense', () => {
-    expect(loadConfig({}).subtitles).toEqual({ maxVersions: 20, maxCues: 5000, maxTextBytes: 256 * 1024 });
-    expect(loadConfig({ SUBTITLE_MAX_VERSIONS: '3', SUBTITLE_MAX_CUES: '10', SUBTITLE_MAX_TEXT_BYTES: '2048' }).subtitles).toEqual({ maxVersions: 3, maxCues: 10, maxTextBytes: 2048 });
+    expect(loadConfig({}).subtitles).toEqual({ maxVersions: 20, maxCues: 5000, maxTextBytes: 256 * 1024, maxImportBytes: 4 * 1024 ** 2 });
+    expect(loadConfig({ SUBTITLE_MAX_VERSIONS: '3', SUBTITLE_MAX_CUES: '10', SUBTITLE_MAX_TEXT_BYTES: '2048', SUBTITLE_IMPORT_MAX_BYTES: '4096' }).subtitles).toEqual({
+      maxVersions: 3,
+      maxCues: 10,
+      maxTextBytes: 2048,
+      maxImportBytes: 4096,
+    });
     // One version would leave no room for an edit next to the engine's original.
     expect(() => loadConfig({ SUBTITLE_MAX_VERSIONS: '1' })).toThrow(/SUBTITLE_MAX_VERSIONS/);
     expect(() => loadConfig({ SUBTITLE_MAX_CUES: '0' })).toThrow(/SUBTITLE_MAX_CUES/);
     expect(() => loadConfig({ SUBTITLE_MAX_TEXT_BYTES: 'lots' })).toThrow(/SUBTITLE_MAX_TEXT_BYTES/);
+    expect(() => loadConfig({ SUBTITLE_IMPORT_MAX_BYTES: '10' })).toThrow(/SUBTITLE_IMPORT_MAX_BYTES/);
   });
 
   it("gives Whisper openai/whisper's safeguard defaults, and takes overrides", () => {

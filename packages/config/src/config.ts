@@ -160,6 +160,8 @@ const envSchema = z.object({
   // Check every JSON response against the OpenAPI route table, answering 500 on a mismatch
   // (default: on when NODE_ENV=test, so the test suites validate the API's contract).
   API_RESPONSE_VALIDATION: z.enum(['true', 'false']).optional(),
+  // Largest subtitle file (SRT, WebVTT, ASS) a job may import; its cues also count against the two above.
+  SUBTITLE_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 ** 2).default(4 * 1024 ** 2),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   FFPROBE_PATH: z.string().default('ffprobe'),
 }).superRefine((e, ctx) => {
@@ -176,7 +178,7 @@ export type WhisperSafeguardSettings = WhisperSafeguards;
 export type S3Settings = { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; presignTtlSeconds: number };
 
 /** How much subtitle history and text one track may hold. */
-export type SubtitleLimits = { maxVersions: number; maxCues: number; maxTextBytes: number };
+export type SubtitleLimits = { maxVersions: number; maxCues: number; maxTextBytes: number; /** Largest imported subtitle file, in bytes. */ maxImportBytes: number };
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -276,7 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : {}),
     http: { host: e.HOST, port: e.PORT, maxUploadBytes: e.MAX_UPLOAD_BYTES, maxDurationSeconds: e.MAX_DURATION_SECONDS, maxMediaStreams: e.MAX_MEDIA_STREAMS, corsOrigins: e.CORS_ORIGINS, validateResponses: (e.API_RESPONSE_VALIDATION ?? (e.NODE_ENV === 'test' ? 'true' : 'false')) === 'true' },
     ffmpeg: { ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
-    subtitles: { maxVersions: e.SUBTITLE_MAX_VERSIONS, maxCues: e.SUBTITLE_MAX_CUES, maxTextBytes: e.SUBTITLE_MAX_TEXT_BYTES },
+    subtitles: { maxVersions: e.SUBTITLE_MAX_VERSIONS, maxCues: e.SUBTITLE_MAX_CUES, maxTextBytes: e.SUBTITLE_MAX_TEXT_BYTES, maxImportBytes: e.SUBTITLE_IMPORT_MAX_BYTES },
     webDir: path.resolve(e.WEB_DIR),
     ...(e.UPLOAD_TEMP_DIR ? { uploadTempDir: path.resolve(e.UPLOAD_TEMP_DIR) } : {}),
     auth: { mode: e.AUTH_MODE, sessionTtlSeconds: e.SESSION_TTL_SECONDS, secureCookies: e.NODE_ENV === 'production' },

@@ -54,6 +54,20 @@ export type JobOptions = {
    * submission's webhookUrl or the key's default destination, after the destination was checked.
    */
   webhook?: { url: string; keyId: string };
+  /** The job's source track comes from a subtitle file the submitter gave, not from Whisper. */
+  importedSubtitles?: ImportedSubtitles;
+};
+
+/**
+ * A subtitle file given with the job (stored as `jobs/<id>/imported-subtitles`): the transcribe
+ * stage reads its cues instead of running Whisper.
+ */
+export type ImportedSubtitles = {
+  format: 'srt' | 'vtt' | 'ass';
+  /** Cues read from it at submission. */
+  cues: number;
+  /** The file came alone: no video or audio, so the outputs are subtitle files only. */
+  withoutMedia?: boolean;
 };
 
 export const qualityRules = ['empty', 'lineLength', 'lineCount', 'cps', 'duration', 'gap', 'overlap'] as const;

@@ -4,7 +4,8 @@ import { AppError, type Segment } from '@babelfish/core';
 import type { Database, SubtitleVersionsTable } from './schema';
 
 export type SubtitleKind = 'source' | 'translation';
-export type SubtitleOrigin = 'engine' | 'edit';
+/** engine: Whisper or a translation engine; import: a subtitle file the submitter gave; edit: a person's edit. */
+export type SubtitleOrigin = 'engine' | 'import' | 'edit';
 
 export type SubtitleTrack = {
   jobId: string;

@@ -17,3 +17,8 @@ export * from './tts-piper';
 export * from './dub-track';
 export { buildDubFilter, buildDubMuxArgs, muxDubbedAudio, type DubbedAudio, type MuxDubOptions } from './dub-mux';
 export * from './container-language';
+export * from './subtitle-sniff';
+export * from './subtitle-import';
+export { parseSrtImport } from './srt-import';
+export { parseVttImport, type VttImport } from './vtt-import';
+export { parseAssImport } from './ass-import';

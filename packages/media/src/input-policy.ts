@@ -69,8 +69,11 @@ export function reasonForFormat(demuxer: string): string {
   if (demuxer === 'dash' || demuxer === 'webm_dash_manifest') return `DASH manifests (.mpd) are not accepted; ${UPLOAD_THE_FILE}`;
   if (/^(image2|image2pipe|[a-z0-9]+_pipe|gif|apng|webp|ico)$/.test(demuxer)) return 'still images are not accepted; upload a video or audio file';
   if (demuxer === 'tty') return 'text files are not accepted; upload a video or audio file';
-  if (/^(srt|webvtt|ass|subviewer1?|microdvd|sami|mpl2|jacosub|realtext|pjs|vplayer|stl|lrc|scc|mcc)$/.test(demuxer)) {
-    return 'subtitle files are not accepted on their own; upload the video or audio file';
+  // SRT, WebVTT and ASS are imported (translated alone, or used instead of a transcription), just
+  // not as the media of a job that has a subtitle file already.
+  if (/^(srt|webvtt|ass)$/.test(demuxer)) return 'subtitle files are accepted alone or next to a video (field "subtitles"), not as the video itself';
+  if (/^(subviewer1?|microdvd|sami|mpl2|jacosub|realtext|pjs|vplayer|stl|lrc|scc|mcc)$/.test(demuxer)) {
+    return 'subtitle formats other than SRT, WebVTT and ASS/SSA are not accepted; upload the video or audio file';
   }
   return `the format "${demuxer}" is not accepted; upload a common video or audio file (MP4, MOV, MKV, WebM, AVI, MPEG-TS, MP3, WAV, FLAC, …)`;
 }

@@ -13,3 +13,4 @@ export * from './chunk-merge';
 export { runTranscribeChunk, runTranscribeMerge, type ChunkJob, type ChunkRange, type MergeJob } from './transcribe-chunks';
 export * from './transcript-save';
 export * from './job-events';
+export * from './subtitle-import';

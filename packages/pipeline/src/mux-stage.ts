@@ -14,7 +14,8 @@ import { cuesForTrack, jobRules } from './source-cues';
 /**
  * Writes SRT + WebVTT + ASS per language (the source transcript too, for review) and an MP4
  * and an MKV that carry every target language as a soft subtitle track, plus the burned-in and
- * dubbed videos when the job asked for them; checks the subtitles' quality, records the
+ * dubbed videos when the job asked for them (a job made from a subtitle file alone gets the
+ * subtitle files only); checks the subtitles' quality, records the
  * outputs and completes the job.
  */
 export async function runMuxStage(ctx: StageContext, jobId: string): Promise<OutputRecord[]> {
@@ -66,6 +67,11 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     const warnings: string[] = translations
       .filter((translation) => translation.segments.length === 0)
       .map((translation) => `The ${translation.targetLanguage} subtitles have no cue, so the videos carry no ${translation.targetLanguage} track`);
+    if (job.options.importedSubtitles?.withoutMedia) {
+      // A subtitle file alone: subtitle files are all there is to make (ASS at its 16:9 default).
+      for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, {});
+      if (wantsSourceTrack) await writeSubtitles(transcript.language, await trackSegments(transcript.language), {});
+    } else {
     await ctx.storage.withLocalFile(job.inputKey, async (video) => {
       // The ASS style is sized to the picture (no picture: a 16:9 default), and each mux copies
       // what its container takes. Both come from the probe kept on the job at submission: an
@@ -124,6 +130,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
       });
       planned.push(...extras);
     });
+    }
     await recordQuality(ctx, jobId, checked, { job: rules, forLanguage: rulesFor }, warnings, job.mediaDuration ?? transcript.durationSeconds);
 
     const stored = [];

@@ -33,7 +33,8 @@ export function withTranscriptWords(segments: readonly Segment[], transcript: Tr
  * The cues to write for a language: the latest version of its track. An engine-made source
  * track is still Whisper's raw segments, so it is cut and timed to the rules here (with the
  * word timings); translations were already segmented when translated, and edits keep the
- * editor's text and times. Every track then passes normalizeCues, so whatever the recogniser
+ * editor's text and times. An imported source track (a subtitle file the submitter gave) is cut
+ * like Whisper's: its own cuts need not follow the job's rules. Every track then passes normalizeCues, so whatever the recogniser
  * or an editor produced, no written cue is empty, too short, overlapping or past the media.
  */
 export async function cuesForTrack(ctx: StageContext, job: JobRecord, transcript: Transcript, language: string): Promise<{ kind: 'source' | 'translation'; segments: Segment[] }> {
@@ -42,7 +43,7 @@ export async function cuesForTrack(ctx: StageContext, job: JobRecord, transcript
   const rules = jobRules(job, language);
   // The length the segmentation worked to (the transcript's audio), else the probed video's.
   const mediaDuration = transcript.durationSeconds > 0 ? transcript.durationSeconds : (job.mediaDuration ?? undefined);
-  if (track.kind !== 'source' || track.origin !== 'engine') return { kind: track.kind, segments: normalizeCues(track.segments, rules, mediaDuration) };
+  if (track.kind !== 'source' || track.origin === 'edit') return { kind: track.kind, segments: normalizeCues(track.segments, rules, mediaDuration) };
   const segments = segmentTrack(withTranscriptWords(track.segments, transcript), rules, {
     language,
     mediaDuration: transcript.durationSeconds,

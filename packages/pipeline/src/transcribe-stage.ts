@@ -8,6 +8,7 @@ import { assertLanguagePlan } from './language-plan';
 import { loadJob } from './load-job';
 import { createStageReporter, downloadProgressListener } from './progress';
 import { EXTRACT_SHARE, storeChunks, type ChunkRange, type MergeJob } from './transcribe-chunks';
+import { runImportStage } from './import-stage';
 import { saveTranscript } from './transcript-save';
 import { reuseEarlierTranscript } from './transcript-reuse';
 
@@ -35,6 +36,8 @@ export type TranscribeResult = { transcript: Transcript } | { chunks: number };
 export async function runTranscribeStage(ctx: StageContext, jobId: string, options: { run?: number; split?: ChunkSplit } = {}): Promise<TranscribeResult> {
   const job = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, job, 'transcribe');
+  // A job with its own subtitles imports them instead (and never reuses another transcript).
+  if (job.options.importedSubtitles) return { transcript: await runImportStage(ctx, job, progress) };
   progress.report(0, 'Reading the video');
 
   const reused = await reuseEarlierTranscript(ctx, job);

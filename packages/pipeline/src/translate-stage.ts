@@ -6,6 +6,7 @@ import { loadJob, readJson } from './load-job';
 import { createStageReporter } from './progress';
 import { translateInContext } from './contextual-translation';
 import { jobRules } from './source-cues';
+import { assertTextEngine } from './subtitle-import';
 
 /**
  * Translates the source track (its latest version, so edits to the transcript carry through)
@@ -25,6 +26,8 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
     translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: sourceSegments };
   } else {
     const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined);
+    // Imported subtitles have no transcribed audio to go with them (a language added later, say).
+    if (job.options.importedSubtitles) assertTextEngine(engine, transcript.language, language);
     const { segments, missingTerms, report } = await translateInContext({
       engine,
       sourceSegments,

@@ -31,6 +31,8 @@ export const storageKeys = {
   /** What the engine reported for one target language (llm: tokens, fallback lines). */
   translationReport: (jobId: string, language: string) => `jobs/${jobId}/translation-report.${language}.json`,
   thumbnail: (jobId: string) => `jobs/${jobId}/thumbnail.jpg`,
+  /** A subtitle file given with the job, as uploaded (a subtitle-only job's input too). */
+  importedSubtitles: (jobId: string) => `jobs/${jobId}/imported-subtitles`,
   upload: (uploadId: string) => `uploads/${uploadId}`,
   output: (jobId: string, name: string) => `jobs/${jobId}/outputs/${name}`,
   jobPrefix: (jobId: string) => `jobs/${jobId}`,

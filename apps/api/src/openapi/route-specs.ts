@@ -43,7 +43,8 @@ const accepted = { description: 'Accepted: the job is queued (Location names it)
 const noContent = { description: 'Done; no body' };
 
 const multipartSubmission = submissionSchema.extend({
-  file: z.string().meta({ format: 'binary', description: 'The video or audio file' }),
+  file: z.string().meta({ format: 'binary', description: 'The video or audio file, or a subtitle file (SRT, WebVTT, ASS) alone to translate it' }),
+  subtitles: z.string().meta({ format: 'binary', description: 'Optional: a subtitle file for the video, used instead of transcribing' }).optional(),
 });
 const jsonSubmission = z.union([submissionSchema.extend(fromUploadSchema.shape), submissionSchema]);
 

@@ -34,6 +34,7 @@ export function jobMediaRouter(deps: ApiDeps): Router {
   // The original upload, with Range support so the dashboard's <video> can seek.
   router.get('/jobs/:id/video', async (req, res) => {
     const job = await requireJob(deps, req, res);
+    if (job.options.importedSubtitles?.withoutMedia) throw new AppError('NOT_FOUND', 'This job has no video: it was made from a subtitle file alone');
     const stat = await deps.storage.stat(job.inputKey);
     if (!stat) throw new AppError('NOT_FOUND', 'The video file is gone');
     const range = parseRange(req.header('range'), stat.bytes);

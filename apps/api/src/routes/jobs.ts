@@ -8,6 +8,7 @@ import type { JobRecord, Principal } from '@babelfish/db';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from '../deps';
 import { submitJob } from '../job-submission';
+import { submitSubtitlesAlone } from '../subtitle-submission';
 import { parseSubmission } from '@babelfish/pipeline';
 import { jobView, outputView } from '../views';
 import { principalOf } from '../auth/authenticate';
@@ -26,17 +27,21 @@ const contentTypes: Record<OutputKind, string> = {
   dubbed: 'video/mp4',
 };
 
-export const fromUploadSchema = z.object({ uploadId: z.string() });
+export const fromUploadSchema = z.object({ uploadId: z.string(), subtitlesUploadId: z.string().optional() });
+
+/** Multipart fields that carry files: the video (or a subtitle file alone) and an optional subtitle file. */
+const fileFields = [{ name: 'file', maxCount: 1 }, { name: 'subtitles', maxCount: 1 }];
+type ReceivedFiles = Partial<Record<'file' | 'subtitles', Express.Multer.File[]>>;
 
 export function jobsRouter(deps: ApiDeps): Router {
   const router = Router();
   // Uploads land under random names in a private temp dir: the client's file name is only data.
   const upload = multer({
     storage: multer.diskStorage({ destination: deps.uploadDir, filename: (_req, _file, done) => done(null, `${randomUUID()}.upload`) }),
-    limits: { fileSize: deps.config.http.maxUploadBytes, files: 1, fields: 20 },
+    limits: { fileSize: deps.config.http.maxUploadBytes, files: 2, fields: 20 },
   });
 
-  router.post('/jobs', multipartErrors(upload.single('file')), async (req, res) => {
+  router.post('/jobs', multipartErrors(upload.fields(fileFields)), async (req, res) => {
     const idempotencyKey = req.header('idempotency-key');
     const scope = principalOf(res.locals).ownerId;
     let claimed = false;
@@ -59,7 +64,7 @@ export function jobsRouter(deps: ApiDeps): Router {
       if (claimed && idempotencyKey) {
         await deps.idempotency.release(scope, idempotencyKey).catch((error: unknown) => deps.logger.warn('idempotency release failed', { error: String(error) }));
       }
-      if (req.file) await fs.rm(req.file.path, { force: true });
+      for (const file of Object.values((req.files ?? {}) as ReceivedFiles).flat()) await fs.rm(file.path, { force: true });
     }
   });
 
@@ -118,28 +123,38 @@ export function jobsRouter(deps: ApiDeps): Router {
   return router;
 }
 
-/** Multipart with the file, or JSON naming a finished resumable upload (see routes/uploads.ts). */
+/**
+ * Multipart with the file (and optionally `subtitles`), or JSON naming finished resumable
+ * uploads (see routes/uploads.ts): `uploadId`, and `subtitlesUploadId` for a subtitle file.
+ */
 async function createJobFromRequest(deps: ApiDeps, req: Request, principal: Principal): Promise<JobRecord> {
   const ownerId = principal.ownerId;
   const submission = await parseSubmission(req.body, deps.engines, deps.config.defaultEngine);
   const webhook = await resolveJobWebhook(deps, principal, submission.webhookUrl);
   if (webhook) submission.options.webhook = webhook;
-  if (req.file) {
-    return submitJob(deps, { path: req.file.path, originalName: req.file.originalname, size: req.file.size, ownerId }, submission);
-  }
+  const files = (req.files ?? {}) as ReceivedFiles;
+  const [file, subtitles] = [files.file?.[0], files.subtitles?.[0]];
+  const received = (part: Express.Multer.File) => ({ path: part.path, originalName: part.originalname, size: part.size });
+  if (file) return submitJob(deps, { ...received(file), ownerId }, submission, subtitles ? received(subtitles) : undefined);
+  // Under "subtitles" with no "file", it must be subtitles: a subtitle-only job, as under "file".
+  if (subtitles) return submitSubtitlesAlone(deps, { ...received(subtitles), ownerId }, submission);
+
   const fromUpload = fromUploadSchema.safeParse(req.body ?? {});
   if (!req.is('application/json') || !fromUpload.success) {
-    throw new AppError('BAD_REQUEST', 'Attach the video as multipart field "file", or send JSON with the uploadId of a finished upload');
+    throw new AppError('BAD_REQUEST', 'Attach the video (or a subtitle file) as multipart field "file", or send JSON with the uploadId of a finished upload');
   }
-  const uploadId = fromUpload.data.uploadId;
-  const { path, session } = await deps.uploads.completedPath(uploadId, ownerId);
+  const uploadIds = [fromUpload.data.uploadId, ...(fromUpload.data.subtitlesUploadId ? [fromUpload.data.subtitlesUploadId] : [])];
+  const [media, subtitleUpload] = await Promise.all(uploadIds.map((id) => deps.uploads.completedPath(id, ownerId)));
+  const fromSession = (upload: { path: string; session: { name: string; size: number } }) => ({ path: upload.path, originalName: upload.session.name, size: upload.session.size });
   try {
-    const job = await submitJob(deps, { path, originalName: session.name, size: session.size, ownerId }, submission);
-    await deps.uploads.remove(uploadId);
+    const job = await submitJob(deps, { ...fromSession(media!), ownerId }, submission, subtitleUpload ? fromSession(subtitleUpload) : undefined);
+    for (const id of uploadIds) await deps.uploads.remove(id);
     return job;
   } catch (error) {
-    // Media that can never be processed is not kept; after a transient failure the upload stays for a retry.
-    if (isAppError(error) && error.permanent) await deps.uploads.remove(uploadId);
+    // Files that can never be processed are not kept; after a transient failure the uploads stay for a retry.
+    if (isAppError(error) && error.permanent) {
+      for (const id of uploadIds) await deps.uploads.remove(id);
+    }
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { jobStatuses } from '@babelfish/core';
 import { api, ApiError } from '../api';
 import { h, liveRegion, replaceChildren, uid } from '../dom';
 import { clampPercent, formatDateTime, formatDuration, languageName } from '../format';
-import { applyProgress, isActive } from '../job-state';
+import { applyProgress, isActive, isSubtitlesOnly } from '../job-state';
 import { watchJobs } from '../realtime';
 import type { Job, JobStatus, ProgressEvent } from '../types';
 import { statusBadge } from './status-badge';
@@ -78,13 +78,23 @@ export function jobList(): JobList {
   return { element, refresh, dispose: () => watch.close() };
 }
 
+/** The video's frame; a subtitle-only job shows its file's format instead of a blank. */
+function thumbnail(job: Job): HTMLElement {
+  if (job.thumbnailUrl) return h('img', { class: 'thumb', src: job.thumbnailUrl, alt: '', width: 128, height: 72, loading: 'lazy' });
+  const imported = job.options?.importedSubtitles;
+  if (imported && isSubtitlesOnly(job)) {
+    return h('div', { class: 'thumb placeholder subtitles-only', testid: 'thumb-subtitles', title: 'Subtitle file, no video' }, imported.format.toUpperCase());
+  }
+  return h('div', { class: 'thumb placeholder', 'aria-hidden': 'true' });
+}
+
 function renderRow(job: Job): HTMLElement {
   const source = job.sourceLanguage ? languageName(job.sourceLanguage) : job.detectedLanguage ? `${languageName(job.detectedLanguage)} (detected)` : 'Auto-detect';
   const targets = job.targetLanguages.map(languageName).join(', ');
   return h(
     'li',
     { class: 'job-item', testid: 'job-item', 'data-job-id': job.id, 'data-status': job.status },
-    job.thumbnailUrl ? h('img', { class: 'thumb', src: job.thumbnailUrl, alt: '', width: 128, height: 72, loading: 'lazy' }) : h('div', { class: 'thumb placeholder', 'aria-hidden': 'true' }),
+    thumbnail(job),
     h(
       'div',
       { class: 'job-main' },

@@ -60,6 +60,7 @@ export function jobPage(jobId: string): View {
     progress.render(next);
     failure.render(next);
     editor.setJob(next);
+    media.setJob(next);
     const stageMoved = previous?.stage !== next.stage || previous?.status !== next.status;
     if (stageMoved && (next.stage !== 'transcribe' || !isActive(next))) void refreshTracks();
     if (previous && isActive(previous) && next.status === 'completed') void downloads.refresh();

@@ -1,7 +1,8 @@
 import { api } from '../api';
 import { h, replaceChildren, uid } from '../dom';
 import { formatCueTime, languageName } from '../format';
-import type { SubtitleTrack } from '../types';
+import { isSubtitlesOnly } from '../job-state';
+import type { Job, SubtitleTrack } from '../types';
 
 /** Sets `?v=<version>` so the browser fetches an edited track instead of its cached copy. */
 export function versionedUrl(url: string, version: number): string {
@@ -14,13 +15,17 @@ export function versionedUrl(url: string, version: number): string {
  * The original video with one <track> per subtitle language, and the source beside a chosen
  * translation as timestamped lists; a timestamp seeks the video.
  */
-export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (tracks: SubtitleTrack[]) => void } {
-  const video = h('video', { controls: true, preload: 'metadata', src: api.videoUrl(jobId), testid: 'video', 'aria-label': 'Original video with subtitles' });
+export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (tracks: SubtitleTrack[]) => void; setJob: (job: Job) => void } {
+  // The source is set once the job is known: a job made from a subtitle file alone has no video.
+  const video = h('video', { controls: true, preload: 'metadata', testid: 'video', 'aria-label': 'Original video with subtitles' });
   const translationId = uid('translation');
   const translationSelect = h('select', { id: translationId, testid: 'translation-select' });
   const sourceList = h('ol', { class: 'cue-list', testid: 'source-segments', 'aria-label': 'Source segments' });
   const translationList = h('ol', { class: 'cue-list', testid: 'translation-segments', 'aria-label': 'Translated segments' });
   const sourceHeading = h('h3', {}, 'Source');
+  const heading = h('h2', { id: 'media-heading' }, 'Video and subtitles');
+  const videoWrap = h('div', { class: 'video-wrap' }, video);
+  let hasVideo = false;
   const empty = h('p', { class: 'muted', testid: 'segments-empty' }, 'Subtitles appear here once transcription finishes.');
   let tracks: SubtitleTrack[] = [];
   let trackKey = '';
@@ -28,8 +33,8 @@ export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (t
   const element = h(
     'section',
     { class: 'card media-panel', 'aria-labelledby': 'media-heading' },
-    h('h2', { id: 'media-heading' }, 'Video and subtitles'),
-    h('div', { class: 'video-wrap' }, video),
+    heading,
+    videoWrap,
     empty,
     h(
       'div',
@@ -54,6 +59,7 @@ export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (t
   }
 
   function seek(seconds: number): void {
+    if (!hasVideo) return;
     video.currentTime = seconds;
     if (video.paused) void video.play().catch(() => undefined); // autoplay may be refused; the seek still happened
   }
@@ -93,6 +99,15 @@ export function mediaPanel(jobId: string): { element: HTMLElement; setTracks: (t
 
   return {
     element,
+    /** Loads the video; a job made from a subtitle file alone has nothing to play, so the panel shows the cues only. */
+    setJob(job) {
+      const withoutVideo = isSubtitlesOnly(job);
+      videoWrap.hidden = withoutVideo;
+      heading.textContent = withoutVideo ? 'Subtitles' : 'Video and subtitles';
+      if (withoutVideo || hasVideo) return;
+      hasVideo = true;
+      video.src = api.videoUrl(jobId);
+    },
     setTracks(next) {
       tracks = next;
       const key = next.map((t) => `${t.language}@${t.version}`).join(',');

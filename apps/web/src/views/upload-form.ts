@@ -21,8 +21,11 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   const engineId = uid('engine');
   const progressId = uid('upload-progress');
   const trackId = uid('audio-track');
+  const subtitlesId = uid('subtitles');
 
-  const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*', required: true, testid: 'file-input' });
+  // A subtitle file alone is accepted too (the server decides by content): it is translated into subtitle files.
+  const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*,.srt,.vtt,.ass,.ssa', required: true, testid: 'file-input' });
+  const subtitlesInput = h('input', { id: subtitlesId, type: 'file', name: 'subtitles', accept: '.srt,.vtt,.ass,.ssa', testid: 'subtitles-input' });
   // Spoken: only what Whisper can transcribe; nothing picked means detect it.
   const source = languagePicker({
     label: 'Spoken language',
@@ -65,7 +68,13 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     'form',
     { class: 'card upload-form', testid: 'upload-form', 'aria-labelledby': 'upload-heading', novalidate: true },
     h('h2', { id: 'upload-heading' }, 'Translate a video'),
-    h('div', { class: 'field' }, h('label', { for: fileId }, 'Video file'), fileInput),
+    h('div', { class: 'field' }, h('label', { for: fileId }, 'Video file (or a subtitle file alone)'), fileInput),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: subtitlesId }, 'Subtitles instead of transcribing (optional: SRT, WebVTT or ASS)'),
+      subtitlesInput,
+    ),
     h('div', { class: 'field' }, source.element),
     h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine), h('div', { class: 'field' }, h('label', { for: trackId }, 'Audio track'), audioTrack)),
     targets,
@@ -85,7 +94,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     const to = targetPicker.values();
     fileInput.setAttribute('aria-invalid', String(!file));
     targets.setAttribute('aria-invalid', String(to.length === 0));
-    if (!file) return status.say('Choose a video file to upload.', 'error');
+    if (!file) return status.say('Choose a video or subtitle file to upload.', 'error');
     if (to.length === 0) return status.say('Choose at least one language to translate into.', 'error');
     const trackNumber = audioTrack.value.trim() === '' ? undefined : Number(audioTrack.value);
     audioTrack.setAttribute('aria-invalid', String(trackNumber !== undefined && !(Number.isInteger(trackNumber) && trackNumber >= 1)));
@@ -100,6 +109,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
         from: sourceValue(),
         engine: engine.value || undefined,
         audioTrack: trackNumber === undefined ? undefined : trackNumber - 1,
+        subtitles: subtitlesInput.files?.[0],
         chunkBytes: chunkBytes(),
         onProgress: (sent, total) => {
           const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
