@@ -58,7 +58,7 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
     engine: engine ?? defaultEngine ?? null,
     options: parseOptions(parsed.data),
   };
-  await assertLanguagePlan(engines, submission);
+  await assertLanguagePlan(engines, { ...submission, llmModel: submission.options.llmModel });
   return submission;
 }
 

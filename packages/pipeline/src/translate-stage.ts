@@ -24,7 +24,9 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
     // Same language: the transcript already is the subtitle text.
     translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: sourceSegments };
   } else {
-    const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined);
+    // The job's engine or, when it named none, the best available; a named engine that cannot
+    // take the detected pair fails the job (ENGINE_UNAVAILABLE) rather than being swapped.
+    const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined, { llmModel: job.options.llmModel });
     const { segments, missingTerms, report } = await translateInContext({
       engine,
       sourceSegments,
@@ -41,6 +43,7 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
       const fields = { jobId, language, ...report };
       if (report.fallbackLines > 0) ctx.logger.warn(`${report.fallbackLines} line(s) translated by ${report.fallbackEngine} after bad ${report.engine} replies`, fields);
       else ctx.logger.info('translation report', fields);
+      if (report.summaryProblem) ctx.logger.warn(`the ${report.engine} summary call failed, so its prompts carry the transcript's opening instead: ${report.summaryProblem}`, fields);
       // Read back by the mux stage for the job's quality report.
       await ctx.storage.putBuffer(storageKeys.translationReport(jobId, language), JSON.stringify(report));
     }

@@ -1,5 +1,5 @@
 import { AppError, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
-import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 import { listModes, translateWithApertium } from './apertium-cli';
 
 /**
@@ -35,6 +35,13 @@ export class ApertiumEngine implements TranslationEngine {
 
   async supports(pair: LanguagePair): Promise<boolean> {
     return hasPair(await this.pairs(), pair);
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    const modes = await this.modeByPair();
+    if (modes.size === 0) return `no Apertium language pair is installed (e.g. apt install apertium-eng-spa)`;
+    if (!check.pair || modes.has(`${check.pair.from}>${check.pair.to}`)) return undefined;
+    return `Apertium has no ${pairLabel(check.pair)} pair installed (installed: ${[...new Set(modes.values())].join(', ')})`;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {

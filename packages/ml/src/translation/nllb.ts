@@ -1,6 +1,6 @@
 import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
-import { canObtainModel } from '../model-reachability';
-import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+import { canObtainModel, whyModelUnobtainable } from '../model-reachability';
+import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 import { getTranslationPipeline, translateSegmentTexts } from './text-model';
 
 /**
@@ -30,6 +30,14 @@ export class NllbEngine implements TranslationEngine {
 
   async supports(pair: LanguagePair): Promise<boolean> {
     return hasPair(await this.pairs(), pair);
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    const missing = await whyModelUnobtainable(this.modelId);
+    if (missing) return missing;
+    const { pair } = check;
+    if (pair && (pair.from === pair.to || !findLanguage(pair.from)?.nllb || !findLanguage(pair.to)?.nllb)) return `NLLB has no ${pairLabel(pair)} direction`;
+    return undefined;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {

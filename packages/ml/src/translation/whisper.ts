@@ -1,7 +1,7 @@
 import { AppError, findLanguage, supportedLanguages, type LanguagePair, type Segment } from '@babelfish/core';
 import { isModelAvailable } from '../model-env';
 import { DEFAULT_WHISPER_DTYPE, DEFAULT_WHISPER_MODEL, getWhisper, type SpeechModel } from '../whisper';
-import { hasPair, type TranslateRequest, type TranslationEngine } from './engine';
+import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 
 /**
  * Speech → English with Whisper's `translate` task. It ignores the source segments' text and
@@ -39,6 +39,12 @@ export class WhisperTranslationEngine implements TranslationEngine {
 
   async supports(pair: LanguagePair): Promise<boolean> {
     return hasPair(await this.pairs(), pair);
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    if (!isModelAvailable(this.modelId)) return `its model ${this.modelId} is not installed and remote model loading is off (ALLOW_REMOTE_MODELS=false)`;
+    if (!check.pair || (await this.supports(check.pair))) return undefined;
+    return check.pair.to === 'en' ? `Whisper does not translate ${pairLabel(check.pair)}` : `Whisper translates speech into English only, not ${pairLabel(check.pair)}`;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {
