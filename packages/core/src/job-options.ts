@@ -48,6 +48,12 @@ export type JobOptions = {
   llmModel?: string;
   /** A note on register for the llm engine ("formal", "for children"); other engines ignore it. */
   style?: string;
+  /**
+   * Also write bilingual subtitles, `<stem>.<source>-<target>.srt/.vtt/.ass` (the spoken line
+   * above each translation, in one cue), and add them to the videos as extra tracks. The plain
+   * `<stem>.<target>.*` files stay as they are.
+   */
+  bilingual?: boolean;
 };
 
 export const qualityRules = ['empty', 'lineLength', 'lineCount', 'cps', 'duration', 'gap', 'overlap'] as const;
@@ -124,6 +130,20 @@ export type QualityReport = {
   /** Per target language, what engines that report it said (the llm engine: tokens, fallbacks). */
   translations?: TranslationSummary[];
   checkedAt: string;
+};
+
+/**
+ * What translated one target language, kept on the job (the job view's `translations`): the
+ * engine of the latest run, and the tokens the llm engine spent over every run (a retry or a
+ * re-translation adds its own; lines from the cache cost none).
+ */
+export type JobTranslation = {
+  engine: string;
+  model?: string;
+  fallbackEngine?: string;
+  fallbackLines: number;
+  promptTokens: number;
+  completionTokens: number;
 };
 
 export type TranslationSummary = {
