@@ -40,14 +40,23 @@ export async function startChatServer(script: ChatScript = {}, timeoutMs = 30_00
     });
   });
   const origin = `http://127.0.0.1:${port}`;
+  // A test that blocked its event loop (execFileSync of the CLI) may find its kept-alive socket
+  // closed under it ("other side closed"): a control request is tried once more on a fresh one.
+  const control = async (url: string, init?: RequestInit): Promise<Response> => {
+    try {
+      return await fetch(url, init);
+    } catch {
+      return fetch(url, init);
+    }
+  };
   return {
     baseUrl: `${origin}/v1`,
     async setScript(next) {
-      const response = await fetch(`${origin}/_script`, { method: 'PUT', body: JSON.stringify(next) });
+      const response = await control(`${origin}/_script`, { method: 'PUT', body: JSON.stringify(next) });
       if (!response.ok) throw new Error(`setting the script answered ${response.status}`);
     },
     async requests(kind = 'translate') {
-      const all = (await (await fetch(`${origin}/_requests`)).json()) as RecordedRequest[];
+      const all = (await (await control(`${origin}/_requests`)).json()) as RecordedRequest[];
       return kind === 'all' ? all : all.filter((request) => request.kind === kind);
     },
     async stop() {
