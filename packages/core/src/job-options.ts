@@ -63,7 +63,8 @@ export type QualityIssue = { cue: number; rule: QualityRule; message: string };
 
 export type TrackQuality = {
   language: string;
-  kind: 'source' | 'translation';
+  /** `bilingual`: a target's cues with the source lines above (each part checked by its own language's rules). */
+  kind: 'source' | 'translation' | 'bilingual';
   cues: number;
   /** Violations per rule; all zero means the track meets every rule. */
   counts: Record<QualityRule, number>;

@@ -18,6 +18,11 @@ export type SubtitleTrack = {
   language: Language;
   /** Shown in players' track menus; defaults to the language name ("Spanish"). */
   title?: string;
+  /**
+   * The track players pick by themselves. When no track says, the first one is; when any does,
+   * exactly those that say true are (the source-language track never is).
+   */
+  isDefault?: boolean;
 };
 
 export type MuxSubtitlesOptions = {
@@ -109,15 +114,17 @@ export function buildMuxArgs(
   // Their language and title tags come along (ffmpeg copies stream metadata); they are never
   // the default, which is ours. A later `-c:s:N` overrides the container's `-c:s`.
   const keptArgs = kept.flatMap(({ codec }, i) => [`-c:s:${opts.tracks.length + i}`, codec, `-disposition:s:${opts.tracks.length + i}`, '0']);
+  const chosen = opts.tracks.some((track) => track.isDefault !== undefined);
   const metadata = opts.tracks.flatMap((track, i) => {
     const title = track.title ?? track.language.name;
+    const isDefault = chosen ? track.isDefault === true : i === 0;
     return [
       `-metadata:s:s:${i}`, `language=${track.language.iso6392}`,
       `-metadata:s:s:${i}`, `title=${title}`,
       // MP4 keeps no per-track title; players show the handler name instead (in MKV it is noise).
       ...(opts.container === 'mp4' ? [`-metadata:s:s:${i}`, `handler_name=${title}`] : []),
-      // Exactly one default track: players pick it automatically; the rest are opt-in.
-      `-disposition:s:${i}`, i === 0 ? 'default' : '0',
+      // One default track: players pick it automatically; the rest are opt-in.
+      `-disposition:s:${i}`, isDefault ? 'default' : '0',
     ];
   });
   return [
