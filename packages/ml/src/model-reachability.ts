@@ -41,7 +41,7 @@ export async function whyModelUnobtainable(modelId: string, settings: ModelSetti
   const missing = `its model ${modelId} is not installed (MODELS_DIR or MODEL_CACHE_DIR)`;
   if (!settings.allowRemote) return `${missing} and remote model loading is off (ALLOW_REMOTE_MODELS=false)`;
   if (!settings.hubUrl) return `${missing} and no model hub is configured (MODEL_HUB_URL)`;
-  return `${missing} and the model hub ${settings.hubUrl} does not serve it (unreachable, or no such model)`;
+  return `${missing} and the model hub (MODEL_HUB_URL) does not serve it (unreachable, or no such model)`;
 }
 
 async function probe(url: string): Promise<boolean> {

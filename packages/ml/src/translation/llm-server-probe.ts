@@ -3,7 +3,8 @@
  * <baseUrl>/models, which every OpenAI-compatible server has (Ollama, vLLM, llama.cpp, LM
  * Studio, OpenAI). Any HTTP answer but 401/403 means the server is there; a list of models also
  * tells whether the model a job names is served. Without this, `engine=llm` with the server
- * down was accepted, transcribed for minutes and failed on the first chunk.
+ * down was accepted, transcribed for minutes and failed on the first chunk. Reasons name the
+ * setting rather than the address: they reach API clients, and the address may be internal.
  */
 
 export type LlmServerState = { reachable: true; models?: string[] } | { reachable: false; reason: string };
@@ -31,10 +32,10 @@ async function probe(server: { baseUrl: string; apiKey?: string }): Promise<LlmS
   try {
     response = await fetch(url, { headers: { authorization: `Bearer ${server.apiKey || 'none'}` }, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
   } catch (error) {
-    return { reachable: false, reason: `the LLM server ${server.baseUrl} does not answer (${failureCause(error)})` };
+    return { reachable: false, reason: `the LLM server (LLM_BASE_URL) does not answer (${failureCause(error)})` };
   }
   if (response.status === 401 || response.status === 403) {
-    return { reachable: false, reason: `the LLM server ${server.baseUrl} refuses the API key (HTTP ${response.status}; check LLM_API_KEY)` };
+    return { reachable: false, reason: `the LLM server (LLM_BASE_URL) refuses the API key (HTTP ${response.status}; check LLM_API_KEY)` };
   }
   if (!response.ok) return { reachable: true };
   const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;

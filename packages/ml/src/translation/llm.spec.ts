@@ -53,13 +53,13 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(await new LlmEngine().unavailableReason()).toBe('it is not configured (set LLM_BASE_URL and LLM_MODEL)');
     const baseUrl = `http://127.0.0.1:${await closedPort()}/v1`;
     const down = new LlmEngine({ settings: { baseUrl, model: 'm', concurrency: 1, timeoutMs: 1000 } });
-    expect(await down.unavailableReason()).toBe(`the LLM server ${baseUrl} does not answer (ECONNREFUSED)`);
+    expect(await down.unavailableReason()).toBe('the LLM server (LLM_BASE_URL) does not answer (ECONNREFUSED)');
     expect(await down.supports({ from: 'en', to: 'es' })).toBe(false);
     expect(await down.pairs()).toEqual([]);
 
     await server.setScript({ models: ['qwen2.5:7b', 'llama3.1:8b'] });
     expect(await engine().unavailableReason({ pair: { from: 'en', to: 'es' } })).toBe(
-      `the LLM server ${server.baseUrl} does not serve the model test-model (it lists: qwen2.5:7b, llama3.1:8b)`,
+      'the LLM server (LLM_BASE_URL) does not serve the model test-model (it lists: qwen2.5:7b, llama3.1:8b)',
     );
     expect(await engine().unavailableReason({ pair: { from: 'en', to: 'es' }, llmModel: 'llama3.1:8b' })).toBeUndefined();
     expect(await engine().unavailableReason({ pair: { from: 'en', to: 'en' } })).toBe('it has no en → en direction');

@@ -103,7 +103,7 @@ export class LlmEngine implements TranslationEngine {
     const model = check.llmModel || this.options.settings.model;
     if (state.models && !state.models.includes(model)) {
       const listed = state.models.slice(0, 10).join(', ') + (state.models.length > 10 ? ', …' : '');
-      return `the LLM server ${this.options.settings.baseUrl} does not serve the model ${model} (it lists: ${listed})`;
+      return `the LLM server (LLM_BASE_URL) does not serve the model ${model} (it lists: ${listed})`;
     }
     return undefined;
   }

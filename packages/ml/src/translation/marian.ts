@@ -54,7 +54,7 @@ export class MarianEngine implements TranslationEngine {
       if ((await this.pairs()).length > 0) return undefined;
       const settings = modelSettings();
       return settings.allowRemote
-        ? `no Marian model is installed and the model hub ${settings.hubUrl ?? ''} does not answer`
+        ? 'no Marian model is installed and the model hub (MODEL_HUB_URL) does not answer'
         : 'no Marian model is installed (MODELS_DIR or MODEL_CACHE_DIR) and remote model loading is off (ALLOW_REMOTE_MODELS=false)';
     }
     if (await this.supports(pair)) return undefined;

@@ -79,7 +79,7 @@ describe('engine registry with the llm engine configured', () => {
     await expect(registry.resolve('en', 'ja')).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE_PAIR' });
     await expect(registry.resolve('en', 'es', 'llm')).rejects.toMatchObject({
       code: 'ENGINE_UNAVAILABLE',
-      message: `The llm engine cannot translate en → es here: the LLM server ${baseUrl} does not answer (ECONNREFUSED)`,
+      message: 'The llm engine cannot translate en → es here: the LLM server (LLM_BASE_URL) does not answer (ECONNREFUSED)',
     });
   });
 
@@ -88,7 +88,7 @@ describe('engine registry with the llm engine configured', () => {
     const registry = createEngineRegistry({ modelsDir, allowRemote: false, llm: settings(chat.baseUrl) });
     expect((await registry.resolve('en', 'es', 'llm')).name).toBe('llm');
     await expect(registry.resolve('en', 'es', 'llm', { llmModel: 'typo-model' })).rejects.toMatchObject({
-      message: `The llm engine cannot translate en → es here: the LLM server ${chat.baseUrl} does not serve the model typo-model (it lists: m)`,
+      message: 'The llm engine cannot translate en → es here: the LLM server (LLM_BASE_URL) does not serve the model typo-model (it lists: m)',
     });
   });
 
