@@ -60,7 +60,8 @@ describe('hardening (SQLite, worker running)', () => {
     const outputs = (await api().get(`/v1/jobs/${submitted.body.job.id}/outputs`)).body.outputs as { kind: string; url: string; name: string }[];
     const mkv = outputs.find((output) => output.kind === 'mkv')!;
     const file = writeScratch('audio-only.mkv', Buffer.from(await (await fetch(stack.api.url + mkv.url, { headers: { Authorization: `Bearer ${stack.apiKey}` } })).arrayBuffer()));
-    expect(ffprobeStreams(file).map((stream) => stream.codec_type).sort()).toEqual(['audio', 'subtitle']);
+    // The Spanish track and the English original.
+    expect(ffprobeStreams(file).map((stream) => stream.codec_type).sort()).toEqual(['audio', 'subtitle', 'subtitle']);
   });
 
   it('treats a hostile file name as data: safe output names, nothing written outside storage', async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { QualityReport } from '@babelfish/core';
-import { startChatServer, type ChatServerProcess } from '../../packages/ml/src/testing/chat-server-process';
+import { DEFAULT_SUMMARY, startChatServer, type ChatServerProcess } from '../../packages/ml/src/testing/chat-server-process';
 import { modelsDir, repoRoot, sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 import { watchJob } from '../support/socket';
@@ -11,9 +11,10 @@ import { watchJob } from '../support/socket';
 /**
  * The llm engine through the real stack: API, a worker process and, as the "model", the
  * scripted chat completions server in a third process. The Spanish subtitles must carry the
- * server's text, the glossary must survive the round trip, the job's quality report must show
- * what the engine spent, a second job on the same video must be answered from the cache, and a
- * sentence the model never gets right must come from Apertium and be counted.
+ * server's text, the glossary must survive the round trip, one summary request must feed every
+ * chunk's prompt, the job (its view and quality report) must show the engine used and what it
+ * spent, a second job on the same video must be answered from the cache (summary included),
+ * and a sentence the model never gets right must come from Apertium and be counted.
  */
 describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server)', () => {
   let chat: ChatServerProcess;
@@ -57,6 +58,11 @@ describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server
     const requests = await chat.requests();
     expect(requests.length).toBeGreaterThanOrEqual(1);
     expect(requests[0]!.body.model).toBe('e2e-model');
+    // One summary request for the transcript, before the chunks, whose reply is in every chunk's prompt.
+    const summaries = await chat.requests('summary');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.body.messages[1]!.content.toLowerCase()).toMatch(/ask not what your (country|zxq0) can do for you/); // glossary terms arrive as placeholders
+    for (const request of requests) expect(request.body.messages[1]!.content).toContain(`About the video: ${DEFAULT_SUMMARY.summary}`);
     const prompt = requests[0]!.body.messages[1]!.content;
     expect(prompt).toContain('Style: formal');
     expect(prompt).toContain('- country → nación');
@@ -69,14 +75,21 @@ describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server
     // The echo carried the glossary placeholder through; the service put the term back.
     expect(text).toContain('nación');
     expect(text).not.toMatch(/ZXQ/);
+    // The scripted server counts 100 prompt + 20 completion tokens per request, the summary's included.
+    const sent = requests.length + summaries.length;
     expect(quality.translations).toEqual([
-      expect.objectContaining({ language: 'es', engine: 'llm', model: 'e2e-model', fallbackLines: 0, linesCached: 0, promptTokens: 100 * requests.length }),
+      expect.objectContaining({ language: 'es', engine: 'llm', model: 'e2e-model', fallbackLines: 0, linesCached: 0, promptTokens: 100 * sent }),
     ]);
+    const view = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job;
+    expect(view.translations).toEqual([{ language: 'es', engine: 'llm', model: 'e2e-model', fallbackLines: 0, promptTokens: 100 * sent, completionTokens: 20 * sent }]);
+    expect(view.usage).toEqual({ promptTokens: 100 * sent, completionTokens: 20 * sent, totalTokens: 120 * sent });
+    process.stdout.write(`llm e2e: ${requests.length} chunk request(s) + ${summaries.length} summary request; job usage ${JSON.stringify(view.usage)}\n`);
 
     // The same video again (transcript reused), same glossary and style: every line from the cache.
     await chat.setScript({ prefix: '[not-used] ' });
     const again = await submit();
-    expect(await chat.requests()).toHaveLength(0);
+    expect(await chat.requests('all')).toHaveLength(0);
+    expect((await stack.http().get(`/v1/jobs/${again}`)).body.job).toMatchObject({ translations: [expect.objectContaining({ engine: 'llm', promptTokens: 0 })], usage: { totalTokens: 0 } });
     const second = await outputsOf(again);
     expect(second.quality.translations?.[0]).toMatchObject({ linesCached: quality.translations?.[0]?.linesTranslated, linesTranslated: 0, promptTokens: 0 });
     const secondSrt = second.outputs.find((output) => output.kind === 'srt' && output.language === 'es')!;
@@ -102,16 +115,21 @@ describe('engine=llm on the real stack (jfk.mp4, en → es, scripted chat server
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-llm-cli-'));
     try {
       const out = path.join(dataDir, 'out');
-      execFileSync(
+      const stdout = execFileSync(
         path.join(repoRoot, 'node_modules/.bin/tsx'),
         ['--conditions=development', 'apps/cli/src/main.ts', 'translate', sample('jfk.mp4'), '--to', 'es', '--from', 'en', '--engine', 'llm', '--llm-model', 'cli-model', '--style', 'for children', '--out', out],
         {
           cwd: repoRoot,
           env: { ...process.env, DATA_DIR: dataDir, MODELS_DIR: modelsDir, ALLOW_REMOTE_MODELS: 'false', LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'e2e-model', LLM_API_KEY: 'k', LOG_LEVEL: 'warn' },
           stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
         },
       );
       const requests = await chat.requests();
+      const sent = (await chat.requests('all')).length;
+      // It says which engine translated each language and what that cost.
+      expect(stdout).toContain(`Translated by:\n  es: llm (cli-model), ${100 * sent} prompt + ${20 * sent} completion tokens\n`);
+      expect(stdout).toContain(`tokens in all: ${100 * sent} prompt + ${20 * sent} completion = ${120 * sent}`);
       expect(requests.length).toBeGreaterThanOrEqual(1);
       expect(requests.every((request) => request.body.model === 'cli-model')).toBe(true);
       expect(requests[0]!.body.messages[1]!.content).toContain('Style: for children');

@@ -161,12 +161,14 @@ describe('real-world media comes out right', () => {
     const mkv = probe(await output('mkv'));
     expect(ofType(mkv, 'audio').map((stream) => stream.tags?.language)).toEqual(['spa']);
     const subtitles = ofType(mkv, 'subtitle');
-    expect(subtitles.map((stream) => [stream.codec_name, stream.tags?.language, stream.disposition?.default])).toEqual([['subrip', 'eng', 1], ['subrip', 'fre', 0]]);
-    expect(subtitles[1]!.tags?.title).toBe('Existing French');
+    // Ours (the English translation, then the Spanish original), then the upload's own.
+    expect(subtitles.map((stream) => [stream.codec_name, stream.tags?.language, stream.disposition?.default])).toEqual([['subrip', 'eng', 1], ['subrip', 'spa', 0], ['subrip', 'fre', 0]]);
+    expect(subtitles[1]!.tags?.title).toBe('Spanish (original)');
+    expect(subtitles[2]!.tags?.title).toBe('Existing French');
     // Text subtitles convert to MP4's mov_text, so the MP4 keeps it too.
     const mp4 = probe(await output('mp4'));
     expect(ofType(mp4, 'audio')).toHaveLength(1);
-    expect(ofType(mp4, 'subtitle').map((stream) => [stream.codec_name, stream.tags?.language])).toEqual([['mov_text', 'eng'], ['mov_text', 'fre']]);
+    expect(ofType(mp4, 'subtitle').map((stream) => [stream.codec_name, stream.tags?.language])).toEqual([['mov_text', 'eng'], ['mov_text', 'spa'], ['mov_text', 'fre']]);
   });
 
   it('rejects an audio track that does not exist, or is not a number, with a 400', async () => {
@@ -211,7 +213,7 @@ describe('real-world media comes out right', () => {
     const { output } = await completed('cover');
     for (const kind of ['mp4', 'mkv']) {
       const streams = probe(await output(kind));
-      expect(streams.map((stream) => stream.codec_type)).toEqual(['audio', 'subtitle']);
+      expect(streams.map((stream) => stream.codec_type)).toEqual(['audio', 'subtitle', 'subtitle']); // Spanish, English original
     }
   });
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 
-export type ProbedStream = { codec_type: string; codec_name: string; tags?: { language?: string; title?: string } };
+export type ProbedStream = { codec_type: string; codec_name: string; tags?: { language?: string; title?: string; handler_name?: string }; disposition?: Record<string, number> };
 
 export function ffprobeStreams(file: string): ProbedStream[] {
   const json = execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' });

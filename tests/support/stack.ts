@@ -118,9 +118,9 @@ export async function downloadTo(stack: Stack, url: string, dir: string, name: s
 }
 
 /** Submits a video as `apiKey`'s owner and waits until the job ends; returns its id and last event. */
-export async function submitAndWait(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string }) {
-  let submission = stack.http(apiKey).post('/v1/jobs').field('to', fields.to);
-  if (fields.from) submission = submission.field('from', fields.from);
+export async function submitAndWait(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string } & Record<string, string | undefined>) {
+  let submission = stack.http(apiKey).post('/v1/jobs');
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined) submission = submission.field(name, value);
   const submitted = await submission.attach('file', file);
   if (submitted.status !== 202) throw new Error(`submission answered ${submitted.status}: ${submitted.text}`);
   const jobId = submitted.body.job.id as string;
@@ -131,7 +131,7 @@ export async function submitAndWait(stack: Stack, apiKey: string, file: string, 
 }
 
 /** Submits a video and waits until the job completes (throws if it fails); returns its id. */
-export async function submitAndComplete(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string }): Promise<string> {
+export async function submitAndComplete(stack: Stack, apiKey: string, file: string, fields: { to: string; from?: string } & Record<string, string | undefined>): Promise<string> {
   const { jobId, last } = await submitAndWait(stack, apiKey, file, fields);
   if (last.status !== 'completed') throw new Error(`job ${jobId} ended ${last.status}: ${JSON.stringify(last)}`);
   return jobId;

@@ -23,6 +23,12 @@ export function jobView(job: JobRecord): JobView {
     thumbnailUrl: job.thumbnailKey ? `/v1/jobs/${job.id}/thumbnail` : null,
     options: job.options,
     media: job.media ? mediaView(job.media) : null,
+    // Per target language translated so far: the engine used (not only the one asked for) and its tokens.
+    translations: job.targetLanguages.flatMap((language) => {
+      const entry = job.translations[language];
+      return entry ? [{ language, ...entry }] : [];
+    }),
+    usage: { ...job.usage, totalTokens: job.usage.promptTokens + job.usage.completionTokens },
   };
 }
 

@@ -6,11 +6,11 @@ import { clientUsage, isClientCommand, runClientCommand } from './client/client-
 import { keysCommand } from './keys-command';
 import { modelsCommand } from './models-command';
 import { createDownloadBar } from './progress-bar';
-import { defaultOutDir, translateCommand } from './translate-command';
+import { defaultOutDir, describeTranslations, translateCommand } from './translate-command';
 
 const usage = `Usage: babelfish translate <video | subtitles> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian|llm] [--out dir]
                           [--subtitles file.srt] [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
-                          [--llm-model name] [--style "formal"]
+                          [--llm-model name] [--style "formal"] [--bilingual]
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
        babelfish models pull [<model id>…] | models list
 ${clientUsage}
@@ -21,6 +21,9 @@ transcribe (0 = the first); by default it is the one tagged with --from, else th
 --subtitles gives an SRT, WebVTT or ASS file to use instead of transcribing; a subtitle file given
 alone as the input is translated and re-cut into subtitle files only (--from required).
 --llm-model and --style go with --engine llm: another model on LLM_BASE_URL, and a style note.
+--bilingual also writes <name>.<from>-<to>.srt/.vtt/.ass with the spoken line above each
+translation (and adds that track to the videos). A named --engine that cannot run here (no
+model, no server) stops the command before transcribing, saying why.
 models pull downloads models from MODEL_HUB_URL into MODEL_CACHE_DIR (default: WHISPER_MODEL and
 the Silero VAD); models list shows what MODELS_DIR and the cache hold.`;
 
@@ -42,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       'audio-track': { type: 'string' },
       'llm-model': { type: 'string' },
       style: { type: 'string' },
+      bilingual: { type: 'boolean' },
       owner: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -66,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   // Logs go to stderr as JSON; keep them to warnings so the progress bar stays readable.
   const logger = createLogger('cli', config.logLevel === 'debug' ? 'debug' : 'warn');
-  const written = await translateCommand(config, logger, {
+  const { written, job } = await translateCommand(config, logger, {
     video,
     to: values.to.split(',').map((code) => code.trim().toLowerCase()).filter(Boolean),
     from: values.from?.trim().toLowerCase(),
@@ -79,7 +83,9 @@ async function main(argv: string[]): Promise<number> {
     audioTrack: values['audio-track'],
     llmModel: values['llm-model'],
     style: values.style,
+    bilingual: values.bilingual,
   });
+  process.stdout.write(`Translated by:\n${describeTranslations(job).join('\n')}\n`);
   process.stdout.write(`Outputs:\n${written.map((file) => `  ${file}`).join('\n')}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
+import type { JobRecord } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { assertTranslatableMedia, probeMedia, reasonForFormat, refusedMedia, sniffSubtitleFile, summarizeMedia, type MediaInfo } from '@babelfish/media';
 import { createServices, parseSubmission, planSubtitleImport, readSubtitleUpload, runJobInProcess } from '@babelfish/pipeline';
@@ -27,13 +28,18 @@ export type TranslateOptions = {
   /** With engine llm: another model on the configured server, and a style note (validated like the API's). */
   llmModel?: string;
   style?: string;
+  /** Also write `<stem>.<source>-<target>.srt/.vtt/.ass`: the source line above each translation. */
+  bilingual?: boolean;
 };
+
+/** The files written and, per target language, the engine that translated it and its tokens. */
+export type TranslateResult = { written: string[]; job: JobRecord };
 
 /**
  * `babelfish translate`: the same stage code as the workers, run in-process (no Redis), with
  * the job recorded in the configured database like any other.
  */
-export async function translateCommand(config: Config, logger: Logger, options: TranslateOptions): Promise<string[]> {
+export async function translateCommand(config: Config, logger: Logger, options: TranslateOptions): Promise<TranslateResult> {
   const videoPath = await existingFile(options.video);
   const givenSubtitles = options.subtitles === undefined ? undefined : await existingFile(options.subtitles);
   // By content, as in the API: a subtitle file given alone is translated into subtitle files.
@@ -44,7 +50,8 @@ export async function translateCommand(config: Config, logger: Logger, options: 
   const bar = createProgressBar();
   const services = await createServices(config, { logger, publish: (event) => bar.update(event) });
   try {
-    // The same validation as the API's: languages, engine, glossary limits, options.
+    // The same validation as the API's: languages, engine, glossary limits, options. A named
+    // engine that cannot run here stops the command now, before Whisper starts.
     const submission = await parseSubmission(
       {
         to: options.to,
@@ -55,6 +62,7 @@ export async function translateCommand(config: Config, logger: Logger, options: 
         audioTrack: options.audioTrack,
         llmModel: options.llmModel,
         style: options.style,
+        bilingual: options.bilingual,
         glossary: options.glossaryFile ? await readGlossaryFile(options.glossaryFile) : undefined,
       },
       services.ctx.engines,
@@ -94,7 +102,9 @@ export async function translateCommand(config: Config, logger: Logger, options: 
       await services.ctx.storage.withLocalFile(output.storageKey, (file) => fs.copyFile(file, target));
       written.push(target);
     }
-    return written;
+    const job = await services.ctx.jobs.get(id);
+    if (!job) throw new AppError('INTERNAL', `The job ${id} vanished from the database`);
+    return { written, job };
   } finally {
     await services.close();
   }
@@ -116,4 +126,19 @@ async function readGlossaryFile(file: string): Promise<string> {
     throw new AppError('BAD_REQUEST', `Cannot read the glossary file ${file}`);
   });
   return text;
+}
+
+/** "es: llm (qwen2.5:7b), 1 234 + 321 tokens" per translated language, and the total when tokens were spent. */
+export function describeTranslations(job: JobRecord): string[] {
+  const lines = job.targetLanguages.flatMap((language) => {
+    const entry = job.translations[language];
+    if (!entry) return [`  ${language}: the transcript itself (same language as spoken)`];
+    const model = entry.model ? ` (${entry.model})` : '';
+    const tokens = entry.promptTokens + entry.completionTokens > 0 ? `, ${entry.promptTokens} prompt + ${entry.completionTokens} completion tokens` : '';
+    const fallback = entry.fallbackLines > 0 ? `, ${entry.fallbackLines} line(s) by ${entry.fallbackEngine}` : '';
+    return [`  ${language}: ${entry.engine}${model}${tokens}${fallback}`];
+  });
+  const { promptTokens, completionTokens } = job.usage;
+  if (promptTokens + completionTokens > 0) lines.push(`  tokens in all: ${promptTokens} prompt + ${completionTokens} completion = ${promptTokens + completionTokens}`);
+  return lines;
 }

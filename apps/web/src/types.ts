@@ -31,7 +31,20 @@ export type Job = {
   thumbnailUrl: string | null;
   /** Streams found at submission (null for jobs from before they were recorded). */
   media?: JobMedia | null;
-  options?: { importedSubtitles?: ImportedSubtitles };
+  /** Per target language translated so far: the engine that did it and the llm tokens it spent. */
+  translations?: JobTranslation[];
+  usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
+  options?: { llmModel?: string; style?: string; bilingual?: boolean; importedSubtitles?: ImportedSubtitles };
+};
+
+export type JobTranslation = {
+  language: string;
+  engine: string;
+  model?: string;
+  fallbackEngine?: string;
+  fallbackLines: number;
+  promptTokens: number;
+  completionTokens: number;
 };
 
 /** A subtitle file given with the job; `withoutMedia`: it came alone, so there is no video. */

@@ -15,6 +15,11 @@ export type SubmitOptions = {
   audioTrack?: number;
   /** A subtitle file to use instead of transcribing the video (SRT, WebVTT, ASS). */
   subtitles?: File;
+  /** With engine llm: a model on the server, and a note on style. */
+  llmModel?: string;
+  style?: string;
+  /** Also bilingual subtitles (the spoken line above each translation). */
+  bilingual?: boolean;
   chunkBytes?: number;
   onProgress: (sent: number, total: number) => void;
   onNotice?: (message: string) => void;
@@ -42,8 +47,19 @@ export async function submitVideo(file: File, options: SubmitOptions): Promise<J
     subtitlesUploadId = subtitles.id;
   }
   await sendChunks(file, upload, options);
-  const fields = { uploadId: upload.id, subtitlesUploadId, to: options.to, from: options.from, engine: options.engine, audioTrack: options.audioTrack };
-  return (await requestJson<{ job: Job }>('POST', '/v1/jobs', fields)).job;
+  return (await requestJson<{ job: Job }>('POST', '/v1/jobs', { uploadId: upload.id, ...(subtitlesUploadId ? { subtitlesUploadId } : {}), ...jobFields(options) })).job;
+}
+
+/** The job's fields as the API takes them; only what was chosen. */
+function jobFields(options: SubmitOptions): Record<string, string | number | boolean | string[]> {
+  const fields: Record<string, string | number | boolean | string[]> = { to: options.to };
+  if (options.from) fields.from = options.from;
+  if (options.engine) fields.engine = options.engine;
+  if (options.audioTrack !== undefined) fields.audioTrack = options.audioTrack;
+  if (options.llmModel) fields.llmModel = options.llmModel;
+  if (options.style) fields.style = options.style;
+  if (options.bilingual) fields.bilingual = true;
+  return fields;
 }
 
 async function sendChunks(file: File, upload: UploadState, options: SubmitOptions): Promise<void> {
@@ -94,10 +110,7 @@ async function serverOffset(id: string): Promise<number> {
 
 async function submitMultipart(file: File, options: SubmitOptions): Promise<Job> {
   const form = new FormData();
-  form.append('to', options.to.join(','));
-  if (options.from) form.append('from', options.from);
-  if (options.engine) form.append('engine', options.engine);
-  if (options.audioTrack !== undefined) form.append('audioTrack', String(options.audioTrack));
+  for (const [name, value] of Object.entries(jobFields(options))) form.append(name, Array.isArray(value) ? value.join(',') : String(value));
   form.append('file', file);
   if (options.subtitles) form.append('subtitles', options.subtitles);
   const result = await sendXhr({ method: 'POST', url: '/v1/jobs', body: form, onProgress: (loaded) => options.onProgress(Math.min(loaded, file.size), file.size) });

@@ -66,6 +66,20 @@ export const jobSchema = z
     thumbnailUrl: nullable(z.string()),
     options: z.record(z.string(), z.unknown()).describe('What the submission asked for beyond languages (glossary, burnIn, dub, subtitleRules, audioTrack, llmModel, style, webhook)'),
     media: nullable(jobMediaSchema),
+    translations: z
+      .array(
+        z.strictObject({
+          language: z.string(),
+          engine: z.string().describe('The engine that translated it (not only the one asked for)'),
+          model: z.string().optional(),
+          fallbackEngine: z.string().optional(),
+          fallbackLines: z.number().int(),
+          promptTokens: z.number().int(),
+          completionTokens: z.number().int(),
+        }),
+      )
+      .describe('Per target language translated so far'),
+    usage: z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int(), totalTokens: z.number().int() }).describe('LLM tokens spent by the job'),
   })
   .meta({ id: 'Job' });
 

@@ -16,6 +16,7 @@ export const ErrorCode = {
   InvalidConfig: 'INVALID_CONFIG',
   MediaProcessingFailed: 'MEDIA_PROCESSING_FAILED',
   ModelUnavailable: 'MODEL_UNAVAILABLE',
+  EngineUnavailable: 'ENGINE_UNAVAILABLE',
   TranslationFailed: 'TRANSLATION_FAILED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
@@ -36,6 +37,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   INVALID_CONFIG: 500,
   MEDIA_PROCESSING_FAILED: 422,
   MODEL_UNAVAILABLE: 503,
+  // The job named an engine that cannot run here (no model, no server): refused, never swapped.
+  ENGINE_UNAVAILABLE: 422,
   TRANSLATION_FAILED: 500,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
@@ -59,7 +62,7 @@ const permanentCodes = new Set<ErrorCode>([
  * The only `details` keys a client ever sees: structured facts it can act on. Everything else
  * (server paths, ffprobe/ffmpeg output, internal ids) stays in the logs.
  */
-export const publicDetailKeys = ['offset', 'problems', 'available', 'latestVersion', 'limit', 'audioTracks', 'retryAfterSeconds'] as const;
+export const publicDetailKeys = ['offset', 'problems', 'available', 'latestVersion', 'limit', 'audioTracks', 'retryAfterSeconds', 'engine', 'reason'] as const;
 
 export class AppError extends Error {
   override readonly name = 'AppError';

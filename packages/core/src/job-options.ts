@@ -49,6 +49,12 @@ export type JobOptions = {
   /** A note on register for the llm engine ("formal", "for children"); other engines ignore it. */
   style?: string;
   /**
+   * Also write bilingual subtitles, `<stem>.<source>-<target>.srt/.vtt/.ass` (the spoken line
+   * above each translation, in one cue), and add them to the videos as extra tracks. The plain
+   * `<stem>.<target>.*` files stay as they are.
+   */
+  bilingual?: boolean;
+  /**
    * Where the job's terminal event (completed, failed, canceled) is posted, and whose secret
    * signs it (the submitting API key's id, or "local" without keys). Set by the API from the
    * submission's webhookUrl or the key's default destination, after the destination was checked.
@@ -77,7 +83,8 @@ export type QualityIssue = { cue: number; rule: QualityRule; message: string };
 
 export type TrackQuality = {
   language: string;
-  kind: 'source' | 'translation';
+  /** `bilingual`: a target's cues with the source lines above (each part checked by its own language's rules). */
+  kind: 'source' | 'translation' | 'bilingual';
   cues: number;
   /** Violations per rule; all zero means the track meets every rule. */
   counts: Record<QualityRule, number>;
@@ -144,6 +151,20 @@ export type QualityReport = {
   /** Per target language, what engines that report it said (the llm engine: tokens, fallbacks). */
   translations?: TranslationSummary[];
   checkedAt: string;
+};
+
+/**
+ * What translated one target language, kept on the job (the job view's `translations`): the
+ * engine of the latest run, and the tokens the llm engine spent over every run (a retry or a
+ * re-translation adds its own; lines from the cache cost none).
+ */
+export type JobTranslation = {
+  engine: string;
+  model?: string;
+  fallbackEngine?: string;
+  fallbackLines: number;
+  promptTokens: number;
+  completionTokens: number;
 };
 
 export type TranslationSummary = {

@@ -25,6 +25,12 @@ export type Segment = {
   temperature?: number;
 };
 
+/**
+ * One cue of a bilingual track: the translation's cue (its times and text) with the spoken
+ * words of that moment above it, `source` laid out in lines of the source language's rules.
+ */
+export type BilingualCue = { start: number; end: number; source: string; text: string };
+
 export type Transcript = {
   language: string; // ISO 639-1
   languageDetected: boolean;
@@ -53,7 +59,8 @@ export const stages = ['upload', 'transcribe', 'translate', 'mux'] as const;
 export type Stage = (typeof stages)[number];
 
 // ass: styled subtitles; burned: subtitles rendered into the picture; dubbed: extra TTS audio track.
-export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript', 'ass', 'burned', 'dubbed'] as const;
+// bilingual-*: the source line above each translation, in one cue (`<stem>.<source>-<target>.*`).
+export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript', 'ass', 'burned', 'dubbed', 'bilingual-srt', 'bilingual-vtt', 'bilingual-ass'] as const;
 export type OutputKind = (typeof outputKinds)[number];
 
 /** Called by stage code as work advances; `percent` is 0–100 within the stage (or language). */

@@ -52,7 +52,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache', '0011_webhooks']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache', '0008_job_usage', '0011_webhooks']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
@@ -98,6 +98,29 @@ describe.each(backends)('job repository on %s', (kind, open) => {
 
     await jobs.delete(job.id);
     expect(await jobs.get(job.id)).toBeUndefined();
+  });
+
+  it('records the engine used per language and adds up the tokens, languages finishing at once included', async () => {
+    const jobs = createJobRepository(handle.db);
+    const job = await jobs.create({ targetLanguages: ['es', 'fr', 'de'], originalName: 'usage.mp4', inputKey: 'inputs/usage', engine: 'llm' });
+    expect(job).toMatchObject({ translations: {}, usage: { promptTokens: 0, completionTokens: 0 } });
+    const llm = (promptTokens: number, completionTokens: number) => ({ engine: 'llm', model: 'm', fallbackLines: 0, promptTokens, completionTokens });
+    // Three languages at once, as three translate workers would: no entry may be lost.
+    await Promise.all([
+      jobs.recordTranslation(job.id, 'es', llm(300, 60)),
+      jobs.recordTranslation(job.id, 'fr', llm(200, 40)),
+      jobs.recordTranslation(job.id, 'de', { engine: 'apertium', fallbackLines: 0, promptTokens: 0, completionTokens: 0 }),
+    ]);
+    // A second run of Spanish (a retry) spends more; its engine is the one shown.
+    await jobs.recordTranslation(job.id, 'es', { ...llm(100, 20), fallbackEngine: 'apertium', fallbackLines: 1 });
+    const stored = (await jobs.get(job.id))!;
+    expect(stored.translations).toEqual({
+      es: { engine: 'llm', model: 'm', fallbackEngine: 'apertium', fallbackLines: 1, promptTokens: 400, completionTokens: 80 },
+      fr: llm(200, 40),
+      de: { engine: 'apertium', fallbackLines: 0, promptTokens: 0, completionTokens: 0 },
+    });
+    expect(stored.usage).toEqual({ promptTokens: 600, completionTokens: 120 });
+    await jobs.delete(job.id);
   });
 
   it('keeps every version of a subtitle track and refuses stale edits', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { JobOptions, JobStatus, MediaSummary, OutputKind, QualityReport, Stage } from '@babelfish/core';
+import type { JobOptions, JobStatus, JobTranslation, MediaSummary, OutputKind, QualityReport, Stage } from '@babelfish/core';
 import type { Database, JobsTable, OutputsTable } from './schema';
 
 export type StageProgress = { transcribe?: number; translate?: Record<string, number>; mux?: number };
@@ -33,6 +33,10 @@ export type JobRecord = {
   quality: QualityReport | null;
   /** The upload's streams as probed at submission; null for jobs made before it was kept. */
   media: MediaSummary | null;
+  /** Per target language translated so far: the engine used and the tokens it spent. */
+  translations: Record<string, JobTranslation>;
+  /** The llm engine's tokens over all languages and runs. */
+  usage: { promptTokens: number; completionTokens: number };
 };
 
 export type OutputRecord = {
@@ -87,6 +91,8 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     options: row.options ? (JSON.parse(row.options) as JobOptions) : {},
     quality: row.quality ? (JSON.parse(row.quality) as QualityReport) : null,
     media: row.media ? (JSON.parse(row.media) as MediaSummary) : null,
+    translations: row.translations ? (JSON.parse(row.translations) as Record<string, JobTranslation>) : {},
+    usage: { promptTokens: Number(row.prompt_tokens ?? 0), completionTokens: Number(row.completion_tokens ?? 0) },
   };
 }
 
@@ -134,6 +140,9 @@ export function createJobRepository(db: Kysely<Database>) {
         options: input.options && Object.keys(input.options).length > 0 ? JSON.stringify(input.options) : null,
         quality: null,
         media: input.media ? JSON.stringify(input.media) : null,
+        translations: null,
+        prompt_tokens: 0,
+        completion_tokens: 0,
       };
       await db.insertInto('jobs').values(row).execute();
       return toJob(row);
@@ -206,6 +215,37 @@ export function createJobRepository(db: Kysely<Database>) {
 
     async setQuality(id: string, report: QualityReport): Promise<void> {
       await db.updateTable('jobs').set({ quality: JSON.stringify(report), updated_at: now() }).where('id', '=', id).execute();
+    },
+
+    /**
+     * Records what translated `language` in this run: the engine replaces the previous run's,
+     * the tokens add to them, and the job's totals follow. Languages finish in parallel on
+     * different workers, so the read-merge-write runs in a transaction that writes the row
+     * first: that locks it (PostgreSQL) or the database (SQLite) until the merge is saved.
+     */
+    async recordTranslation(id: string, language: string, run: JobTranslation): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('jobs').set({ updated_at: now() }).where('id', '=', id).execute();
+        const row = await trx.selectFrom('jobs').select('translations').where('id', '=', id).executeTakeFirst();
+        if (!row) return;
+        const all = row.translations ? (JSON.parse(row.translations) as Record<string, JobTranslation>) : {};
+        const previous = all[language];
+        all[language] = {
+          ...run,
+          promptTokens: run.promptTokens + (previous?.promptTokens ?? 0),
+          completionTokens: run.completionTokens + (previous?.completionTokens ?? 0),
+        };
+        const entries = Object.values(all);
+        await trx
+          .updateTable('jobs')
+          .set({
+            translations: JSON.stringify(all),
+            prompt_tokens: entries.reduce((sum, entry) => sum + entry.promptTokens, 0),
+            completion_tokens: entries.reduce((sum, entry) => sum + entry.completionTokens, 0),
+          })
+          .where('id', '=', id)
+          .execute();
+      });
     },
 
     async setThumbnail(id: string, key: string): Promise<void> {

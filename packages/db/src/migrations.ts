@@ -161,6 +161,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('api_keys').dropColumn('webhook_secret').execute();
     },
   },
+  '0008_job_usage': {
+    async up(db: Kysely<unknown>) {
+      // Per target language: the engine that translated it and the tokens spent (JSON); the
+      // totals as columns, so usage can be summed in SQL (per owner, per month) for billing.
+      await db.schema.alterTable('jobs').addColumn('translations', 'text').execute();
+      await db.schema.alterTable('jobs').addColumn('prompt_tokens', 'integer', (col) => col.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('jobs').addColumn('completion_tokens', 'integer', (col) => col.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').dropColumn('completion_tokens').execute();
+      await db.schema.alterTable('jobs').dropColumn('prompt_tokens').execute();
+      await db.schema.alterTable('jobs').dropColumn('translations').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -31,6 +31,11 @@ export type JobsTable = {
   quality: string | null;
   /** JSON MediaSummary of the upload's streams, from its probe at submission; null for older jobs. */
   media: string | null;
+  /** JSON Record<language, JobTranslation>: the engine used per target language and its tokens; null before any. */
+  translations: string | null;
+  /** Tokens the llm engine spent on the job, all languages and runs together. */
+  prompt_tokens: number;
+  completion_tokens: number;
 };
 
 export type SubtitleVersionsTable = {

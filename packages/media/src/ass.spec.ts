@@ -1,4 +1,4 @@
-import { assFontFor, assText, formatAssTime, toAss } from './ass';
+import { assFontFor, assText, formatAssTime, toAss, toBilingualAss } from './ass';
 
 describe('toAss', () => {
   const ass = toAss(
@@ -66,5 +66,32 @@ describe('toAss', () => {
     expect(assFontFor('ar')).toBe('Noto Sans Arabic');
     expect(assFontFor('ru')).toBe('Noto Sans');
     expect(toAss([], {})).toContain('PlayResX: 1920');
+  });
+});
+
+describe('toBilingualAss', () => {
+  const ass = toBilingualAss(
+    [
+      { start: 0.5, end: 3, source: 'We choose to go\nto the moon', text: 'Elegimos ir\na la Luna' },
+      { start: 4, end: 5, source: '', text: 'Sin fuente' },
+    ],
+    { language: 'es', sourceLanguage: 'ar', title: 'jfk (en-es)' },
+  );
+  const lines = ass.split('\n');
+
+  it('has a smaller, grey Source style beside the Default one, for the source language’s script', () => {
+    const format = lines.find((line) => line.startsWith('Format: Name'))!.slice(8).split(', ');
+    const style = (name: string) => lines.find((line) => line.startsWith(`Style: ${name},`))!.slice(7).split(',');
+    const field = (name: string, key: string) => style(name)[format.indexOf(key)];
+    expect(field('Source', 'Fontname')).toBe('Noto Sans Arabic');
+    expect(Number(field('Source', 'Fontsize'))).toBe(Math.round(Number(field('Default', 'Fontsize')) * 0.75));
+    expect(field('Source', 'PrimaryColour')).toBe('&H00C8C8C8');
+  });
+
+  it('writes the source lines in the Source style above the translation, and only the translation when there is no source', () => {
+    expect(lines.filter((line) => line.startsWith('Dialogue:'))).toEqual([
+      'Dialogue: 0,0:00:00.50,0:00:03.00,Default,,0,0,0,,{\\rSource}\u202BWe choose to go\u202C\\N\u202Bto the moon\u202C\\N{\\r}Elegimos ir\\Na la Luna',
+      'Dialogue: 0,0:00:04.00,0:00:05.00,Default,,0,0,0,,Sin fuente',
+    ]);
   });
 });

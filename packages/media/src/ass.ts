@@ -1,4 +1,4 @@
-import { findLanguage, type Segment } from '@babelfish/core';
+import { findLanguage, type BilingualCue, type Segment } from '@babelfish/core';
 import { escapeAssRun, renderCueLines } from './cue-markup';
 
 /**
@@ -73,6 +73,30 @@ const RLE = '\u202B';
 const PDF = '\u202C';
 
 export function toAss(segments: readonly Segment[], options: AssOptions = {}): string {
+  const rtl = isRightToLeft(options.language);
+  return assScript(segments.map((segment) => ({ start: segment.start, end: segment.end, text: assText(segment.text, rtl) })), options);
+}
+
+/** A bilingual track's source line: the same font family for its script, smaller and light grey, so the translation stays the one read. */
+const SOURCE_SIZE = 0.75;
+const SOURCE_COLOUR = '&H00C8C8C8';
+
+/**
+ * Bilingual subtitles: in each event the source lines (style "Source": three quarters of the
+ * size, grey) above the translation (style "Default", switched back to with `{\r}`).
+ */
+export function toBilingualAss(cues: readonly BilingualCue[], options: AssOptions & { sourceLanguage: string }): string {
+  const rtl = isRightToLeft(options.language);
+  const sourceRtl = isRightToLeft(options.sourceLanguage);
+  const events = cues.map((cue) => {
+    const translation = assText(cue.text, rtl);
+    const source = assText(cue.source, sourceRtl);
+    return { start: cue.start, end: cue.end, text: source && translation ? `{\\rSource}${source}\\N{\\r}${translation}` : translation };
+  });
+  return assScript(events, options, options.sourceLanguage);
+}
+
+function assScript(events: readonly { start: number; end: number; text: string }[], options: AssOptions, sourceLanguage?: string): string {
   const aspect = options.width && options.height ? options.width / options.height : 16 / 9;
   const playResX = Math.round(PLAY_RES_Y * aspect);
   const marginH = Math.round(playResX * 0.05);
@@ -81,6 +105,8 @@ export function toAss(segments: readonly Segment[], options: AssOptions = {}): s
   const fontSize = Math.max(16, Math.min(MAX_FONT_SIZE, Math.floor((playResX - 2 * marginH) / (maxChars * CHAR_WIDTH_EM))));
   const outline = Math.max(2, Math.round(fontSize / 18));
   const language = options.language === undefined ? undefined : findLanguage(options.language);
+  const style = (name: string, font: string, size: number, colour: string, border: number) =>
+    `Style: ${name},${font},${size},${colour},&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,${border},1,2,${marginH},${marginH},${marginV},1`;
 
   const header = [
     '[Script Info]',
@@ -99,7 +125,10 @@ export function toAss(segments: readonly Segment[], options: AssOptions = {}): s
     '[V4+ Styles]',
     'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
     // White on a black outline with a half-transparent shadow, bottom centre (alignment 2).
-    `Style: Default,${assFontFor(options.language)},${fontSize},&H00FFFFFF,&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,${outline},1,2,${marginH},${marginH},${marginV},1`,
+    style('Default', assFontFor(options.language), fontSize, '&H00FFFFFF', outline),
+    ...(sourceLanguage === undefined
+      ? []
+      : [style('Source', assFontFor(sourceLanguage), Math.round(fontSize * SOURCE_SIZE), SOURCE_COLOUR, Math.max(1, Math.round(outline * SOURCE_SIZE)))]),
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
@@ -107,15 +136,14 @@ export function toAss(segments: readonly Segment[], options: AssOptions = {}): s
   // ASS counts centiseconds: starts round down and ends up, so no cue gets shorter than the
   // millisecond times it was given, and a start never goes back before the previous end.
   let previousEnd = 0;
-  const events = segments.flatMap((segment) => {
-    const text = assText(segment.text, isRightToLeft(options.language));
-    if (!text) return [];
-    const start = Math.max(Math.floor(toMs(segment.start) / 10), Math.min(previousEnd, Math.ceil(toMs(segment.start) / 10)));
-    const end = Math.max(Math.ceil(toMs(segment.end) / 10), start + 1);
+  const lines = events.flatMap((event) => {
+    if (!event.text) return [];
+    const start = Math.max(Math.floor(toMs(event.start) / 10), Math.min(previousEnd, Math.ceil(toMs(event.start) / 10)));
+    const end = Math.max(Math.ceil(toMs(event.end) / 10), start + 1);
     previousEnd = end;
-    return [`Dialogue: 0,${formatAssTime(start)},${formatAssTime(end)},Default,,0,0,0,,${text}`];
+    return [`Dialogue: 0,${formatAssTime(start)},${formatAssTime(end)},Default,,0,0,0,,${event.text}`];
   });
-  return [...header, ...events, ''].join('\n');
+  return [...header, ...lines, ''].join('\n');
 }
 
 /** `H:MM:SS.cc`, ASS's centisecond clock. */

@@ -112,3 +112,15 @@ describe('buildMuxArgs stream choice', () => {
     expect(mp4).toContain('-c:s:1 mov_text');
   });
 });
+
+describe('buildMuxArgs default track', () => {
+  const dispositions = (tracks: Parameters<typeof buildMuxArgs>[0]['tracks']) =>
+    [...buildMuxArgs({ video: 'in.mp4', tracks, container: 'mkv' }, 'out.mkv').join(' ').matchAll(/-disposition:s:(\d+) (\S+)/g)].map((match) => match[2]);
+  it('is the first track unless tracks say; then exactly those marked (an original-language track is not)', () => {
+    const es = { path: 'es.srt', language: getLanguage('es') };
+    const en = { path: 'en.srt', language: getLanguage('en'), title: 'English (original)' };
+    expect(dispositions([es, en])).toEqual(['default', '0']);
+    expect(dispositions([{ ...en, isDefault: false }])).toEqual(['0']);
+    expect(dispositions([{ ...es, isDefault: true }, { ...en, isDefault: false }])).toEqual(['default', '0']);
+  });
+});

@@ -19,6 +19,11 @@ export type SubtitleTrack = {
   language: Language;
   /** Shown in players' track menus; defaults to the language name ("Spanish"). */
   title?: string;
+  /**
+   * The track players pick by themselves. When no track says, the first one is; when any does,
+   * exactly those that say true are (the source-language track never is).
+   */
+  isDefault?: boolean;
 };
 
 export type MuxSubtitlesOptions = {
@@ -114,15 +119,17 @@ export function buildMuxArgs(
     `-c:s:${opts.tracks.length + i}`, codec, `-disposition:s:${opts.tracks.length + i}`, '0',
     ...(stream.language ? [`-metadata:s:s:${opts.tracks.length + i}`, `language=${retagForContainer(stream.language, opts.container)}`] : []),
   ]);
+  const chosen = opts.tracks.some((track) => track.isDefault !== undefined);
   const metadata = opts.tracks.flatMap((track, i) => {
     const title = track.title ?? track.language.name;
+    const isDefault = chosen ? track.isDefault === true : i === 0;
     return [
       `-metadata:s:s:${i}`, `language=${containerLanguageTag(track.language, opts.container)}`,
       `-metadata:s:s:${i}`, `title=${title}`,
       // MP4 keeps no per-track title; players show the handler name instead (in MKV it is noise).
       ...(opts.container === 'mp4' ? [`-metadata:s:s:${i}`, `handler_name=${title}`] : []),
-      // Exactly one default track: players pick it automatically; the rest are opt-in.
-      `-disposition:s:${i}`, i === 0 ? 'default' : '0',
+      // One default track: players pick it automatically; the rest are opt-in.
+      `-disposition:s:${i}`, isDefault ? 'default' : '0',
     ];
   });
   return [

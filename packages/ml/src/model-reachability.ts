@@ -32,6 +32,18 @@ export async function canObtainModel(modelId: string, settings: ModelSettings = 
   return reachable;
 }
 
+/**
+ * Why `modelId` cannot be had here, in words for the person who asked for it (the API's 422,
+ * the CLI's message), or undefined when it can.
+ */
+export async function whyModelUnobtainable(modelId: string, settings: ModelSettings = modelSettings()): Promise<string | undefined> {
+  if (await canObtainModel(modelId, settings)) return undefined;
+  const missing = `its model ${modelId} is not installed (MODELS_DIR or MODEL_CACHE_DIR)`;
+  if (!settings.allowRemote) return `${missing} and remote model loading is off (ALLOW_REMOTE_MODELS=false)`;
+  if (!settings.hubUrl) return `${missing} and no model hub is configured (MODEL_HUB_URL)`;
+  return `${missing} and the model hub (MODEL_HUB_URL) does not serve it (unreachable, or no such model)`;
+}
+
 async function probe(url: string): Promise<boolean> {
   try {
     const response = await fetch(url, { method: 'HEAD', redirect: 'follow', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });

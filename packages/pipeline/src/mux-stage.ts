@@ -2,21 +2,23 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getLanguage, type Segment, type Transcript } from '@babelfish/core';
 import type { OutputRecord } from '@babelfish/db';
-import { muxSubtitles, probeMedia, summarizeMedia, toAss, toSrt, toWebVtt } from '@babelfish/media';
+import { muxSubtitles, probeMedia, summarizeMedia, toAss, toSrt, toWebVtt, type SubtitleTrack } from '@babelfish/media';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
 import { createStageReporter, progressEvent } from './progress';
+import { bilingualMuxTrack, bilingualTracks, writeBilingualTrack } from './bilingual-tracks';
 import { makeExtraOutputs, type PlannedOutput } from './extra-outputs';
 import { recordQuality, type CheckedTrack } from './quality-report';
 import { cuesForTrack, jobRules } from './source-cues';
 
 /**
- * Writes SRT + WebVTT + ASS per language (the source transcript too, for review) and an MP4
- * and an MKV that carry every target language as a soft subtitle track, plus the burned-in and
- * dubbed videos when the job asked for them (a job made from a subtitle file alone gets the
- * subtitle files only); checks the subtitles' quality, records the
- * outputs and completes the job.
+ * Writes SRT + WebVTT + ASS per language (the source transcript too, for review), bilingual
+ * files when the job asked for them, and an MP4 and an MKV that carry every target language as
+ * a soft subtitle track (first the bilingual ones, then the plain ones, then the source language
+ * as "English (original)", never the default), plus the burned-in and dubbed videos when the
+ * job asked for them (a job made from a subtitle file alone gets the subtitle files only);
+ * checks the subtitles' quality, records the outputs and completes the job.
  */
 export async function runMuxStage(ctx: StageContext, jobId: string): Promise<OutputRecord[]> {
   const job = await loadJob(ctx, jobId);
@@ -32,6 +34,13 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
   };
   const translations: { targetLanguage: string; segments: Segment[] }[] = [];
   for (const language of job.targetLanguages) translations.push({ targetLanguage: language, segments: await trackSegments(language) });
+  // The source language's own track (for review, the videos' original-language track and the
+  // top lines of bilingual cues), unless it is also a target and so already among them.
+  const sourceLanguage = transcript.language;
+  const wantsSourceTrack = !job.targetLanguages.includes(sourceLanguage);
+  const sourceSegments = wantsSourceTrack
+    ? await trackSegments(sourceLanguage)
+    : (translations.find((translation) => translation.targetLanguage === sourceLanguage)?.segments ?? []);
 
   const stem = safeFileStem(job.originalName);
   const workDir = await fs.mkdtemp(path.join(ctx.tmpDir, `mux-${jobId}-`));
@@ -41,6 +50,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     const rulesFor = (language: string) => jobRules(job, language);
     // Files are named by the table's code (`talk.zh-Hant.srt`), also for jobs stored with an older form (`zh`).
     const fileName = (language: string, kind: string) => `${stem}.${getLanguage(language).code}.${kind}`;
+    const srtPath = (language: string) => path.join(workDir, fileName(language, 'srt'));
     const writeSubtitles = async (language: string, segments: Segment[], picture: { width?: number; height?: number }) => {
       const ass = (cues: readonly Segment[]) => toAss(cues, { ...picture, language, title: `${stem} (${language})`, maxCharsPerLine: rulesFor(language).maxCharsPerLine });
       const vtt = (cues: readonly Segment[]) => toWebVtt(cues, { language });
@@ -51,15 +61,22 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
         planned.push({ kind, language, name, localPath });
       }
     };
-    // The source language's own track (for review) unless it is also a target.
-    const wantsSourceTrack = !job.targetLanguages.includes(transcript.language);
+    const bilingual = job.options.bilingual
+      ? bilingualTracks({ language: sourceLanguage, segments: sourceSegments, rules: rulesFor(sourceLanguage) }, translations, workDir, stem)
+      : [];
+    for (const track of bilingual) checked.push({ language: track.language, kind: 'bilingual', segments: [], bilingual: { cues: track.cues, sourceLanguage } });
 
     // A track left with no cue (nothing said that survived the rules) is written as an empty
     // file but not muxed: an empty subtitle stream is not a valid input for ffmpeg.
-    const tracks = translations.filter((translation) => translation.segments.length > 0).map((translation) => {
+    const sourceName = getLanguage(sourceLanguage).name;
+    const tracks: SubtitleTrack[] = [
+      ...bilingual.map((track) => bilingualMuxTrack(track, sourceLanguage)),
+      ...translations.filter((translation) => translation.segments.length > 0).map((translation) => {
       const language = getLanguage(translation.targetLanguage);
-      return { path: path.join(workDir, fileName(language.code, 'srt')), language, title: language.name };
-    });
+        return { path: srtPath(language.code), language, title: language.name };
+      }),
+      ...(wantsSourceTrack && sourceSegments.length > 0 ? [{ path: srtPath(sourceLanguage), language: getLanguage(sourceLanguage), title: `${sourceName} (original)`, original: true }] : []),
+    ].map((track, i) => ({ path: track.path, language: track.language, title: track.title, isDefault: i === 0 && !('original' in track) }));
     const containers = ['mp4', 'mkv'] as const;
     const extrasWanted = job.options.burnIn === true || job.options.dub === true;
     // Burn-in and dubbing take much longer than stream-copy muxing: they get most of the bar.
@@ -82,11 +99,11 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
       const picture = media.video ?? {};
       const sourceCodecs = { video: media.video?.codec, audio: media.audio?.codec };
       for (const translation of translations) await writeSubtitles(translation.targetLanguage, translation.segments, picture);
-      // The muxes need only the target languages' SRT files. The source track's cues (cut from
-      // the transcript by the subtitle rules: the stage's largest piece of JavaScript, ~0.2 s
-      // on a 30-minute talk) are built while ffmpeg copies the streams in its own process.
-      const muxing = (async () => {
-        const videos: PlannedOutput[] = [];
+      if (wantsSourceTrack) await writeSubtitles(sourceLanguage, sourceSegments, picture);
+      for (const track of bilingual) {
+        const title = `${stem} (${sourceLanguage}-${track.language})`;
+        planned.push(...(await writeBilingualTrack(track, sourceLanguage, { ...picture, title, maxCharsPerLine: rulesFor(track.language).maxCharsPerLine })));
+      }
         for (const [index, container] of containers.entries()) {
           const name = `${stem}.subtitled.${container}`;
           const localPath = path.join(workDir, name);
@@ -103,15 +120,8 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
             inputSubtitles: media.subtitles,
             onProgress: (percent) => progress.report(((index + percent / 100) * muxShare) / containers.length, `Muxing ${container.toUpperCase()}`),
           });
-          videos.push({ kind: container, language: null, name, localPath });
+        planned.push({ kind: container, language: null, name, localPath });
         }
-        return videos;
-      })();
-      const sourceTrack = (async () => {
-        if (wantsSourceTrack) await writeSubtitles(transcript.language, await trackSegments(transcript.language), picture);
-      })();
-      const [videos] = await Promise.all([muxing, sourceTrack]);
-      planned.push(...videos);
       if (!extrasWanted) return;
       const extras = await makeExtraOutputs(ctx, job, {
         video,
@@ -120,9 +130,10 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
         tracks: translations.map((translation) => ({
           language: translation.targetLanguage,
           segments: translation.segments,
-          assPath: path.join(workDir, fileName(translation.targetLanguage, 'ass')),
+          // A bilingual job burns its bilingual subtitles in.
+          assPath: bilingual.find((track) => track.language === translation.targetLanguage)?.assPath ?? path.join(workDir, fileName(translation.targetLanguage, 'ass')),
         })),
-        sourceLanguage: transcript.language,
+        sourceLanguage,
         durationSeconds: job.mediaDuration ?? transcript.durationSeconds,
         audioTrack: media.audio?.track,
         report: (percent, message) => progress.report(muxShare + (percent * (95 - muxShare)) / 100, message),

@@ -1,10 +1,11 @@
-import type { QualityReport, Segment, SubtitleRules, TrackQuality, TranslationSummary } from '@babelfish/core';
+import type { BilingualCue, QualityReport, Segment, SubtitleRules, TrackQuality, TranslationSummary } from '@babelfish/core';
 import { storageKeys } from '@babelfish/storage';
-import { summarizeQuality, trackQuality, violationCount } from '@babelfish/subtitles';
+import { bilingualTrackQuality, summarizeQuality, trackQuality, violationCount } from '@babelfish/subtitles';
 import type { StageContext } from './context';
 import { readJson } from './load-job';
 
-export type CheckedTrack = { language: string; kind: TrackQuality['kind']; segments: Segment[] };
+/** A track as written; a bilingual one carries its cues (translation with the source lines) instead of segments. */
+export type CheckedTrack = { language: string; kind: TrackQuality['kind']; segments: Segment[]; bilingual?: { cues: BilingualCue[]; sourceLanguage: string } };
 
 /**
  * Checks every subtitle track the mux stage writes against the job's rules for its language
@@ -30,7 +31,11 @@ export async function recordQuality(
   }
   const report: QualityReport = {
     rules: rules.job,
-    tracks: tracks.map((track) => trackQuality(track.language, track.kind, track.segments, rules.forLanguage(track.language), mediaDuration)),
+    tracks: tracks.map((track) =>
+      track.bilingual
+        ? bilingualTrackQuality(track.language, track.bilingual.cues, { source: rules.forLanguage(track.bilingual.sourceLanguage), translation: rules.forLanguage(track.language) }, mediaDuration)
+        : trackQuality(track.language, track.kind, track.segments, rules.forLanguage(track.language), mediaDuration),
+    ),
     warnings,
     ...(translations.length > 0 ? { translations } : {}),
     checkedAt: new Date().toISOString(),

@@ -33,6 +33,7 @@ export const submissionSchema = z.object({
   engine: z.enum(engineNames).optional(),
   burnIn: flag.optional(),
   dub: flag.optional(),
+  bilingual: flag.optional(),
   audioTrack: trackNumber.optional(),
   // Objects in a JSON body, JSON text in a multipart field; checked in parseOptions.
   glossary: z.unknown().optional(),
@@ -68,7 +69,7 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
     options: parseOptions(parsed.data),
     ...(parsed.data.webhookUrl ? { webhookUrl: parsed.data.webhookUrl } : {}),
   };
-  await assertLanguagePlan(engines, submission);
+  await assertLanguagePlan(engines, { ...submission, llmModel: submission.options.llmModel });
   return submission;
 }
 
@@ -76,6 +77,7 @@ export async function parseSubmission(body: unknown, engines: EngineRegistry, de
 function parseOptions(fields: {
   burnIn?: boolean;
   dub?: boolean;
+  bilingual?: boolean;
   audioTrack?: number;
   glossary?: unknown;
   subtitleRules?: unknown;
@@ -87,6 +89,7 @@ function parseOptions(fields: {
   if (fields.style) options.style = fields.style;
   if (fields.burnIn) options.burnIn = true;
   if (fields.dub) options.dub = true;
+  if (fields.bilingual) options.bilingual = true;
   if (fields.audioTrack !== undefined) options.audioTrack = fields.audioTrack;
   if (fields.glossary !== undefined && fields.glossary !== '') {
     const glossary = parseGlossary(fields.glossary);

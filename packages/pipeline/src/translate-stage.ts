@@ -1,5 +1,6 @@
 import { AppError, type EngineName, type Transcript, type Translation } from '@babelfish/core';
 import { decodePcmF32 } from '@babelfish/media';
+import type { TranslationReport } from '@babelfish/ml';
 import { storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
@@ -21,14 +22,17 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
   const sourceSegments = (await ctx.subtitles.latest(jobId, transcript.language))?.segments ?? transcript.segments;
 
   let translation: Translation;
+  let report: TranslationReport | undefined;
   if (transcript.language === language) {
     // Same language: the transcript already is the subtitle text.
     translation = { sourceLanguage: language, targetLanguage: language, engine: 'whisper', segments: sourceSegments };
   } else {
-    const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined);
+    // The job's engine or, when it named none, the best available; a named engine that cannot
+    // take the detected pair fails the job (ENGINE_UNAVAILABLE) rather than being swapped.
+    const engine = await ctx.engines.resolve(transcript.language, language, (job.engine ?? undefined) as EngineName | undefined, { llmModel: job.options.llmModel });
     // Imported subtitles have no transcribed audio to go with them (a language added later, say).
     if (job.options.importedSubtitles) assertTextEngine(engine, transcript.language, language);
-    const { segments, missingTerms, report } = await translateInContext({
+    const translated = await translateInContext({
       engine,
       sourceSegments,
       transcript,
@@ -40,10 +44,13 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
       onProgress: (percent) => progress.report(percent),
       llm: { model: job.options.llmModel, style: job.options.style },
     });
+    const { segments, missingTerms } = translated;
+    report = translated.report;
     if (report) {
       const fields = { jobId, language, ...report };
       if (report.fallbackLines > 0) ctx.logger.warn(`${report.fallbackLines} line(s) translated by ${report.fallbackEngine} after bad ${report.engine} replies`, fields);
       else ctx.logger.info('translation report', fields);
+      if (report.summaryProblem) ctx.logger.warn(`the ${report.engine} summary call failed, so its prompts carry the transcript's opening instead: ${report.summaryProblem}`, fields);
       // Read back by the mux stage for the job's quality report.
       await ctx.storage.putBuffer(storageKeys.translationReport(jobId, language), JSON.stringify(report));
     }
@@ -56,6 +63,15 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
   // Same language as the source: the source track already is this language's subtitles.
   if (translation.targetLanguage !== transcript.language) {
     await ctx.subtitles.save({ jobId, language, kind: 'translation', origin: 'engine', segments: translation.segments });
+    // The engine used and what it spent, on the job itself (the job view, the CLI, the dashboard).
+    await ctx.jobs.recordTranslation(jobId, language, {
+      engine: translation.engine,
+      ...(report?.model ? { model: report.model } : {}),
+      ...(report?.fallbackEngine ? { fallbackEngine: report.fallbackEngine } : {}),
+      fallbackLines: report?.fallbackLines ?? 0,
+      promptTokens: report?.promptTokens ?? 0,
+      completionTokens: report?.completionTokens ?? 0,
+    });
   }
   progress.report(100, `Translated to ${language}`);
   await progress.flush();

@@ -10,3 +10,4 @@ export * from './quality';
 export * from './glossary';
 export * from './glossary-protect';
 export * from './normalize-cues';
+export * from './bilingual';

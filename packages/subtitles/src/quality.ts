@@ -1,4 +1,4 @@
-import { qualityRules, type QualityIssue, type QualityRule, type Segment, type SubtitleRules, type TrackQuality } from '@babelfish/core';
+import { qualityRules, type BilingualCue, type QualityIssue, type QualityRule, type Segment, type SubtitleRules, type TrackQuality } from '@babelfish/core';
 import { readingLength, visibleLength } from './text';
 
 /**
@@ -54,6 +54,34 @@ export function checkCues(cues: readonly Segment[], rules: SubtitleRules, mediaD
 
 export function trackQuality(language: string, kind: TrackQuality['kind'], cues: readonly Segment[], rules: SubtitleRules, mediaDuration?: number): TrackQuality {
   return { language, kind, cues: cues.length, rules, ...checkCues(cues, rules, mediaDuration) };
+}
+
+/**
+ * A bilingual track: the translation part is checked like its own track (every rule, reading
+ * speed included: it is what the viewer reads); the source part above it only for its lines,
+ * by the source language's rules. So a cue of two source lines over two translation lines is
+ * no lineCount violation, and three source lines are one.
+ */
+export function bilingualTrackQuality(
+  language: string,
+  cues: readonly BilingualCue[],
+  rules: { source: SubtitleRules; translation: SubtitleRules },
+  mediaDuration?: number,
+): TrackQuality {
+  const checked = checkCues(cues.map((cue) => ({ start: cue.start, end: cue.end, text: cue.text })), rules.translation, mediaDuration);
+  cues.forEach((cue, i) => {
+    const lines = cue.source.split('\n').map((line) => line.trim()).filter(Boolean);
+    if (lines.length === 0) return;
+    const longest = Math.max(...lines.map((line) => visibleLength(line, rules.source.fullWidthUnits)));
+    const add = (rule: QualityRule, message: string) => {
+      checked.counts[rule] += 1;
+      if (checked.issues.length < LISTED_ISSUES) checked.issues.push({ cue: i + 1, rule, message: `Cue ${i + 1}: ${message}` });
+    };
+    if (longest > rules.source.maxCharsPerLine) add('lineLength', `a source line has ${longest} characters (max ${rules.source.maxCharsPerLine})`);
+    if (lines.length > rules.source.maxLines) add('lineCount', `has ${lines.length} source lines (max ${rules.source.maxLines})`);
+  });
+  checked.issues.sort((a, b) => a.cue - b.cue);
+  return { language, kind: 'bilingual', cues: cues.length, rules: rules.translation, ...checked };
 }
 
 /** Total violations of a track, for logs and a one-line summary. */

@@ -25,6 +25,9 @@ const contentTypes: Record<OutputKind, string> = {
   ass: 'text/x-ssa; charset=utf-8',
   burned: 'video/mp4',
   dubbed: 'video/mp4',
+  'bilingual-srt': 'application/x-subrip; charset=utf-8',
+  'bilingual-vtt': 'text/vtt; charset=utf-8',
+  'bilingual-ass': 'text/x-ssa; charset=utf-8',
 };
 
 export const fromUploadSchema = z.object({ uploadId: z.string(), subtitlesUploadId: z.string().optional() });

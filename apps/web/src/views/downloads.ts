@@ -3,7 +3,17 @@ import { h, replaceChildren } from '../dom';
 import { formatBytes, languageName } from '../format';
 import type { Output } from '../types';
 
-const kindLabels: Record<string, string> = { srt: 'SRT subtitles', vtt: 'WebVTT subtitles', mp4: 'MP4 video', mkv: 'MKV video', transcript: 'Transcript (JSON)' };
+const kindLabels: Record<string, string> = {
+  srt: 'SRT subtitles',
+  vtt: 'WebVTT subtitles',
+  ass: 'ASS subtitles',
+  mp4: 'MP4 video',
+  mkv: 'MKV video',
+  transcript: 'Transcript (JSON)',
+  'bilingual-srt': 'Bilingual SRT subtitles',
+  'bilingual-vtt': 'Bilingual WebVTT subtitles',
+  'bilingual-ass': 'Bilingual ASS subtitles',
+};
 
 /** The job's output files as plain download links (name, kind, size). */
 export function downloadsPanel(jobId: string): { element: HTMLElement; refresh: () => Promise<void> } {

@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api';
 import { h, liveRegion, replaceChildren } from '../dom';
 import { formatDateTime, formatDuration, languageName } from '../format';
-import type { Job, JobMedia } from '../types';
+import type { Job, JobMedia, JobTranslation } from '../types';
 import { statusBadge } from './status-badge';
 
 /** Job page heading: name, status, languages, dates, and the delete button. */
@@ -42,17 +42,32 @@ export function jobSummary(jobId: string): { element: HTMLElement; render: (job:
       document.title = `${job.originalName} — Babelfish`;
       replaceChildren(badgeSlot, statusBadge(job));
       const source = job.sourceLanguage ? languageName(job.sourceLanguage) : job.detectedLanguage ? `${languageName(job.detectedLanguage)} (detected)` : 'Auto-detect';
-      const rows: [string, string][] = [
+      const rows: [string, string, string?][] = [
         ['Languages', `${source} → ${job.targetLanguages.map(languageName).join(', ')}`],
-        ['Engine', job.engine ?? 'Best available'],
+        ['Engine', job.engine ?? 'Best available', 'job-engine'],
+        // The engine that did each language (with "best available", which one that was) and its tokens.
+        ...(job.translations && job.translations.length > 0 ? [['Translated by', job.translations.map(describeTranslation).join('; '), 'job-translated-by'] as [string, string, string]] : []),
+        ...(job.usage && job.usage.totalTokens > 0
+          ? [['Tokens', `${job.usage.totalTokens} (${job.usage.promptTokens} prompt + ${job.usage.completionTokens} completion)`, 'job-tokens'] as [string, string, string]]
+          : []),
+        ...(job.options?.bilingual ? [['Bilingual', 'yes: the spoken line above each translation'] as [string, string]] : []),
         ['Duration', formatDuration(job.durationSeconds)],
         ...(job.media && job.media.audioTracks.length > 1 ? [['Audio', audioSummary(job.media)] as [string, string]] : []),
         ['Created', formatDateTime(job.createdAt)],
         ['Completed', formatDateTime(job.completedAt)],
       ];
-      replaceChildren(facts, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+      replaceChildren(facts, ...rows.flatMap(([term, value, testid]) => [h('dt', {}, term), h('dd', testid ? { testid } : {}, value)]));
     },
   };
+}
+
+/** "Spanish: llm (qwen2.5:7b), 240 tokens, 1 line by apertium". */
+function describeTranslation(entry: JobTranslation): string {
+  const parts = [`${languageName(entry.language)}: ${entry.engine}${entry.model ? ` (${entry.model})` : ''}`];
+  const tokens = entry.promptTokens + entry.completionTokens;
+  if (tokens > 0) parts.push(`${tokens} tokens`);
+  if (entry.fallbackLines > 0 && entry.fallbackEngine) parts.push(`${entry.fallbackLines} line${entry.fallbackLines === 1 ? '' : 's'} by ${entry.fallbackEngine}`);
+  return parts.join(', ');
 }
 
 const chosenBecause = { audioTrack: 'as asked', language: 'matches the spoken language', default: 'the default track', first: 'the first track' } as const;

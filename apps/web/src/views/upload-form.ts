@@ -15,13 +15,15 @@ function chunkBytes(): number {
   return Number.isInteger(override) && override > 0 ? override : DEFAULT_CHUNK_BYTES;
 }
 
-/** The upload form: file, languages, engine, a real byte progress bar and server errors. */
+/** The upload form: file, languages, engine (the llm engine's model and style), bilingual output, a real byte progress bar and server errors. */
 export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void): HTMLElement {
   const fileId = uid('file');
   const engineId = uid('engine');
   const progressId = uid('upload-progress');
   const trackId = uid('audio-track');
   const subtitlesId = uid('subtitles');
+  const llmModelId = uid('llm-model');
+  const styleId = uid('style');
 
   // A subtitle file alone is accepted too (the server decides by content): it is translated into subtitle files.
   const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*,.srt,.vtt,.ass,.ssa', required: true, testid: 'file-input' });
@@ -44,6 +46,17 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   // Films carry several audio tracks (dubs, commentary); empty lets the server choose the one
   // tagged with the spoken language, else the default one. Numbered from 1 here, 0 on the wire.
   const audioTrack = h('input', { id: trackId, type: 'number', name: 'audioTrack', min: 1, step: 1, placeholder: 'Automatic', testid: 'audio-track' });
+  // The llm engine's own choices, shown only while it is the chosen engine; empty = the server's LLM_MODEL, no style note.
+  const llmModel = h('input', { id: llmModelId, type: 'text', name: 'llmModel', maxlength: 200, placeholder: 'Server default', autocomplete: 'off', testid: 'llm-model' });
+  const style = h('input', { id: styleId, type: 'text', name: 'style', maxlength: 200, placeholder: 'e.g. formal, for children', testid: 'llm-style' });
+  const llmFields = h(
+    'div',
+    { class: 'field-row', hidden: true, testid: 'llm-fields' },
+    h('div', { class: 'field' }, h('label', { for: llmModelId }, 'LLM model'), llmModel),
+    h('div', { class: 'field' }, h('label', { for: styleId }, 'Style'), style),
+  );
+  const bilingual = h('input', { type: 'checkbox', name: 'bilingual', testid: 'bilingual' });
+  const bilingualLabel = h('label', { class: 'check' }, bilingual, ' Also bilingual subtitles (the spoken line above each translation)');
   const targetPicker = languagePicker({ label: 'Translate into', languages: catalogue.languages, multiple: true, testid: 'target', emptyText: 'No language chosen yet' });
   const targets = h('div', { class: 'targets', testid: 'target-languages' }, targetPicker.element);
 
@@ -62,6 +75,10 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   };
   source.onChange(refreshTargets);
   engine.addEventListener('change', refreshTargets);
+  const refreshLlmFields = () => {
+    llmFields.hidden = engine.value !== 'llm';
+  };
+  engine.addEventListener('change', refreshLlmFields);
   refreshTargets();
 
   const form = h(
@@ -77,7 +94,9 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     ),
     h('div', { class: 'field' }, source.element),
     h('div', { class: 'field-row' }, h('div', { class: 'field' }, h('label', { for: engineId }, 'Engine'), engine), h('div', { class: 'field' }, h('label', { for: trackId }, 'Audio track'), audioTrack)),
+    llmFields,
     targets,
+    h('div', { class: 'field' }, bilingualLabel),
     h('div', { class: 'actions' }, submit),
     h('div', { class: 'progress-line' }, h('label', { for: progressId, class: 'visually-hidden' }, 'Upload progress'), progress, progressText),
     status,
@@ -110,6 +129,8 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
         engine: engine.value || undefined,
         audioTrack: trackNumber === undefined ? undefined : trackNumber - 1,
         subtitles: subtitlesInput.files?.[0],
+        ...(engine.value === 'llm' ? { llmModel: llmModel.value.trim() || undefined, style: style.value.trim() || undefined } : {}),
+        bilingual: bilingual.checked,
         chunkBytes: chunkBytes(),
         onProgress: (sent, total) => {
           const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
@@ -124,6 +145,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
       source.clear();
       targetPicker.clear();
       refreshTargets();
+      refreshLlmFields();
       onSubmitted(job);
     } catch (error) {
       status.say(error instanceof ApiError ? error.message : `Upload failed: ${String(error)}`, 'error');

@@ -1,13 +1,18 @@
 import http from 'node:http';
 import { LINES_MARKER } from '../translation/llm-prompt';
+import { SUMMARY_MARKER } from '../translation/llm-summary';
+import { DEFAULT_SUMMARY_REPLY } from './scripted-summary';
 
 /**
  * A stand-in OpenAI-compatible server for tests, run as its own process
  * (`node --import tsx chat-completions-server.ts`) so a hang or a slow reply is real network
  * behaviour the engine's client sees. POST /v1/chat/completions answers from a script: the
  * next step in `steps`, then `fallback` (an echo by default), so tests state per request what
- * the "model" does. It records every request it gets (GET /_requests); PUT /_script replaces
- * the script and clears the record. It prints `LISTENING <port>` once ready.
+ * the "model" does. The engine's one summary request per transcript is told apart (it carries
+ * SUMMARY_MARKER) and answered by `summary` instead, without using up a step. GET /v1/models
+ * lists `models` when the script has them (else 404, as some servers do). It records every
+ * request it gets (GET /_requests); PUT /_script replaces the script and clears the record. It
+ * prints `LISTENING <port>` once ready.
  */
 
 export type ScriptStep =
@@ -35,9 +40,13 @@ export type ChatScript = {
   prefix?: string;
   /** A line whose source contains this is left out of every reply (a line the model never gets right). */
   poison?: string;
+  /** The answer to summary requests; default: DEFAULT_SUMMARY_REPLY. */
+  summary?: ScriptStep;
+  /** Model ids GET /v1/models lists; absent: that route answers 404. */
+  models?: string[];
 };
 
-export type RecordedRequest = { at: number; body: { model: string; messages: { role: string; content: string }[] } };
+export type RecordedRequest = { at: number; kind: 'summary' | 'translate'; body: { model: string; messages: { role: string; content: string }[] } };
 
 let script: ChatScript = process.env.CHAT_SCRIPT ? (JSON.parse(process.env.CHAT_SCRIPT) as ChatScript) : {};
 let requests: RecordedRequest[] = [];
@@ -113,11 +122,17 @@ const server = http.createServer((req, res) => {
       step = 0;
       return reply(res, 200, { ok: true });
     }
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      if (!script.models) return reply(res, 404, { error: { message: 'not found' } });
+      return reply(res, 200, { object: 'list', data: script.models.map((id) => ({ id, object: 'model', owned_by: 'scripted' })) });
+    }
     if (req.method === 'POST' && req.url === '/v1/chat/completions') {
       const body = JSON.parse(text) as RecordedRequest['body'];
-      requests.push({ at: Date.now(), body });
-      const current = script.steps?.[step] ?? script.fallback ?? { kind: 'echo' };
-      step++;
+      const kind = body.messages.some((message) => message.content.includes(SUMMARY_MARKER)) ? 'summary' : 'translate';
+      requests.push({ at: Date.now(), kind, body });
+      let current: ScriptStep;
+      if (kind === 'summary') current = script.summary ?? { kind: 'content', content: DEFAULT_SUMMARY_REPLY };
+      else current = script.steps?.[step++] ?? script.fallback ?? { kind: 'echo' };
       answer(current, body, res).catch((error: unknown) => reply(res, 500, { error: { message: String(error) } }));
       return;
     }

@@ -3,13 +3,15 @@ import path from 'node:path';
 import type { ChatScript, RecordedRequest } from './chat-completions-server';
 
 export type { ChatScript, RecordedRequest, ScriptStep } from './chat-completions-server';
+export { DEFAULT_SUMMARY, DEFAULT_SUMMARY_REPLY } from './scripted-summary';
 
 export type ChatServerProcess = {
   /** The OpenAI-style base URL (…/v1). */
   baseUrl: string;
   /** Replaces the script and forgets the requests so far. */
   setScript(script: ChatScript): Promise<void>;
-  requests(): Promise<RecordedRequest[]>;
+  /** The requests so far: translation requests by default, or the summary requests, or all. */
+  requests(kind?: RecordedRequest['kind'] | 'all'): Promise<RecordedRequest[]>;
   stop(): Promise<void>;
 };
 
@@ -38,13 +40,25 @@ export async function startChatServer(script: ChatScript = {}, timeoutMs = 30_00
     });
   });
   const origin = `http://127.0.0.1:${port}`;
+  // A test that blocked its event loop (execFileSync of the CLI) may find its kept-alive socket
+  // closed under it ("other side closed"): a control request is tried once more on a fresh one.
+  const control = async (url: string, init?: RequestInit): Promise<Response> => {
+    try {
+      return await fetch(url, init);
+    } catch {
+      return fetch(url, init);
+    }
+  };
   return {
     baseUrl: `${origin}/v1`,
     async setScript(next) {
-      const response = await fetch(`${origin}/_script`, { method: 'PUT', body: JSON.stringify(next) });
+      const response = await control(`${origin}/_script`, { method: 'PUT', body: JSON.stringify(next) });
       if (!response.ok) throw new Error(`setting the script answered ${response.status}`);
     },
-    requests: async () => (await (await fetch(`${origin}/_requests`)).json()) as RecordedRequest[],
+    async requests(kind = 'translate') {
+      const all = (await (await control(`${origin}/_requests`)).json()) as RecordedRequest[];
+      return kind === 'all' ? all : all.filter((request) => request.kind === kind);
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,5 +1,5 @@
-import { AppError, findLanguage, routesCover, routesFromPairs, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
-import type { TranslateRequest, TranslationEngine } from './engine';
+import { AppError, findLanguage, routesCover, routesFromPairs, supportedLanguages, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
+import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 import { listModes, translateWithApertium } from './apertium-cli';
 
 /**
@@ -39,6 +39,13 @@ export class ApertiumEngine implements TranslationEngine {
 
   async supports(pair: LanguagePair): Promise<boolean> {
     return routesCover(await this.routes(), pair);
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    const modes = await this.modeByPair();
+    if (modes.size === 0) return `no Apertium language pair is installed (e.g. apt install apertium-eng-spa)`;
+    if (!check.pair || modes.has(`${check.pair.from}>${check.pair.to}`)) return undefined;
+    return `Apertium has no ${pairLabel(check.pair)} pair installed (installed: ${[...new Set(modes.values())].join(', ')})`;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {

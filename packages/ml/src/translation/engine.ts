@@ -40,10 +40,24 @@ export type TranslationReport = {
   badReplies: number;
   promptTokens: number;
   completionTokens: number;
+  /** The llm engine's note on the video: its summary call's reply, a cached one, or (the call failed) the opening lines. */
+  summarySource?: 'model' | 'cache' | 'opening';
+  /** Why the summary call gave nothing usable (logged; the opening lines stood in). */
+  summaryProblem?: string;
 };
+
+/** What to check an engine against: a pair (absent: the source language is not known yet) and the job's llm model. */
+export type EngineCheck = { pair?: LanguagePair; llmModel?: string };
 
 export interface TranslationEngine {
   readonly name: EngineName;
+  /**
+   * Why this engine cannot take `check.pair` here and now (with no pair: cannot run at all), in
+   * words a user can act on; undefined when it can. A job that names an engine is checked with
+   * this at submission, so it is refused then, not failed after transcribing nor handed to
+   * another engine.
+   */
+  unavailableReason(check?: EngineCheck): Promise<string | undefined>;
   /** True when this engine can translate the pair here and now (binary or model installed). */
   supports(pair: LanguagePair): Promise<boolean>;
   /**
@@ -54,6 +68,11 @@ export interface TranslationEngine {
   /** Every pair supports() would accept, one by one (routes() expanded). */
   pairs(): Promise<LanguagePair[]>;
   translate(req: TranslateRequest): Promise<Segment[]>;
+}
+
+/** "en → ja": how reasons name a pair. */
+export function pairLabel(pair: LanguagePair): string {
+  return `${pair.from} → ${pair.to}`;
 }
 
 /** Whether `pairs` contains from → to. */

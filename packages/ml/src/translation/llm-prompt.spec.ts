@@ -1,4 +1,4 @@
-import { buildMessages, parseReply, planChunks, summaryOf } from './llm-prompt';
+import { buildMessages, parseReply, planChunks } from './llm-prompt';
 
 describe('llm prompt and reply checks', () => {
   const texts = ['One.', 'Two ZXQ0.', '', 'Four.'];
@@ -11,13 +11,8 @@ describe('llm prompt and reply checks', () => {
     expect(planChunks([0], ['x'.repeat(50)], { maxLines: 10, maxChars: 10 })).toEqual([[0]]);
   });
 
-  it('summarises with the opening of the transcript, cut at a word', () => {
-    expect(summaryOf(['Hello there.', '', 'General Kenobi.'], 100)).toBe('Hello there. General Kenobi.');
-    expect(summaryOf(['Hello there. General Kenobi.'], 16)).toBe('Hello there. …');
-  });
-
   it('numbers lines by their place in the whole transcript', () => {
-    const [, user] = buildMessages({ from: 'en', to: 'fr', texts, chunk: [3], summary: 's', contextLines: 2, glossary: [] });
+    const [, user] = buildMessages({ from: 'en', to: 'fr', texts, chunk: [3], summary: { text: 's', terms: [], source: 'model' }, contextLines: 2, glossary: [] });
     expect(user!.content).toContain('Previous lines (context only, do not translate):\n2: Two ZXQ0.\n3: ');
     expect(user!.content).toContain('{"4":"Four."}');
     expect(user!.content).not.toContain('Terminology');

@@ -1,4 +1,5 @@
 import { getLanguage } from '@babelfish/core';
+import { summaryLines, type VideoSummary } from './llm-summary';
 
 /**
  * What the llm engine sends and how it checks what comes back. Lines are numbered (id = index
@@ -8,10 +9,11 @@ import { getLanguage } from '@babelfish/core';
  * a model that merges, splits or skips a line can never shift the others.
  */
 
-export type ChunkLimits = { maxLines: number; maxChars: number; contextLines: number; summaryChars: number };
+/** `summaryChars`: the opening used when the summary call fails; `summaryInputChars`: the transcript sent to be summarised. */
+export type ChunkLimits = { maxLines: number; maxChars: number; contextLines: number; summaryChars: number; summaryInputChars: number };
 
 /** Small enough for a 7B model's attention and a quick retry, large enough to keep requests few. */
-export const DEFAULT_CHUNK_LIMITS: ChunkLimits = { maxLines: 30, maxChars: 3000, contextLines: 3, summaryChars: 1200 };
+export const DEFAULT_CHUNK_LIMITS: ChunkLimits = { maxLines: 30, maxChars: 3000, contextLines: 3, summaryChars: 1200, summaryInputChars: 12_000 };
 
 export type ChatMessage = { role: 'system' | 'user'; content: string };
 
@@ -22,7 +24,7 @@ export type PromptInput = {
   texts: readonly string[];
   /** Indices into `texts` to translate in this request, in order. */
   chunk: readonly number[];
-  summary: string;
+  summary: VideoSummary;
   glossary?: readonly { source: string; target: string }[];
   style?: string;
   contextLines: number;
@@ -55,12 +57,6 @@ export function planChunks(indices: readonly number[], texts: readonly string[],
   return chunks;
 }
 
-/** The start of the transcript: enough for the model to know the topic, names and register. */
-export function summaryOf(texts: readonly string[], maxChars: number): string {
-  const all = texts.filter((text) => text.trim()).join(' ');
-  return all.length <= maxChars ? all : `${all.slice(0, maxChars).replace(/\s+\S*$/, '')} …`;
-}
-
 export function buildMessages(input: PromptInput): ChatMessage[] {
   const from = getLanguage(input.from).name;
   const to = getLanguage(input.to).name;
@@ -79,7 +75,7 @@ export function buildMessages(input: PromptInput): ChatMessage[] {
     'Tokens like ZXQ0 stand for glossary terms: copy each one unchanged into the translation of its line.',
     'Reply with only a JSON object mapping each line id to its translation, e.g. {"7":"…","8":"…"}, with exactly the ids you were given and nothing else.',
   ].join('\n');
-  const parts = [`About the video (its opening lines): ${input.summary}`];
+  const parts = [summaryLines(input.summary).join('\n')];
   if (input.style) parts.push(`Style: ${input.style}`);
   if (input.glossary && input.glossary.length > 0) {
     parts.push(`Terminology (always translate these this way):\n${input.glossary.map((term) => `- ${term.source} → ${term.target}`).join('\n')}`);

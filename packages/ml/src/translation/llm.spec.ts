@@ -1,5 +1,6 @@
 import type { AppError, Segment } from '@babelfish/core';
-import { startChatServer, type ChatServerProcess } from '../testing/chat-server-process';
+import { closedPort } from '../testing/closed-port';
+import { DEFAULT_SUMMARY, startChatServer, type ChatServerProcess } from '../testing/chat-server-process';
 import { ApertiumEngine } from './apertium';
 import type { TranslationReport } from './engine';
 import { LlmEngine, retryAfterMs, type LlmEngineOptions } from './llm';
@@ -48,6 +49,22 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect((await engine().pairs()).length).toBeGreaterThan(100);
   });
 
+  it('says why it cannot run: not configured, the server down, the model not served', async () => {
+    expect(await new LlmEngine().unavailableReason()).toBe('it is not configured (set LLM_BASE_URL and LLM_MODEL)');
+    const baseUrl = `http://127.0.0.1:${await closedPort()}/v1`;
+    const down = new LlmEngine({ settings: { baseUrl, model: 'm', concurrency: 1, timeoutMs: 1000 } });
+    expect(await down.unavailableReason()).toBe('the LLM server (LLM_BASE_URL) does not answer (ECONNREFUSED)');
+    expect(await down.supports({ from: 'en', to: 'es' })).toBe(false);
+    expect(await down.pairs()).toEqual([]);
+
+    await server.setScript({ models: ['qwen2.5:7b', 'llama3.1:8b'] });
+    expect(await engine().unavailableReason({ pair: { from: 'en', to: 'es' } })).toBe(
+      'the LLM server (LLM_BASE_URL) does not serve the model test-model (it lists: qwen2.5:7b, llama3.1:8b)',
+    );
+    expect(await engine().unavailableReason({ pair: { from: 'en', to: 'es' }, llmModel: 'llama3.1:8b' })).toBeUndefined();
+    expect(await engine().unavailableReason({ pair: { from: 'en', to: 'en' } })).toBe('it has no en → en direction');
+  });
+
   it('translates a good reply in one request, keeping timing, and reports the tokens', async () => {
     await server.setScript({ steps: [{ kind: 'echo' }] });
     const { texts, result, report } = await translate(engine(), { llm: { style: 'formal' } });
@@ -57,11 +74,13 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.model).toBe('test-model');
     const user = requests[0]!.body.messages[1]!.content;
-    expect(user).toContain('About the video (its opening lines): Good evening, everyone. We choose');
+    expect(user).toContain(`About the video: ${DEFAULT_SUMMARY.summary}\nKey terms (translate each the same way every time): ${DEFAULT_SUMMARY.terms[0]}`);
     expect(user).toContain('Style: formal');
     expect(user).toContain(JSON.stringify({ 1: sentences[0], 2: sentences[1], 3: sentences[2], 4: sentences[3] }));
     expect(requests[0]!.body.messages[0]!.content).toMatch(/from English to Spanish/);
-    expect(report).toMatchObject({ engine: 'llm', model: 'test-model', requests: 1, badReplies: 0, promptTokens: 100, completionTokens: 20, linesTranslated: 4, fallbackLines: 0 });
+    // The summary request and the chunk's: the scripted server counts 100 + 20 tokens for each.
+    expect(await server.requests('summary')).toHaveLength(1);
+    expect(report).toMatchObject({ engine: 'llm', model: 'test-model', requests: 2, badReplies: 0, promptTokens: 200, completionTokens: 40, linesTranslated: 4, fallbackLines: 0, summarySource: 'model' });
   });
 
   it('sends chunks of numbered lines with the neighbouring lines as read-only context, and the job model and glossary', async () => {
@@ -94,7 +113,7 @@ describe('llm translation engine (scripted chat completions server)', () => {
     const halves = requests.slice(2).map((request) => request.body.messages[1]!.content);
     expect(halves.some((content) => content.includes(JSON.stringify({ 1: sentences[0], 2: sentences[1] })))).toBe(true);
     expect(halves.some((content) => content.includes(JSON.stringify({ 3: sentences[2], 4: sentences[3] })))).toBe(true);
-    expect(report).toMatchObject({ requests: 4, badReplies: 2 });
+    expect(report).toMatchObject({ requests: 5, badReplies: 2 }); // and the summary
   });
 
   it.each([
@@ -154,8 +173,8 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(texts[2]).not.toMatch(/^\[es\]/);
     expect(texts[2]!.toLowerCase()).toMatch(/nunca/);
     expect(report).toMatchObject({ fallbackLines: 1, fallbackEngine: 'apertium' });
-    // 4 lines ×2, half [1,2] once, half [3,4] ×2, [3] ×2, [4] once.
-    expect(report.requests).toBe(8);
+    // The summary, then 4 lines ×2, half [1,2] once, half [3,4] ×2, [3] ×2, [4] once.
+    expect(report.requests).toBe(9);
   });
 
   it('fails with TRANSLATION_FAILED naming the line when no other engine can take it', async () => {
@@ -188,6 +207,46 @@ describe('llm translation engine (scripted chat completions server)', () => {
     const formal = await translate(engine(), { llm: { style: 'formal' } });
     expect(formal.texts[0]).toBe(`[changed] ${sentences[0]}`);
     expect(await server.requests()).toHaveLength(1);
+    // The summary is the transcript's, whatever the style: it came from the cache.
+    expect(await server.requests('summary')).toHaveLength(0);
+    expect(formal.report.summarySource).toBe('cache');
+  });
+
+  it('summarises the transcript in one request, shared by every chunk, target language and re-run', async () => {
+    const summary = { summary: 'President Kennedy on going to the moon.', terms: ['moon', 'Kennedy'] };
+    await server.setScript({ summary: { kind: 'content', content: JSON.stringify(summary) } });
+    const llm = engine({ chunkLimits: { maxLines: 2 } });
+    const spanish = await translate(llm);
+    const french = await translate(llm, { to: 'fr' });
+    expect(french.texts).toEqual(echoed);
+    const summaries = await server.requests('summary');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.body.messages[1]!.content).toBe(`Transcript (English):\n${sentences.join(' ')}`);
+    const chunks = await server.requests();
+    expect(chunks).toHaveLength(4); // two chunks per language
+    for (const request of chunks) {
+      expect(request.body.messages[1]!.content).toContain(`About the video: ${summary.summary}\nKey terms (translate each the same way every time): moon; Kennedy`);
+    }
+    expect([spanish.report.summarySource, french.report.summarySource]).toEqual(['model', 'cache']);
+
+    // Two languages at once in one process: still one summary request.
+    cache = memoryTranslationCache();
+    await server.setScript({ summary: { kind: 'content', content: JSON.stringify(summary) } });
+    const both = engine();
+    await Promise.all([translate(both, { to: 'de' }), translate(both, { to: 'it' })]);
+    expect(await server.requests('summary')).toHaveLength(1);
+  });
+
+  it.each([
+    ['is refused', { kind: 'status', status: 400 } as const, 'HTTP 400: scripted 400'],
+    ['is not JSON', { kind: 'invalid' } as const, 'the summary reply is not JSON'],
+  ])('when the summary request %s, the chunks carry the opening lines and the report says why', async (_name, step, problem) => {
+    await server.setScript({ summary: step });
+    const { texts, report } = await translate(engine());
+    expect(texts).toEqual(echoed);
+    const [chunk] = await server.requests();
+    expect(chunk!.body.messages[1]!.content).toContain('About the video (its opening lines): Good evening, everyone. We choose to go to the moon.');
+    expect(report).toMatchObject({ summarySource: 'opening', summaryProblem: expect.stringContaining(problem) });
   });
 });
 

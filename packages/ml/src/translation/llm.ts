@@ -1,7 +1,9 @@
 import OpenAI, { APIConnectionError, APIError } from 'openai';
-import { AppError, expandRoutes, isLanguageCode, supportedLanguages, type EngineName, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
-import type { TranslateRequest, TranslationEngine, TranslationReport } from './engine';
-import { DEFAULT_CHUNK_LIMITS, buildMessages, parseReply, planChunks, summaryOf, type ChatMessage, type ChunkLimits } from './llm-prompt';
+import { AppError, describeError, expandRoutes, supportedLanguages, type EngineName, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
+import { pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine, type TranslationReport } from './engine';
+import { createLlmServerProbe, type LlmServerState } from './llm-server-probe';
+import { DEFAULT_CHUNK_LIMITS, buildMessages, parseReply, planChunks, type ChatMessage, type ChunkLimits } from './llm-prompt';
+import { openingSummary, parseSummaryReply, summaryMessages, type VideoSummary } from './llm-summary';
 import { translationCacheKey, type TranslationCache } from './translation-cache';
 
 /**
@@ -9,7 +11,9 @@ import { translationCacheKey, type TranslationCache } from './translation-cache'
  * (Ollama, vLLM, llama.cpp server, LM Studio, OpenAI, DeepSeek, OpenRouter). The model sees each
  * chunk of lines in context (see llm-prompt.ts) and every reply is checked; a bad reply is asked
  * again once, then the chunk is halved, and a single line that still fails goes to the next
- * engine that can translate the pair. Finished lines are cached, so a re-run costs nothing.
+ * engine that can translate the pair. Before the chunks, one request summarises the whole
+ * transcript (see llm-summary.ts). Finished lines and summaries are cached, so a re-run costs
+ * nothing.
  */
 
 export type LlmSettings = {
@@ -48,7 +52,7 @@ type Run = {
   req: TranslateRequest;
   model: string;
   texts: string[];
-  summary: string;
+  summary: VideoSummary;
   report: TranslationReport;
   failed: number[];
   goodReplies: number;
@@ -61,22 +65,27 @@ type Run = {
 export class LlmEngine implements TranslationEngine {
   readonly name = 'llm' as const;
   private readonly client?: OpenAI;
+  private readonly server?: () => Promise<LlmServerState>;
   private readonly limits: ChunkLimits;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  /** Summary requests in flight, by cache key: two target languages translating at once share one. */
+  private readonly summaries = new Map<string, Promise<{ summary: VideoSummary } | { problem: string }>>();
 
   constructor(private readonly options: LlmEngineOptions = {}) {
     const settings = options.settings;
     if (settings) {
       // maxRetries 0: our own loop retries, honouring Retry-After (the client's caps it differently).
       this.client = new OpenAI({ baseURL: settings.baseUrl, apiKey: settings.apiKey || 'none', timeout: settings.timeoutMs, maxRetries: 0 });
+      this.server = createLlmServerProbe(settings);
     }
     this.limits = { ...DEFAULT_CHUNK_LIMITS, ...options.chunkLimits };
   }
 
+  // A chat model is asked in words ("from Egyptian Arabic into Zulu"), so any pair of the table,
+  // but only while its server answers: "best available" means engines that can run now.
   async routes(): Promise<PairRoute[]> {
-    // A chat model is asked in words ("from Egyptian Arabic into Zulu"), so any pair of the table.
-    if (!this.client) return [];
+    if (!this.server || !(await this.server()).reachable) return [];
     const all = supportedLanguages.map((language) => language.code);
     return [{ from: all, to: all }];
   }
@@ -84,10 +93,24 @@ export class LlmEngine implements TranslationEngine {
   async pairs(): Promise<LanguagePair[]> {
     return expandRoutes(await this.routes());
   }
-
   async supports(pair: LanguagePair): Promise<boolean> {
-    if (!this.client || pair.from === pair.to) return false;
-    return [pair.from, pair.to].every((code) => isLanguageCode(code));
+    return (await this.unavailableReason({ pair })) === undefined;
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    if (!this.server || !this.options.settings) return 'it is not configured (set LLM_BASE_URL and LLM_MODEL)';
+    const { pair } = check;
+    if (pair && (pair.from === pair.to || ![pair.from, pair.to].every((code) => supportedLanguages.some((language) => language.code === code)))) {
+      return `it has no ${pairLabel(pair)} direction`;
+    }
+    const state = await this.server();
+    if (!state.reachable) return state.reason;
+    const model = check.llmModel || this.options.settings.model;
+    if (state.models && !state.models.includes(model)) {
+      const listed = state.models.slice(0, 10).join(', ') + (state.models.length > 10 ? ', …' : '');
+      return `the LLM server (LLM_BASE_URL) does not serve the model ${model} (it lists: ${listed})`;
+    }
+    return undefined;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {
@@ -116,7 +139,7 @@ export class LlmEngine implements TranslationEngine {
       req,
       model,
       texts,
-      summary: summaryOf(texts, this.limits.summaryChars),
+      summary: openingSummary(texts, this.limits.summaryChars),
       report,
       failed: [],
       goodReplies: 0,
@@ -133,6 +156,8 @@ export class LlmEngine implements TranslationEngine {
       },
     };
     try {
+      // Only when something is left to translate: a run answered from the cache sends nothing.
+      if (todo.length > 0) run.summary = await this.summarize(run);
       await Promise.all(planChunks(todo, texts, this.limits).map((chunk) => this.translateChunk(run, chunk)));
     } finally {
       stop.abort();
@@ -149,6 +174,47 @@ export class LlmEngine implements TranslationEngine {
     req.onProgress?.(100);
     req.onReport?.(report);
     return req.segments.map((segment, index) => ({ start: segment.start, end: segment.end, text: translated[index] ?? '' }));
+  }
+
+  /**
+   * The whole transcript's summary: from the cache (keyed by the transcript, source language
+   * and model, not the target, so every target language shares it), else one request. A failed
+   * or unusable reply leaves the transcript's opening in its place and says why in the report.
+   */
+  private async summarize(run: Run): Promise<VideoSummary> {
+    const key = translationCacheKey({ text: run.texts.join('\n'), from: run.req.from, to: '', engine: 'llm-summary', model: run.model });
+    const cached = (await this.options.cache?.get([key]))?.get(key);
+    const fromCache = cached === undefined ? undefined : parseSummaryReply(cached);
+    if (fromCache?.ok) {
+      run.report.summarySource = 'cache';
+      return fromCache.summary;
+    }
+    let pending = this.summaries.get(key);
+    const shared = pending !== undefined;
+    if (!pending) {
+      pending = this.requestSummary(run, key);
+      this.summaries.set(key, pending);
+      void pending.finally(() => this.summaries.delete(key));
+    }
+    const outcome = await pending;
+    if ('summary' in outcome) {
+      run.report.summarySource = shared ? 'cache' : 'model';
+      return outcome.summary;
+    }
+    run.report.summarySource = 'opening';
+    run.report.summaryProblem = outcome.problem;
+    return run.summary;
+  }
+
+  private async requestSummary(run: Run, key: string): Promise<{ summary: VideoSummary } | { problem: string }> {
+    try {
+      const parsed = parseSummaryReply(await this.complete(run, summaryMessages(run.req.from, run.texts, this.limits.summaryInputChars)));
+      if (!parsed.ok) return { problem: parsed.problem };
+      await this.options.cache?.set([{ key, text: JSON.stringify({ summary: parsed.summary.text, terms: parsed.summary.terms }) }]);
+      return { summary: parsed.summary };
+    } catch (error) {
+      return { problem: describeError(error) };
+    }
   }
 
   /** Two tries as is, then each half on its own; a single line that keeps failing is left for the fallback. */

@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, expandRoutes, findLanguage, getLanguage, routesCover, routesFromPairs, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
 import { hasModelFiles, modelSettings } from '../model-env';
-import { canObtainModel } from '../model-reachability';
-import type { TranslateRequest, TranslationEngine } from './engine';
+import { canObtainModel, whyModelUnobtainable } from '../model-reachability';
+import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 import { translateSegmentTexts, translateTextsInProcess, type TextModelRunner } from './text-model';
 
 /**
@@ -81,6 +81,24 @@ export class MarianEngine implements TranslationEngine {
 
   async supports(pair: LanguagePair): Promise<boolean> {
     return routesCover(await this.routes(), pair);
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    const { pair } = check;
+    if (!pair) {
+      if ((await this.pairs()).length > 0) return undefined;
+      const settings = modelSettings();
+      return settings.allowRemote
+        ? 'no Marian model is installed and the model hub (MODEL_HUB_URL) does not answer'
+        : 'no Marian model is installed (MODELS_DIR or MODEL_CACHE_DIR) and remote model loading is off (ALLOW_REMOTE_MODELS=false)';
+    }
+    if (await this.supports(pair)) return undefined;
+    const settings = modelSettings();
+    const modelId = marianModelId(pair);
+    if (settings.allowRemote && !KNOWN_HUB_PAIRS.includes(`${pair.from}-${pair.to}`)) {
+      return `no Marian model for ${pairLabel(pair)} (${modelId}) is installed, and the hub has no known conversion of it`;
+    }
+    return `no Marian model for ${pairLabel(pair)}: ${(await whyModelUnobtainable(modelId, settings)) ?? `${modelId} is not installed`}`;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {

@@ -1,6 +1,6 @@
 import { AppError, expandRoutes, findLanguage, routesCover, supportedLanguages, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
-import { canObtainModel } from '../model-reachability';
-import type { TranslateRequest, TranslationEngine } from './engine';
+import { canObtainModel, whyModelUnobtainable } from '../model-reachability';
+import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 import { translateSegmentTexts, translateTextsInProcess, type TextModelRunner } from './text-model';
 
 /**
@@ -41,6 +41,14 @@ export class NllbEngine implements TranslationEngine {
 
   async supports(pair: LanguagePair): Promise<boolean> {
     return routesCover(await this.routes(), pair);
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    const missing = await whyModelUnobtainable(this.modelId);
+    if (missing) return missing;
+    const { pair } = check;
+    if (pair && (pair.from === pair.to || !findLanguage(pair.from)?.nllb || !findLanguage(pair.to)?.nllb)) return `NLLB has no ${pairLabel(pair)} direction`;
+    return undefined;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {

@@ -1,7 +1,7 @@
 import { AppError, expandRoutes, getLanguage, type EngineName, type PairRoute } from '@babelfish/core';
 import { configureModels, modelSettings } from '../model-env';
 import { ApertiumEngine } from './apertium';
-import type { TranslationEngine } from './engine';
+import { pairLabel, type EngineCheck, type TranslationEngine } from './engine';
 import { LlmEngine, type LlmSettings } from './llm';
 import { MarianEngine } from './marian';
 import { NllbEngine } from './nllb';
@@ -11,8 +11,9 @@ import type { TextModelRunner } from './text-model';
 import type { TranslationCache } from './translation-cache';
 
 /**
- * All translation engines behind one lookup. When the caller has no preference (or its preferred
- * engine cannot do the pair) we take the best available: NLLB (one model, all pairs, best
+ * All translation engines behind one lookup. An engine the job names is the one used, or the job
+ * is refused with the reason (ENGINE_UNAVAILABLE): never quietly swapped for another. With no
+ * engine named we take the best available, among engines that can run here: NLLB (one model, all pairs, best
  * quality), then Marian (per-pair models), then Apertium (rule-based, few pairs), then Whisper
  * (speech → English only). The llm engine (a remote or local chat model, when configured) comes
  * only when asked for or when nothing else can do the pair: it may cost money per token.
@@ -42,7 +43,10 @@ export type EngineAvailability = { engine: EngineName; routes: PairRoute[] };
 export type EngineRegistry = {
   get(name: EngineName): TranslationEngine;
   available(): Promise<EngineAvailability[]>;
-  resolve(from: string, to: string, preferred?: EngineName): Promise<TranslationEngine>;
+  /** The named engine (which must be able to do the pair), else the best available. */
+  resolve(from: string, to: string, named?: EngineName, options?: { llmModel?: string }): Promise<TranslationEngine>;
+  /** The engine, or ENGINE_UNAVAILABLE naming it and why it cannot take the pair (with no pair: cannot run at all). */
+  assertUsable(name: EngineName, check?: EngineCheck): Promise<TranslationEngine>;
 };
 
 export const enginePreference: readonly EngineName[] = ['nllb', 'marian', 'apertium', 'whisper', 'llm'];
@@ -79,13 +83,21 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
     return listed.filter((entry) => entry.routes.some((route) => route.from.length > 0 && route.to.length > 0));
   };
 
+  const assertUsable = async (name: EngineName, check: EngineCheck = {}): Promise<TranslationEngine> => {
+    const reason = await engines[name].unavailableReason(check);
+    if (!reason) return engines[name];
+    const what = check.pair ? `translate ${pairLabel(check.pair)}` : 'run';
+    throw new AppError('ENGINE_UNAVAILABLE', `The ${name} engine cannot ${what} here: ${reason}`, { engine: name, reason, available: await available() });
+  };
+
   return {
     get: (name) => engines[name],
     available,
-    async resolve(from, to, preferred) {
+    assertUsable,
+    async resolve(from, to, named, options = {}) {
       const pair = { from: getLanguage(from).code, to: getLanguage(to).code };
-      const order = preferred ? [preferred, ...enginePreference.filter((name) => name !== preferred)] : enginePreference;
-      for (const name of order) {
+      if (named) return assertUsable(named, { pair, llmModel: options.llmModel });
+      for (const name of enginePreference) {
         if (await engines[name].supports(pair)) return engines[name];
       }
       const listed = await available();

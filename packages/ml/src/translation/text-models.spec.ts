@@ -19,6 +19,9 @@ describe('transformers.js text translation engines without model files', () => {
     const nllb = new NllbEngine();
     expect(await nllb.supports({ from: 'en', to: 'es' })).toBe(false);
     expect(await nllb.pairs()).toEqual([]);
+    expect(await nllb.unavailableReason()).toBe(
+      'its model Xenova/nllb-200-distilled-600M is not installed (MODELS_DIR or MODEL_CACHE_DIR) and remote model loading is off (ALLOW_REMOTE_MODELS=false)',
+    );
     await expect(
       nllb.translate({ segments: [{ start: 0, end: 1, text: 'Hello' }], from: 'en', to: 'es' }),
     ).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', message: expect.stringContaining('Xenova/nllb-200-distilled-600M') });
@@ -28,6 +31,10 @@ describe('transformers.js text translation engines without model files', () => {
     const marian = new MarianEngine();
     expect(await marian.supports({ from: 'en', to: 'es' })).toBe(false);
     expect(await marian.pairs()).toEqual([]);
+    expect(await marian.unavailableReason()).toBe('no Marian model is installed (MODELS_DIR or MODEL_CACHE_DIR) and remote model loading is off (ALLOW_REMOTE_MODELS=false)');
+    expect(await marian.unavailableReason({ pair: { from: 'en', to: 'es' } })).toBe(
+      'no Marian model for en → es: its model Xenova/opus-mt-en-es is not installed (MODELS_DIR or MODEL_CACHE_DIR) and remote model loading is off (ALLOW_REMOTE_MODELS=false)',
+    );
     await expect(marian.translate({ segments: [], from: 'en', to: 'es' })).rejects.toMatchObject({
       code: 'UNSUPPORTED_LANGUAGE_PAIR',
     });
@@ -41,6 +48,9 @@ describe('transformers.js text translation engines without model files', () => {
     writeFileSync(join(model, 'onnx', 'encoder_model_quantized.onnx'), '');
     configureModels({ modelsDir: dir, cacheDir, allowRemote: false });
     expect(await new MarianEngine().pairs()).toEqual([{ from: 'en', to: 'de' }]);
+    expect(await new MarianEngine().unavailableReason()).toBeUndefined();
+    expect(await new MarianEngine().unavailableReason({ pair: { from: 'en', to: 'de' } })).toBeUndefined();
+    expect(await new MarianEngine().unavailableReason({ pair: { from: 'de', to: 'en' } })).toContain('no Marian model for de → en');
   });
 
   // With the hub reachable they are offered (model-reachability.spec.ts); here it is not.
@@ -49,5 +59,6 @@ describe('transformers.js text translation engines without model files', () => {
     expect(await new NllbEngine().supports({ from: 'en', to: 'ja' })).toBe(false);
     expect(await new MarianEngine().supports({ from: 'en', to: 'es' })).toBe(false);
     expect(await new MarianEngine().supports({ from: 'ko', to: 'eo' })).toBe(false);
+    expect(await new NllbEngine().unavailableReason()).toContain('and the model hub (MODEL_HUB_URL) does not serve it');
   });
 });

@@ -2,7 +2,7 @@ import { AppError, expandRoutes, findLanguage, routesCover, type LanguagePair, t
 import { isModelAvailable } from '../model-env';
 import { whisperModelLanguages } from '../whisper-languages';
 import { DEFAULT_WHISPER_DTYPE, DEFAULT_WHISPER_MODEL, getWhisper, type SpeechModel } from '../whisper';
-import type { TranslateRequest, TranslationEngine } from './engine';
+import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 
 /**
  * Speech → English with Whisper's `translate` task. It ignores the source segments' text and
@@ -42,6 +42,12 @@ export class WhisperTranslationEngine implements TranslationEngine {
 
   async supports(pair: LanguagePair): Promise<boolean> {
     return routesCover(await this.routes(), pair);
+  }
+
+  async unavailableReason(check: EngineCheck = {}): Promise<string | undefined> {
+    if (!isModelAvailable(this.modelId)) return `its model ${this.modelId} is not installed and remote model loading is off (ALLOW_REMOTE_MODELS=false)`;
+    if (!check.pair || (await this.supports(check.pair))) return undefined;
+    return check.pair.to === 'en' ? `Whisper does not translate ${pairLabel(check.pair)}` : `Whisper translates speech into English only, not ${pairLabel(check.pair)}`;
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {
