@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { sample } from '../support/paths';
 import { downloadTo, startStack, submitAndComplete, type Stack } from '../support/stack';
+import { startChatServer, type ChatServerProcess } from '../../packages/ml/src/testing/chat-server-process';
 
 type LanguageView = { code: string; name: string; iso6391?: string; iso6392B: string; iso6392T: string; iso6393: string; script: string; direction: string; transcribe: boolean; nllb?: string };
 type EngineView = { name: string; routes: { from: string[]; to: string[] }[] };
@@ -17,21 +18,24 @@ function subtitleTags(file: string): string[] {
 
 /**
  * Issue 12 §3 on the real stack (SQLite, worker process, Apertium eng-spa + fr-es, Whisper base;
- * the llm engine configured at an address where nothing listens, so it lists every pair but is
- * never picked over Apertium): the language table and engine coverage over HTTP, codes in any
+ * the llm engine on the scripted chat-completions server, answering, so it lists every pair but
+ * is never picked over Apertium): the language table and engine coverage over HTTP, codes in any
  * form accepted and stored canonically, and one job whose outputs are named by BCP-47 code and
  * tagged per container (French: `fra` in MP4, `fre` in MKV).
  */
 describe('every language, over the API', () => {
   let stack: Stack;
+  let chat: ChatServerProcess;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-languages-'));
   const api = () => stack.http();
 
   beforeAll(async () => {
-    stack = await startStack({ database: 'sqlite', env: { LLM_BASE_URL: 'http://127.0.0.1:9/v1', LLM_MODEL: 'unused' } });
+    chat = await startChatServer({ prefix: '[llm] ' });
+    stack = await startStack({ database: 'sqlite', env: { LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'e2e-model' } });
   });
   afterAll(async () => {
     await stack?.stop();
+    await chat?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -105,8 +109,9 @@ describe('every language, over the API', () => {
     const mp4 = subtitleTags(await file('mp4', null));
     const mkv = subtitleTags(await file('mkv', null));
     console.log(`French track tags: mp4 ${mp4.join(' ')}, mkv ${mkv.join(' ')}`);
-    expect(mp4).toEqual(['fra']);
-    expect(mkv).toEqual(['fre']);
+    // The French track, then the spoken language's own ("Spanish (original)"): spa in both forms.
+    expect(mp4).toEqual(['fra', 'spa']);
+    expect(mkv).toEqual(['fre', 'spa']);
     expect(fs.readFileSync(await file('vtt', 'fr'), 'utf8')).toMatch(/^WEBVTT\nLanguage: fr\n\n/);
     expect(fs.readFileSync(await file('ass', 'fr'), 'utf8')).toContain('\nLanguage: fr\n');
     // The preview the dashboard plays is the same WebVTT, found by the code in any case.

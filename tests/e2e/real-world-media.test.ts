@@ -168,7 +168,7 @@ describe('real-world media comes out right', () => {
     // Text subtitles convert to MP4's mov_text, so the MP4 keeps it too.
     const mp4 = probe(await output('mp4'));
     expect(ofType(mp4, 'audio')).toHaveLength(1);
-    expect(ofType(mp4, 'subtitle').map((stream) => [stream.codec_name, stream.tags?.language])).toEqual([['mov_text', 'eng'], ['mov_text', 'spa'], ['mov_text', 'fre']]);
+    expect(ofType(mp4, 'subtitle').map((stream) => [stream.codec_name, stream.tags?.language])).toEqual([['mov_text', 'eng'], ['mov_text', 'spa'], ['mov_text', 'fra']]);
   });
 
   it('rejects an audio track that does not exist, or is not a number, with a 400', async () => {

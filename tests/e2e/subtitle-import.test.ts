@@ -172,8 +172,8 @@ describe('subtitle import on the real stack', () => {
     const mallory = await stack.createApiKey('mallory');
     const before = storedJobs();
     const withVideo = (file: string, fields: Record<string, string> = {}) => {
-      let request = api(mallory).post('/v1/jobs').field('to', 'es').field('from', 'en');
-      for (const [name, value] of Object.entries(fields)) request = request.field(name, value);
+      let request = api(mallory).post('/v1/jobs');
+      for (const [name, value] of Object.entries({ to: 'es', from: 'en', ...fields })) request = request.field(name, value);
       return request.attach('file', sample('jfk.mp4')).attach('subtitles', file);
     };
     const alone = (file: string, from?: string) => {
@@ -189,7 +189,9 @@ describe('subtitle import on the real stack', () => {
       ['201 cues', withVideo(write('many.srt', manyCues)), 413, /201 cues; the limit is 200/],
       ['a file over SUBTITLE_IMPORT_MAX_BYTES', withVideo(write('big.srt', `1\n00:00:01,000 --> 00:00:02,000\n${'x'.repeat(70_000)}\n`)), 413, /the limit is 65536/],
       ['cues after the end of the video', withVideo(write('late.srt', '1\n01:00:00,000 --> 01:00:02,000\nToo late\n')), 400, /No cue of the subtitle file starts within the video's 12 s/],
-      ['the whisper engine', withVideo(write('ok.srt', MARKER_SRT), { engine: 'whisper' }), 400, /whisper engine translates the speech/],
+      // es → en is a pair Whisper translates, from speech: imported subtitles have none to give it.
+      ['the whisper engine', withVideo(write('ok.srt', MARKER_SRT), { engine: 'whisper', from: 'es', to: 'en' }), 400, /whisper engine translates the speech/],
+      ['the whisper engine into another language than English', withVideo(write('ok2.srt', MARKER_SRT), { engine: 'whisper' }), 422, /whisper engine cannot translate en → es/],
       ['a subtitle file as the video', api(mallory).post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', write('a.srt', MARKER_SRT)).attach('subtitles', write('b.srt', MARKER_SRT)), 415, /subtitle files are accepted alone or next to a video/],
       ['a file alone without its language', alone(write('nolang.srt', MARKER_SRT)), 400, /Give the subtitles' language as from/],
       ['burn-in without a video', api(mallory).post('/v1/jobs').field('to', 'es').field('from', 'en').field('burnIn', 'true').attach('file', write('burn.srt', MARKER_SRT)), 400, /need a video/],

@@ -95,7 +95,7 @@ export const qualityReportSchema = z
     tracks: z.array(
       z.strictObject({
         language: z.string(),
-        kind: z.enum(['source', 'translation']),
+        kind: z.enum(['source', 'translation', 'bilingual']),
         cues: z.number().int(),
         counts: qualityCountsSchema,
         issues: z.array(z.strictObject({ cue: z.number().int(), rule: z.string(), message: z.string() })),
