@@ -6,3 +6,4 @@ export * from './subtitle-validation';
 export * from './cue-text';
 export * from './job-options';
 export * from './seeded-random';
+export * from './transcription-request';

@@ -23,6 +23,11 @@ export type Segment = {
   noSpeechProb?: number;
   /** Sampling temperature of the decode kept (0 = greedy; higher = the fallback ran). */
   temperature?: number;
+  /**
+   * Whisper token ids of the segment's text (no special or timestamp tokens), as Whisper's
+   * tokenizer encodes the text; for OpenAI's verbose_json `tokens`.
+   */
+  tokens?: number[];
 };
 
 export type Transcript = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { JobOptions, JobStatus, MediaSummary, OutputKind, QualityReport, Stage } from '@babelfish/core';
+import type { JobOptions, JobStatus, MediaSummary, OutputKind, QualityReport, Stage, TranscriptionRequest } from '@babelfish/core';
 import type { Database, JobsTable, OutputsTable } from './schema';
 
 export type StageProgress = { transcribe?: number; translate?: Record<string, number>; mux?: number };
@@ -33,6 +33,11 @@ export type JobRecord = {
   quality: QualityReport | null;
   /** The upload's streams as probed at submission; null for jobs made before it was kept. */
   media: MediaSummary | null;
+  /**
+   * Set for a transcription-only job (OpenAI / whisper-asr compatible APIs): no videos, no
+   * thumbnail, one output in the requested format. Null for a video job.
+   */
+  transcription: TranscriptionRequest | null;
 };
 
 export type OutputRecord = {
@@ -58,6 +63,7 @@ export type NewJob = {
   contentHash?: string | null;
   options?: JobOptions;
   media?: MediaSummary | null;
+  transcription?: TranscriptionRequest | null;
 };
 
 export type ProgressUpdate = { stage: Stage; percent: number; stageProgress: StageProgress; status?: JobStatus };
@@ -87,6 +93,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     options: row.options ? (JSON.parse(row.options) as JobOptions) : {},
     quality: row.quality ? (JSON.parse(row.quality) as QualityReport) : null,
     media: row.media ? (JSON.parse(row.media) as MediaSummary) : null,
+    transcription: row.transcription ? (JSON.parse(row.transcription) as TranscriptionRequest) : null,
   };
 }
 
@@ -134,6 +141,7 @@ export function createJobRepository(db: Kysely<Database>) {
         options: input.options && Object.keys(input.options).length > 0 ? JSON.stringify(input.options) : null,
         quality: null,
         media: input.media ? JSON.stringify(input.media) : null,
+        transcription: input.transcription ? JSON.stringify(input.transcription) : null,
       };
       await db.insertInto('jobs').values(row).execute();
       return toJob(row);
@@ -243,6 +251,33 @@ export function createJobRepository(db: Kysely<Database>) {
         .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
         .execute();
+    },
+
+    /**
+     * Ends a job that has not ended yet as failed with `reason` (a canceled job); false when it
+     * had already completed or failed, which then stands.
+     */
+    async failIfRunning(id: string, reason: string): Promise<boolean> {
+      const timestamp = now();
+      const result = await db
+        .updateTable('jobs')
+        .set({ status: 'failed', error: reason, updated_at: timestamp, completed_at: timestamp })
+        .where('id', '=', id)
+        .where('status', 'not in', ['failed', 'completed'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Completes a job unless it ended meanwhile (canceled): false then, and it stays as it is. */
+    async completeIfRunning(id: string): Promise<boolean> {
+      const timestamp = now();
+      const result = await db
+        .updateTable('jobs')
+        .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
+        .where('id', '=', id)
+        .where('status', 'not in', ['failed', 'completed'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async markFailed(id: string, reason: string): Promise<void> {

@@ -31,6 +31,8 @@ export type JobsTable = {
   quality: string | null;
   /** JSON MediaSummary of the upload's streams, from its probe at submission; null for older jobs. */
   media: string | null;
+  /** JSON TranscriptionRequest of a transcription-only job; null for a video job. */
+  transcription: string | null;
 };
 
 export type SubtitleVersionsTable = {
