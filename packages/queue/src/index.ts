@@ -4,3 +4,4 @@ export * from './progress-bus';
 export * from './queues';
 export * from './queue-depth-metric';
 export * from './key-revocations';
+export * from './job-cancellations';
