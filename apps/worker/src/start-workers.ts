@@ -3,7 +3,7 @@ import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
 import type { DownloadListener } from '@babelfish/ml';
 import { createServices } from '@babelfish/pipeline';
-import { createJobQueues, createProgressPublisher, createRedisConnection } from '@babelfish/queue';
+import { createJobQueues, createProgressPublisher, createRedisConnection, subscribeToJobCancellations } from '@babelfish/queue';
 import { watchEventLoop } from './event-loop-watchdog';
 import { createProcessors } from './processors';
 import { createThreadedWhisper } from './whisper-thread';
@@ -43,7 +43,13 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     attempts: config.worker.attempts,
     onError: (error) => logger.warn('queue connection error', { error: String(error) }),
   });
-  const { processorFor, onFailed } = createProcessors(services.ctx, queues, config.transcription);
+  const { processorFor, onFailed, cancellations } = createProcessors(services.ctx, queues, config.transcription);
+  // A subscribed connection can do nothing else, so cancellations get one of their own.
+  const subscriber = createRedisConnection(config.redisUrl, 'babelfish-worker-cancellations');
+  subscriber.on('error', (error) => logger.warn('cancellation subscriber error', { error: String(error) }));
+  const stopCancellations = await subscribeToJobCancellations(subscriber, config.queuePrefix, (jobId) => {
+    if (cancellations.cancel(jobId)) logger.info('canceling a running transcription', { jobId });
+  });
 
   if (config.worker.roles.includes('transcribe')) {
     // Load Whisper before taking jobs, so the first job doesn't pay for it and a missing model fails the boot.
@@ -88,6 +94,8 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     /** Stops taking jobs, lets the running ones finish (their locks still renewed), then closes everything. */
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
+      await stopCancellations().catch(() => undefined);
+      subscriber.disconnect();
       stopWatchdog();
       await queues.close();
       await whisper.close();

@@ -25,6 +25,8 @@ export type TranscriptionSettings = {
   task: TranscriptionTask;
   /** OpenAI's timestamp_granularities[]=word, whisper-asr's word_timestamps=true. */
   words: boolean;
+  /** OpenAI's verbose_json lists segments unless timestamp_granularities[] leaves `segment` out. */
+  segments?: boolean;
   /** OpenAI's `model` as sent (echoed in logs; the configured Whisper model does the work). */
   model?: string;
   /** OpenAI's `prompt`, whisper-asr's `initial_prompt`: accepted and kept, not fed to the decoder. */

@@ -58,7 +58,8 @@ export const stages = ['upload', 'transcribe', 'translate', 'mux'] as const;
 export type Stage = (typeof stages)[number];
 
 // ass: styled subtitles; burned: subtitles rendered into the picture; dubbed: extra TTS audio track.
-export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript', 'ass', 'burned', 'dubbed'] as const;
+// transcription: the one output of a transcription-only job, in the format its API asked for.
+export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript', 'ass', 'burned', 'dubbed', 'transcription'] as const;
 export type OutputKind = (typeof outputKinds)[number];
 
 /** Called by stage code as work advances; `percent` is 0–100 within the stage (or language). */

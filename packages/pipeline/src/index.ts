@@ -12,3 +12,4 @@ export * from './submission';
 export * from './chunk-merge';
 export { runTranscribeChunk, runTranscribeMerge, type ChunkJob, type ChunkRange, type MergeJob } from './transcribe-chunks';
 export * from './transcript-save';
+export * from './transcription';

@@ -23,6 +23,7 @@ const contentTypes: Record<OutputKind, string> = {
   ass: 'text/x-ssa; charset=utf-8',
   burned: 'video/mp4',
   dubbed: 'video/mp4',
+  transcription: 'text/plain; charset=utf-8',
 };
 
 const fromUploadSchema = z.object({ uploadId: z.string() });
