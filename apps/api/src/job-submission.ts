@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { describeError, AppError } from '@babelfish/core';
+import { describeError, AppError, type TranscriptionRequest } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
 import { assertTranslatableMedia, probeMedia, summarizeMedia } from '@babelfish/media';
+import { JobPriority } from '@babelfish/queue';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from './deps';
 import type { Submission } from '@babelfish/pipeline';
@@ -13,9 +14,16 @@ import { createThumbnail } from './thumbnails';
 /**
  * Turns a received file into a queued job: ffprobe judges the content (not the name or MIME
  * type), the file moves into storage under a server-made key, the job row is written first
- * (source of truth), then the transcription is queued.
+ * (source of truth), then the transcription is queued. A transcription-only job (`transcription`
+ * given: OpenAI / whisper-asr APIs) gets no thumbnail and no content hash (its transcript is not
+ * one a video job may reuse), and jumps the queue: a client is waiting for it.
  */
-export async function submitJob(deps: ApiDeps, file: { path: string; originalName: string; size: number; ownerId: string }, submission: Submission): Promise<JobRecord> {
+export async function submitJob(
+  deps: ApiDeps,
+  file: { path: string; originalName: string; size: number; ownerId: string },
+  submission: Submission,
+  transcription?: TranscriptionRequest,
+): Promise<JobRecord> {
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
   const media = await probeMedia(file.path, { ffprobePath: deps.config.ffmpeg.ffprobePath, maxStreams: deps.config.http.maxMediaStreams });
   assertTranslatableMedia(media);
@@ -31,8 +39,8 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
   const summary = summarizeMedia(media, { from: submission.source, audioTrack: submission.options.audioTrack });
 
   const id = randomUUID();
-  const contentHash = await sha256File(file.path);
-  const thumbnailKey = await createThumbnail(deps, id, file.path, media);
+  const contentHash = transcription ? null : await sha256File(file.path);
+  const thumbnailKey = transcription ? undefined : await createThumbnail(deps, id, file.path, media);
   await deps.storage.putFile(storageKeys.input(id), file.path, { move: true });
   const job = await deps.jobs.create({
     id,
@@ -46,10 +54,11 @@ export async function submitJob(deps: ApiDeps, file: { path: string; originalNam
     media: summary,
     contentHash,
     options: submission.options,
+    transcription: transcription ?? null,
   });
   if (thumbnailKey) await deps.jobs.setThumbnail(id, thumbnailKey);
   try {
-    await deps.queues.enqueueTranscription({ jobId: id, run: job.runs });
+    await deps.queues.enqueueTranscription({ jobId: id, run: job.runs }, transcription ? JobPriority.interactive : JobPriority.bulk);
   } catch (error) {
     // The client is told nothing was created, so nothing is: the row and stored copy go, and the
     // received file goes back where it was (a resumable upload stays ready for the retry). The

@@ -12,6 +12,7 @@ import { createStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { createAuthenticator } from './auth/authenticate';
+import { createJobWaiter } from './compat/job-waiter';
 import { createSessionStore } from './auth/sessions';
 import { createIdempotency } from './idempotency';
 import { createMetrics } from './metrics';
@@ -71,6 +72,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     }),
     logger,
     uploadDir,
+    jobWaiter: createJobWaiter(jobs),
   };
   const server = http.createServer(createApp(deps));
   // Abandoned resumable uploads are dropped after a day, checked hourly (and at start).
@@ -97,7 +99,10 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     authenticate,
     logger,
     corsOrigins: config.http.corsOrigins,
-    onProgress: (event) => deps.metrics.observeProgress(event),
+    onProgress: (event) => {
+      deps.metrics.observeProgress(event);
+      deps.jobWaiter.notify(event);
+    },
   });
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   const { port } = server.address() as AddressInfo;

@@ -22,6 +22,9 @@ export function jobView(job: JobRecord) {
     thumbnailUrl: job.thumbnailKey ? `/v1/jobs/${job.id}/thumbnail` : null,
     options: job.options,
     media: job.media ? mediaView(job.media) : null,
+    // A transcription-only job (OpenAI / whisper-asr APIs) has one output in the format asked for.
+    kind: job.transcription ? 'transcription' : 'video',
+    transcription: job.transcription,
   };
 }
 
