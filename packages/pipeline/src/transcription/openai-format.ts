@@ -1,6 +1,6 @@
 import { findLanguage, type OpenAiFormat, type Segment, type TranscriptionRequest } from '@babelfish/core';
 import { formatTimestamp } from '@babelfish/media';
-import { fullText, type TranscriptionResult } from './result';
+import { fullText, oneLine, type TranscriptionResult } from './result';
 
 /**
  * The bodies OpenAI's /v1/audio/transcriptions and /v1/audio/translations answer with, per
@@ -41,7 +41,7 @@ function verboseJson(result: TranscriptionResult, request: Pick<TranscriptionReq
             seek: Math.floor(segment.start * 100),
             start: round(segment.start),
             end: round(segment.end),
-            text: ` ${segment.text.trim()}`,
+            text: ` ${oneLine(segment.text)}`,
             tokens: segment.tokens ?? [],
             temperature: segment.temperature ?? 0,
             avg_logprob: segment.avgLogprob ?? 0,

@@ -19,6 +19,11 @@ const unspaced = new Set(['zh', 'ja', 'th', 'lo', 'my', 'yue']);
 
 /** The segments' text as one string, joined the way the language writes. */
 export function fullText(result: Pick<TranscriptionResult, 'segments' | 'textLanguage'>): string {
-  const parts = result.segments.map((segment) => segment.text.trim()).filter(Boolean);
+  const parts = result.segments.map((segment) => oneLine(segment.text)).filter(Boolean);
   return parts.join(unspaced.has(result.textLanguage) ? '' : ' ');
+}
+
+/** A cue's text on one line (translations come cut into subtitle lines). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -1,6 +1,6 @@
 import { findLanguage, type WhisperAsrFormat } from '@babelfish/core';
 import { cues } from './openai-format';
-import type { LanguageDetectionResult, TranscriptionResult } from './result';
+import { oneLine, type LanguageDetectionResult, type TranscriptionResult } from './result';
 
 /**
  * The bodies whisper-asr-webservice's POST /asr answers with, per `output` (its faster_whisper
@@ -40,7 +40,7 @@ function asrJson(result: TranscriptionResult, words: boolean) {
     seek: Math.floor(segment.start * 100),
     start: round(segment.start),
     end: round(segment.end),
-    text: ` ${segment.text.trim()}`,
+    text: ` ${oneLine(segment.text)}`,
     tokens: segment.tokens ?? [],
     avg_logprob: segment.avgLogprob ?? 0,
     compression_ratio: segment.compressionRatio ?? 0,
