@@ -57,7 +57,9 @@ describe('OpenAPI document and response contract', () => {
     // The route table is what the document is made from; compare it with the served routes.
     const served = new Set([...servedRoutes(stack.api.app)].filter((entry) => !entry.endsWith(' /')).map((entry) => { const [method, route] = entry.split(' '); return `${method} ${toOpenApiPath(route!)}`; }));
     expect([...served].filter((entry) => !documented.has(entry))).toEqual([]);
-    expect([...documented].filter((entry) => !served.has(entry))).toEqual([]);
+    // The keyless whisper-asr paths are served only with AUTH_MODE=none (this stack has keys).
+    const keyless = (entry: string) => entry.includes(' /compat/whisper-asr/') && !entry.includes('{key}');
+    expect([...documented].filter((entry) => !served.has(entry) && !keyless(entry))).toEqual([]);
     expect(document.components.schemas).toHaveProperty('Job');
     expect(document.components.schemas).toHaveProperty('Error');
     // The submission's request schema is the one the route validates with.

@@ -47,12 +47,13 @@ describe('Redis restart while jobs wait', () => {
       await submitJob(store, sample('es_everest.mp4'), { from: 'es', to: ['en'] }),
       await submitJob(store, sample('jfk.mp4'), { to: ['es'] }),
     ];
-    expect(await store.queues.queues.transcribe.getWaitingCount()).toBe(3);
+    // Every job carries a priority (JobPriority), so waiting work is in BullMQ's prioritized set.
+    expect(await store.queues.queues.transcribe.getJobCountByTypes('waiting', 'prioritized')).toBe(3);
 
     await redis.kill('SIGKILL'); // no shutdown save, no final fsync: only what the AOF already holds
     await redis.start();
     // The producer's connection came back by itself, and the three jobs are still there.
-    expect(await store.queues.queues.transcribe.getWaitingCount()).toBe(3);
+    expect(await store.queues.queues.transcribe.getJobCountByTypes('waiting', 'prioritized')).toBe(3);
     // And new work is accepted after the restart.
     jobIds.push(await submitJob(store, sample('jfk.mp4'), { from: 'en', to: ['es'] }));
 
@@ -81,11 +82,11 @@ describe('Redis restart while jobs wait', () => {
   it('without persistence the same restart silently drops the queue (why production needs AOF)', async () => {
     const { redis, store } = await setUp('none', ['--appendonly', 'no']);
     const jobId = await submitJob(store, sample('jfk.mp4'), { from: 'en', to: ['es'] });
-    expect(await store.queues.queues.transcribe.getWaitingCount()).toBe(1);
+    expect(await store.queues.queues.transcribe.getJobCountByTypes('waiting', 'prioritized')).toBe(1);
 
     await redis.kill('SIGKILL');
     await redis.start();
-    expect(await store.queues.queues.transcribe.getWaitingCount()).toBe(0);
+    expect(await store.queues.queues.transcribe.getJobCountByTypes('waiting', 'prioritized')).toBe(0);
     // The job row still says queued: nothing will ever run it. AOF is what prevents this.
     expect((await store.jobs.get(jobId))?.status).toBe('queued');
   });

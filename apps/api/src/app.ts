@@ -21,6 +21,8 @@ import { buildOpenApiDocument } from './openapi/document';
 import { docsPage, docsScript } from './openapi/docs-page';
 import { responseContract } from './openapi/response-contract';
 import { routeSpecs } from './openapi/route-specs';
+import { openAiRouters } from './compat/openai-router';
+import { whisperAsrRouter } from './compat/whisper-asr-router';
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -74,6 +76,12 @@ export function createApp(deps: ApiDeps): express.Express {
   // Log-in is the one unauthenticated route: limited per IP against key guessing.
   app.use('/v1/session', limiter('login', 20, true));
   app.use('/v1', sessionRouter(deps));
+  // The compatible APIs answer (errors included) in the shapes their clients expect, so they come
+  // before Babelfish's own authentication and error handling.
+  const openAi = openAiRouters(deps);
+  app.use('/v1/audio', openAi.audio);
+  app.use('/v1/models', openAi.models);
+  app.use('/compat/whisper-asr', whisperAsrRouter(deps));
   app.use('/v1', requireAuth(deps.authenticate));
   // Submissions are expensive (storage, GPU/CPU minutes); reads are cheap but not free.
   app.post(['/v1/jobs', '/v1/uploads', '/v1/jobs/:id/retry', '/v1/jobs/:id/remux', '/v1/jobs/:id/languages'], limiter('submit', limits.submitPerMinute));

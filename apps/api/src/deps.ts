@@ -6,6 +6,7 @@ import type { JobQueues } from '@babelfish/queue';
 import type { Storage } from '@babelfish/storage';
 import type { Redis } from 'ioredis';
 import type { Authenticator } from './auth/authenticate';
+import type { JobWaiter } from './compat/job-waiter';
 import type { SessionStore } from './auth/sessions';
 import type { Idempotency } from './idempotency';
 import type { Metrics } from './metrics';
@@ -31,4 +32,6 @@ export type ApiDeps = {
   engines: EngineRegistry;
   logger: Logger;
   uploadDir: string;
+  /** Wakes requests that wait for their job (OpenAI / whisper-asr compatible APIs). */
+  jobWaiter: JobWaiter;
 };

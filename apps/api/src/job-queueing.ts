@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { describeError, AppError } from '@babelfish/core';
 import type { JobRecord, NewJob } from '@babelfish/db';
+import { JobPriority } from '@babelfish/queue';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from './deps';
 
@@ -12,12 +13,18 @@ export type StoredUpload = { key: string; receivedPath: string };
  * the job row is written first (source of truth), then the transcription is queued. When the
  * queue does not answer, the submission is undone.
  */
-export async function storeAndQueueJob(deps: ApiDeps, job: NewJob & { id: string }, uploads: StoredUpload[], thumbnailKey: string | null): Promise<JobRecord> {
+export async function storeAndQueueJob(
+  deps: ApiDeps,
+  job: NewJob & { id: string },
+  uploads: StoredUpload[],
+  thumbnailKey: string | null,
+  priority: JobPriority = JobPriority.bulk,
+): Promise<JobRecord> {
   for (const upload of uploads) await deps.storage.putFile(upload.key, upload.receivedPath, { move: true });
   const created = await deps.jobs.create(job);
   if (thumbnailKey) await deps.jobs.setThumbnail(job.id, thumbnailKey);
   try {
-    await deps.queues.enqueueTranscription({ jobId: job.id, run: created.runs });
+    await deps.queues.enqueueTranscription({ jobId: job.id, run: created.runs }, priority);
   } catch (error) {
     // The client is told nothing was created, so nothing is: the row and stored copies go, and the
     // received files go back where they were (a resumable upload stays ready for the retry). The

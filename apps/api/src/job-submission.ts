@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '@babelfish/core';
+import { AppError, type TranscriptionRequest } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
 import { assertTranslatableMedia, probeMedia, reasonForFormat, refusedMedia, sniffSubtitleFile, summarizeMedia } from '@babelfish/media';
 import { planSubtitleImport, readSubtitleUpload, type Submission } from '@babelfish/pipeline';
+import { JobPriority } from '@babelfish/queue';
 import { storageKeys } from '@babelfish/storage';
 import type { ApiDeps } from './deps';
 import { storeAndQueueJob, type StoredUpload } from './job-queueing';
@@ -15,11 +16,19 @@ import { createThumbnail } from './thumbnails';
 export type ReceivedFile = { path: string; originalName: string; size: number };
 
 /**
+ * `subtitles`: a subtitle file to use instead of transcribing. `transcription`: a
+ * transcription-only job (OpenAI / whisper-asr APIs): no thumbnail and no content hash (its
+ * transcript is not one a video job may reuse), and it jumps the queue: a client is waiting.
+ */
+export type SubmissionExtras = { subtitles?: ReceivedFile; transcription?: TranscriptionRequest };
+
+/**
  * Turns received files into a queued job. The content decides what a file is (never its name
  * or MIME type): a video or audio file (ffprobe judges it), optionally with a subtitle file to
  * use instead of a transcription; or, given alone, a subtitle file to translate.
  */
-export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: string }, submission: Submission, subtitles?: ReceivedFile): Promise<JobRecord> {
+export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: string }, submission: Submission, extras: SubmissionExtras = {}): Promise<JobRecord> {
+  const { subtitles, transcription } = extras;
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
   const fileIsSubtitles = (await sniffSubtitleFile(file.path)) !== undefined;
   if (fileIsSubtitles && !subtitles) return submitSubtitlesAlone(deps, file, submission);
@@ -43,8 +52,8 @@ export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: s
   const summary = summarizeMedia(media, { from: source, audioTrack: submission.options.audioTrack });
 
   const id = randomUUID();
-  const contentHash = await sha256File(file.path);
-  const thumbnailKey = await createThumbnail(deps, id, file.path, media);
+  const contentHash = transcription ? null : await sha256File(file.path);
+  const thumbnailKey = transcription ? null : await createThumbnail(deps, id, file.path, media);
   const uploads: StoredUpload[] = [{ key: storageKeys.input(id), receivedPath: file.path }];
   if (subtitles) uploads.push({ key: storageKeys.importedSubtitles(id), receivedPath: subtitles.path });
   const job = await storeAndQueueJob(
@@ -61,9 +70,11 @@ export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: s
       media: summary,
       contentHash,
       options: plan?.options ?? submission.options,
+      transcription: transcription ?? null,
     },
     uploads,
     thumbnailKey,
+    transcription ? JobPriority.interactive : JobPriority.bulk,
   );
   deps.logger.info('job submitted', { jobId: id, targets: submission.targets, source, subtitles: plan?.options.importedSubtitles });
   return job;

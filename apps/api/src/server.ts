@@ -13,6 +13,7 @@ import { createStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { createAuthenticator } from './auth/authenticate';
+import { createJobWaiter } from './compat/job-waiter';
 import { createSessionStore } from './auth/sessions';
 import { createIdempotency } from './idempotency';
 import { createMetrics } from './metrics';
@@ -74,6 +75,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     }),
     logger,
     uploadDir,
+    jobWaiter: createJobWaiter(jobs),
   };
   const app = createApp(deps);
   const server = http.createServer(app);
@@ -101,7 +103,10 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     authenticate,
     logger,
     corsOrigins: config.http.corsOrigins,
-    onProgress: (event) => deps.metrics.observeProgress(event),
+    onProgress: (event) => {
+      deps.metrics.observeProgress(event);
+      deps.jobWaiter.notify(event);
+    },
     onKeyRevoked: (keyId) => authenticate.forget?.(keyId),
   });
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));

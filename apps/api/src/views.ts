@@ -29,6 +29,9 @@ export function jobView(job: JobRecord): JobView {
       return entry ? [{ language, ...entry }] : [];
     }),
     usage: { ...job.usage, totalTokens: job.usage.promptTokens + job.usage.completionTokens },
+    // A transcription-only job (OpenAI / whisper-asr APIs) has one output in the format asked for.
+    kind: job.transcription ? 'transcription' : 'video',
+    transcription: job.transcription,
   };
 }
 

@@ -1,9 +1,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { AppError, isAppError } from '@babelfish/core';
-import type { JobDataByQueue, JobQueues, QueueName } from '@babelfish/queue';
+import { JobPriority, type JobDataByQueue, type JobQueues, type QueueName } from '@babelfish/queue';
 import {
   failJob,
   runMuxStage,
+  runTranscriptionFinish,
+  runTranscriptionStage,
   runTranscribeChunk,
   runTranscribeMerge,
   runTranscribeStage,
@@ -11,13 +13,19 @@ import {
   type ChunkSplit,
   type StageContext,
 } from '@babelfish/pipeline';
+import { createCancellations, type Cancellations } from './cancellations';
 
 /**
  * One handler per queue, and the follow-up work chained in one place: after a transcription
  * succeeds, the translate-per-language → mux flow is added. Each handler throws on failure so
  * BullMQ sees it (retries with backoff); bad media becomes UnrecoverableError and fails at once.
  */
-export function createProcessors(ctx: StageContext, queues: JobQueues, chunking: { splitAboveSeconds: number; chunkSeconds: number }) {
+export function createProcessors(
+  ctx: StageContext,
+  queues: JobQueues,
+  chunking: { splitAboveSeconds: number; chunkSeconds: number },
+  cancellations: Cancellations = createCancellations(),
+) {
   const split: ChunkSplit = {
     ...chunking,
     enqueue: (merge, chunks) =>
@@ -47,19 +55,39 @@ export function createProcessors(ctx: StageContext, queues: JobQueues, chunking:
         ctx.logger.warn('skipping a stale transcription entry', { jobId: data.jobId, run: data.run, status: record?.status ?? 'deleted' });
         return { skipped: true };
       }
+      if (record.transcription) {
+        // A client waits on this one: no chunks, and what follows keeps its priority.
+        const outcome = await cancellations.run(data.jobId, (signal) => runTranscriptionStage(ctx, data.jobId, signal));
+        if (outcome.next === 'translate') await queues.enqueueTranslationFlow(data.jobId, outcome.languages, data.run, JobPriority.interactive);
+        else await runTranscriptionFinish(ctx, data.jobId);
+        return { transcription: outcome.next };
+      }
       const result = await runTranscribeStage(ctx, data.jobId, { run: data.run, split });
       if ('chunks' in result) return { chunks: result.chunks };
       await translateNext(data.jobId, data.run);
       return { language: result.transcript.language, segments: result.transcript.segments.length };
     },
     translate: async (job) => {
+      if (await canceledTranscription(job.data.jobId)) return { skipped: true };
       const translation = await runTranslateStage(ctx, job.data.jobId, job.data.language);
       return { language: translation.targetLanguage, engine: translation.engine };
     },
     mux: async (job) => {
+      // A transcription-only job has no videos to mux: its one output is written here instead.
+      const record = await ctx.jobs.get(job.data.jobId);
+      if (record?.transcription) {
+        await runTranscriptionFinish(ctx, job.data.jobId);
+        return { transcription: 'finish' };
+      }
       const outputs = await runMuxStage(ctx, job.data.jobId);
       return { outputs: outputs.length };
     },
+  };
+
+  /** A transcription-only job already ended (its client canceled it): the rest of its steps are skipped. */
+  const canceledTranscription = async (jobId: string) => {
+    const record = await ctx.jobs.get(jobId);
+    return record?.transcription !== null && record?.transcription !== undefined && record.status === 'failed';
   };
 
   /**
@@ -92,6 +120,11 @@ export function createProcessors(ctx: StageContext, queues: JobQueues, chunking:
       try {
         return await handler(job);
       } catch (error) {
+        if (isAppError(error) && error.code === 'CANCELED') {
+          // The row already says why (the API marked it canceled); nothing is retried.
+          ctx.logger.info('stage canceled', { queue, jobId: job.data.jobId });
+          throw new UnrecoverableError(error.message);
+        }
         const permanent = (isAppError(error) && error.permanent) || error instanceof UnrecoverableError;
         const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         ctx.logger.error('stage failed', { queue, jobId: job.data.jobId, attempt: job.attemptsMade + 1, permanent, error: String(error) });
@@ -102,5 +135,5 @@ export function createProcessors(ctx: StageContext, queues: JobQueues, chunking:
     };
   }
 
-  return { processorFor, onFailed };
+  return { processorFor, onFailed, cancellations };
 }

@@ -3,7 +3,7 @@ import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
 import type { DownloadListener } from '@babelfish/ml';
 import { createServices } from '@babelfish/pipeline';
-import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue } from '@babelfish/queue';
+import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue, subscribeToJobCancellations } from '@babelfish/queue';
 import { createWebhookRepository } from '@babelfish/db';
 import { createJobAnnouncer } from '@babelfish/pipeline';
 import { startWebhookDelivery } from './webhook-delivery';
@@ -64,7 +64,13 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     webhooks: createWebhookRepository(services.database.db),
     logger,
   });
-  const { processorFor, onFailed } = createProcessors(services.ctx, queues, config.transcription);
+  const { processorFor, onFailed, cancellations } = createProcessors(services.ctx, queues, config.transcription);
+  // A subscribed connection can do nothing else, so cancellations get one of their own.
+  const subscriber = createRedisConnection(config.redisUrl, 'babelfish-worker-cancellations');
+  subscriber.on('error', (error) => logger.warn('cancellation subscriber error', { error: String(error) }));
+  const stopCancellations = await subscribeToJobCancellations(subscriber, config.queuePrefix, (jobId) => {
+    if (cancellations.cancel(jobId)) logger.info('canceling a running transcription', { jobId });
+  });
 
   if (config.worker.roles.includes('transcribe')) {
     // Load Whisper before taking jobs, so the first job doesn't pay for it and a missing model fails the boot.
@@ -111,6 +117,8 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       await Promise.all(workers.map((worker) => worker.close()));
       await webhookDelivery.close();
       await webhookQueue.close();
+      await stopCancellations().catch(() => undefined);
+      subscriber.disconnect();
       stopWatchdog();
       await queues.close();
       await whisper.close();

@@ -24,22 +24,33 @@ const loaded = await getWhisper(data.modelId, data.dtype, data.options).then(
 );
 if (loaded) serve(loaded);
 
+/** Transcriptions in flight or waiting for the model, by request id, so a cancel can reach them. */
+const running = new Map<number, AbortController>();
+
 function serve(model: WhisperModel): void {
   port.on('message', (request: WhisperRequest) => {
+    if (request.op === 'cancel') {
+      running.get(request.id)?.abort();
+      return;
+    }
     // WhisperModel runs its calls one at a time, so requests may arrive while one is running.
     const work: Promise<unknown> = request.op === 'detect' ? model.detectLanguage(request.audio) : transcribe(model, request);
     work.then(
       (value) => send({ type: 'result', id: request.id, value: value as never }),
       (error: unknown) => send({ type: 'error', id: request.id, error: serializeError(error) }),
-    );
+    ).finally(() => running.delete(request.id));
   });
   send({ type: 'ready' });
 }
 
 function transcribe(model: WhisperModel, request: Extract<WhisperRequest, { op: 'transcribe' | 'words' }>): Promise<unknown> {
+  const controller = new AbortController();
+  running.set(request.id, controller);
   const options = {
     language: request.language,
     task: request.task,
+    withTokens: request.withTokens,
+    signal: controller.signal,
     onProgress: request.progress ? (percent: number) => send({ type: 'progress', id: request.id, percent }) : undefined,
   };
   return request.op === 'words' ? model.transcribeWords(request.audio, options) : model.transcribe(request.audio, options);

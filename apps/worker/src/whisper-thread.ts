@@ -116,10 +116,20 @@ export class WhisperThread implements SpeechModel {
   private transcription<T>(op: 'transcribe' | 'words', audio: SpeechAudio, options: TranscribeOptions): Promise<T> {
     getLanguage(options.language); // UNKNOWN_LANGUAGE here, as with the in-process model
     const task = options.task ?? 'transcribe';
-    return this.call<T>((id) => ({ id, op, audio, language: options.language, task, progress: Boolean(options.onProgress) }), options.onProgress);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new AppError('CANCELED', 'The transcription was canceled'));
+    let id = 0;
+    // The thread stops the call before its next batch of windows and answers CANCELED.
+    const cancel = () => this.worker.postMessage({ id, op: 'cancel' } satisfies WhisperRequest);
+    signal?.addEventListener('abort', cancel, { once: true });
+    const request = { language: options.language, task, progress: Boolean(options.onProgress), withTokens: options.withTokens };
+    return this.call<T>((next) => {
+      id = next;
+      return { id: next, op, audio, ...request };
+    }, options.onProgress).finally(() => signal?.removeEventListener('abort', cancel));
   }
 
-  private call<T>(build: (id: number) => WhisperRequest, onProgress?: (percent: number) => void): Promise<T> {
+  private call<T>(build: (id: number) => Exclude<WhisperRequest, { op: 'cancel' }>, onProgress?: (percent: number) => void): Promise<T> {
     if (this.exitReason) return Promise.reject(this.exitReason);
     const id = this.nextId++;
     const request = build(id);

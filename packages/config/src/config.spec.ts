@@ -94,6 +94,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WEBHOOK_SECRET: 'hunter2' })).toThrow(/WEBHOOK_SECRET/);
   });
 
+  it('holds OpenAI / whisper-asr requests for their transcription up to an hour unless COMPAT_WAIT_SECONDS says', () => {
+    expect(loadConfig({}).compat).toEqual({ waitSeconds: 3600 });
+    expect(loadConfig({ COMPAT_WAIT_SECONDS: '120' }).compat.waitSeconds).toBe(120);
+    expect(() => loadConfig({ COMPAT_WAIT_SECONDS: '0' })).toThrow(/COMPAT_WAIT_SECONDS/);
+    expect(() => loadConfig({ COMPAT_WAIT_SECONDS: 'forever' })).toThrow(/COMPAT_WAIT_SECONDS/);
+  });
+
   it('refuses bad settings at start-up, naming each', () => {
     expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
     expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);

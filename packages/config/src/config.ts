@@ -131,6 +131,9 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
   RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  // How long a request to the OpenAI / whisper-asr compatible APIs waits for its transcription
+  // before it is canceled and answered 503 (Bazarr waits up to an hour).
+  COMPAT_WAIT_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(3600),
   // Comma-separated origins allowed to call the API from a browser; empty = same origin only.
   CORS_ORIGINS: z
     .string()
@@ -213,6 +216,8 @@ export type Config = {
   subtitles: SubtitleLimits;
   auth: { mode: 'api-key' | 'none'; sessionTtlSeconds: number; secureCookies: boolean };
   rateLimits: { submitPerMinute: number; readPerMinute: number };
+  /** The OpenAI / whisper-asr compatible APIs: how long a request waits for its job. */
+  compat: { waitSeconds: number };
   trustProxy: number;
   queueMetricsCloudWatch: boolean;
   /** Base folder for multipart uploads in flight (each API process sweeps crashed ones' left-overs). */
@@ -283,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.UPLOAD_TEMP_DIR ? { uploadTempDir: path.resolve(e.UPLOAD_TEMP_DIR) } : {}),
     auth: { mode: e.AUTH_MODE, sessionTtlSeconds: e.SESSION_TTL_SECONDS, secureCookies: e.NODE_ENV === 'production' },
     rateLimits: { submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE, readPerMinute: e.RATE_LIMIT_READ_PER_MINUTE },
+    compat: { waitSeconds: e.COMPAT_WAIT_SECONDS },
     trustProxy: e.TRUST_PROXY,
     queueMetricsCloudWatch: e.QUEUE_METRICS_CLOUDWATCH,
     webhooks: { allowedHosts: e.WEBHOOK_ALLOWED_HOSTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryDelaysMs: e.WEBHOOK_RETRY_DELAYS_MS, ...(e.WEBHOOK_SECRET ? { secret: e.WEBHOOK_SECRET } : {}) },

@@ -80,6 +80,19 @@ export const jobSchema = z
       )
       .describe('Per target language translated so far'),
     usage: z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int(), totalTokens: z.number().int() }).describe('LLM tokens spent by the job'),
+    kind: z.enum(['video', 'transcription']).describe('transcription: made through the OpenAI or whisper-asr compatible API; one output, no videos'),
+    transcription: nullable(
+      z.strictObject({
+        api: z.enum(['openai', 'whisper-asr']),
+        format: z.string(),
+        task: z.enum(['transcribe', 'translate', 'detect-language']),
+        words: z.boolean(),
+        segments: z.boolean().optional(),
+        model: z.string().optional(),
+        prompt: z.string().optional(),
+        temperature: z.number().optional(),
+      }),
+    ),
   })
   .meta({ id: 'Job' });
 
@@ -189,3 +202,12 @@ export type LanguagesView = z.infer<typeof languagesBodySchema>;
 export type LanguageView = z.infer<typeof languageInfoSchema>;
 export type LanguagePairsView = z.infer<typeof languagePairsBodySchema>;
 export type WebhookDeliveryView = z.infer<typeof webhookDeliverySchema>;
+
+// --- The compatibility APIs speak their own error shapes and bodies.
+export const openAiErrorBodySchema = z
+  .strictObject({ error: z.strictObject({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) })
+  .meta({ id: 'OpenAiError' });
+export const openAiModelSchema = z.strictObject({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() });
+export const openAiModelListSchema = z.strictObject({ object: z.literal('list'), data: z.array(openAiModelSchema) });
+export const whisperAsrErrorBodySchema = z.strictObject({ detail: z.string() }).meta({ id: 'WhisperAsrError' });
+export const whisperAsrStatusSchema = z.looseObject({ status: z.string(), version: z.string() });

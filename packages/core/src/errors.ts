@@ -19,6 +19,8 @@ export const ErrorCode = {
   EngineUnavailable: 'ENGINE_UNAVAILABLE',
   TranslationFailed: 'TRANSLATION_FAILED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  /** The job was called off (its waiting client went away); workers stop it at the next boundary. */
+  Canceled: 'CANCELED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,6 +43,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   ENGINE_UNAVAILABLE: 422,
   TRANSLATION_FAILED: 500,
   SERVICE_UNAVAILABLE: 503,
+  CANCELED: 409,
   INTERNAL: 500,
 };
 
@@ -56,6 +59,7 @@ const permanentCodes = new Set<ErrorCode>([
   'UNKNOWN_LANGUAGE',
   'INVALID_CONFIG',
   'MEDIA_PROCESSING_FAILED',
+  'CANCELED',
 ]);
 
 /**

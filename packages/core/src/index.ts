@@ -7,3 +7,4 @@ export * from './cue-text';
 export * from './job-options';
 export * from './seeded-random';
 export * from './pair-routes';
+export * from './transcription-request';

@@ -23,6 +23,11 @@ export type Segment = {
   noSpeechProb?: number;
   /** Sampling temperature of the decode kept (0 = greedy; higher = the fallback ran). */
   temperature?: number;
+  /**
+   * Whisper token ids of the segment's text (no special or timestamp tokens), as Whisper's
+   * tokenizer encodes the text; for OpenAI's verbose_json `tokens`.
+   */
+  tokens?: number[];
 };
 
 /**
@@ -60,7 +65,8 @@ export type Stage = (typeof stages)[number];
 
 // ass: styled subtitles; burned: subtitles rendered into the picture; dubbed: extra TTS audio track.
 // bilingual-*: the source line above each translation, in one cue (`<stem>.<source>-<target>.*`).
-export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript', 'ass', 'burned', 'dubbed', 'bilingual-srt', 'bilingual-vtt', 'bilingual-ass'] as const;
+// transcription: the one output of a transcription-only job, in the format its API asked for.
+export const outputKinds = ['srt', 'vtt', 'mp4', 'mkv', 'transcript', 'ass', 'burned', 'dubbed', 'bilingual-srt', 'bilingual-vtt', 'bilingual-ass', 'transcription'] as const;
 export type OutputKind = (typeof outputKinds)[number];
 
 /** Called by stage code as work advances; `percent` is 0–100 within the stage (or language). */

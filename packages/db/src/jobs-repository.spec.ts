@@ -52,7 +52,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache', '0008_job_usage', '0011_webhooks']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache', '0008_job_usage', '0010_compat_jobs', '0011_webhooks']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
@@ -121,6 +121,25 @@ describe.each(backends)('job repository on %s', (kind, open) => {
     });
     expect(stored.usage).toEqual({ promptTokens: 600, completionTokens: 120 });
     await jobs.delete(job.id);
+  });
+
+  it('keeps a transcription-only request on its job; a canceled job stays failed and is never completed', async () => {
+    const jobs = createJobRepository(handle.db);
+    const transcription = { api: 'openai', format: 'verbose_json', task: 'transcribe', words: true, model: 'whisper-1', temperature: 0.2 } as const;
+    const job = await jobs.create({ targetLanguages: [], originalName: 'jfk.wav', inputKey: 'jobs/t/input', transcription });
+    expect((await jobs.get(job.id))?.transcription).toEqual(transcription);
+    const video = await jobs.create({ targetLanguages: ['es'], originalName: 'a.mp4', inputKey: 'jobs/v/input' });
+    expect((await jobs.get(video.id))?.transcription).toBeNull();
+
+    expect(await jobs.failIfRunning(job.id, 'Canceled: the client disconnected')).toBe(true);
+    expect(await jobs.completeIfRunning(job.id)).toBe(false);
+    expect(await jobs.failIfRunning(job.id, 'again')).toBe(false);
+    expect(await jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'Canceled: the client disconnected' });
+    expect(await jobs.completeIfRunning(video.id)).toBe(true);
+    expect(await jobs.failIfRunning(video.id, 'late')).toBe(false);
+    expect((await jobs.get(video.id))?.status).toBe('completed');
+    await jobs.delete(job.id);
+    await jobs.delete(video.id);
   });
 
   it('keeps every version of a subtitle track and refuses stale edits', async () => {

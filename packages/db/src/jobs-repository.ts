@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { JobOptions, JobStatus, JobTranslation, MediaSummary, OutputKind, QualityReport, Stage } from '@babelfish/core';
+import type { JobOptions, JobStatus, JobTranslation, MediaSummary, OutputKind, QualityReport, Stage, TranscriptionRequest } from '@babelfish/core';
 import type { Database, JobsTable, OutputsTable } from './schema';
 
 export type StageProgress = { transcribe?: number; translate?: Record<string, number>; mux?: number };
@@ -37,6 +37,11 @@ export type JobRecord = {
   translations: Record<string, JobTranslation>;
   /** The llm engine's tokens over all languages and runs. */
   usage: { promptTokens: number; completionTokens: number };
+  /**
+   * Set for a transcription-only job (OpenAI / whisper-asr compatible APIs): no videos, no
+   * thumbnail, one output in the requested format. Null for a video job.
+   */
+  transcription: TranscriptionRequest | null;
 };
 
 export type OutputRecord = {
@@ -62,6 +67,7 @@ export type NewJob = {
   contentHash?: string | null;
   options?: JobOptions;
   media?: MediaSummary | null;
+  transcription?: TranscriptionRequest | null;
 };
 
 export type ProgressUpdate = { stage: Stage; percent: number; stageProgress: StageProgress; status?: JobStatus };
@@ -93,6 +99,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     media: row.media ? (JSON.parse(row.media) as MediaSummary) : null,
     translations: row.translations ? (JSON.parse(row.translations) as Record<string, JobTranslation>) : {},
     usage: { promptTokens: Number(row.prompt_tokens ?? 0), completionTokens: Number(row.completion_tokens ?? 0) },
+    transcription: row.transcription ? (JSON.parse(row.transcription) as TranscriptionRequest) : null,
   };
 }
 
@@ -143,6 +150,7 @@ export function createJobRepository(db: Kysely<Database>) {
         translations: null,
         prompt_tokens: 0,
         completion_tokens: 0,
+        transcription: input.transcription ? JSON.stringify(input.transcription) : null,
       };
       await db.insertInto('jobs').values(row).execute();
       return toJob(row);
@@ -283,6 +291,33 @@ export function createJobRepository(db: Kysely<Database>) {
         .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
         .execute();
+    },
+
+    /**
+     * Ends a job that has not ended yet as failed with `reason` (a canceled job); false when it
+     * had already completed or failed, which then stands.
+     */
+    async failIfRunning(id: string, reason: string): Promise<boolean> {
+      const timestamp = now();
+      const result = await db
+        .updateTable('jobs')
+        .set({ status: 'failed', error: reason, updated_at: timestamp, completed_at: timestamp })
+        .where('id', '=', id)
+        .where('status', 'not in', ['failed', 'completed'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Completes a job unless it ended meanwhile (canceled): false then, and it stays as it is. */
+    async completeIfRunning(id: string): Promise<boolean> {
+      const timestamp = now();
+      const result = await db
+        .updateTable('jobs')
+        .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
+        .where('id', '=', id)
+        .where('status', 'not in', ['failed', 'completed'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async markFailed(id: string, reason: string): Promise<void> {

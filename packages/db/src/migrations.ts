@@ -175,6 +175,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').dropColumn('translations').execute();
     },
   },
+  '0010_compat_jobs': {
+    async up(db: Kysely<unknown>) {
+      // JSON TranscriptionRequest of a transcription-only job (OpenAI / whisper-asr APIs); null for video jobs.
+      await db.schema.alterTable('jobs').addColumn('transcription', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').dropColumn('transcription').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

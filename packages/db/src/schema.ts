@@ -36,6 +36,8 @@ export type JobsTable = {
   /** Tokens the llm engine spent on the job, all languages and runs together. */
   prompt_tokens: number;
   completion_tokens: number;
+  /** JSON TranscriptionRequest of a transcription-only job; null for a video job. */
+  transcription: string | null;
 };
 
 export type SubtitleVersionsTable = {

@@ -24,6 +24,8 @@ export type SpeechExtractOptions = AudioOptions & {
   /** Layout and start offset of that track: see speechFilter (centre-weighted downmix, padding). */
   channelLayout?: string;
   startOffsetSeconds?: number;
+  /** Only this much from the start (language detection needs the first 30 s, not the film). */
+  maxSeconds?: number;
 };
 
 /**
@@ -44,6 +46,7 @@ export async function extractAudioWav(input: string, outputWav: string, opts: Sp
         '-ac', '1',
         '-ar', String(SPEECH_SAMPLE_RATE),
         '-c:a', 'pcm_s16le',
+        ...(opts.maxSeconds !== undefined ? ['-t', String(opts.maxSeconds)] : []),
         // The temp path has no extension, so the muxer must be named.
         '-f', 'wav',
         '-y', tempPath,

@@ -31,6 +31,8 @@ export type TranscribeSettings = {
   safeguards?: DecodeSafeguards;
   /** Told how each decoded window fared (counters, logs). */
   onWindow?: (window: WindowResult) => void;
+  /** Checked before each batch: once aborted, no further window is decoded (CANCELED). */
+  signal?: AbortSignal;
 };
 
 /**
@@ -61,6 +63,8 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
   const queue: Pending[] = windows.map((window) => ({ window, retries: 0 }));
 
   while (queue.length > 0) {
+    // A batch already decoding runs to its end (one ONNX run cannot be interrupted); the next does not start.
+    if (settings.signal?.aborted) throw new AppError('CANCELED', 'The transcription was canceled');
     const batch = queue.splice(0, settings.batchSize);
     const inputs = await Promise.all(
       batch.map(async ({ window }) => ({ features: await runtime.features(await readWindow(source, window)), frames: Math.ceil(window.length / 320) })),

@@ -20,6 +20,7 @@ export type AsrCallOptions = {
 export type WhisperTokenizer = {
   convert_tokens_to_ids(tokens: string[]): Array<number | bigint | null | undefined>;
   decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
   /**
    * The pipeline's own token → words step (internal to transformers.js, pinned version): groups
    * sub-word tokens into words, per-language, with start/end from the token timings.

@@ -44,6 +44,10 @@ export type TranscribeOptions = {
   task?: WhisperTask;
   /** 0–100, never decreasing, ends at 100. */
   onProgress?: (percent: number) => void;
+  /** Stops the work before the next batch of windows (CANCELED); the batch in flight finishes. */
+  signal?: AbortSignal;
+  /** Give each segment its text's token ids (`tokens`, for OpenAI's verbose_json). */
+  withTokens?: boolean;
 };
 
 /**
@@ -120,13 +124,25 @@ export class WhisperModel implements SpeechModel {
   async transcribe(audio: SpeechAudio, options: TranscribeOptions): Promise<Segment[]> {
     getLanguage(options.language); // throws UNKNOWN_LANGUAGE before any work
     return this.exclusive(() =>
-      withAudioSource(audio, async (source) => segmentWords(cleanWordTimes(await this.words(source, options), source.length / SAMPLE_RATE))),
+      withAudioSource(audio, async (source) => {
+        const segments = segmentWords(cleanWordTimes(await this.words(source, options), source.length / SAMPLE_RATE));
+        return options.withTokens ? segments.map((segment) => ({ ...segment, tokens: this.textTokens(segment.text) })) : segments;
+      }),
     );
   }
 
   async transcribeWords(audio: SpeechAudio, options: TranscribeOptions): Promise<TimedToken[]> {
     getLanguage(options.language);
     return this.exclusive(() => withAudioSource(audio, (source) => this.words(source, options)));
+  }
+
+  /**
+   * The segment text's token ids. Segments are cut from words (segmenter.ts), not from Whisper's
+   * own segments, so the ids are the text encoded again by Whisper's tokenizer: the decoder's
+   * ids for ordinary text, without its timestamp and special tokens.
+   */
+  private textTokens(text: string): number[] {
+    return this.runtime.parts.tokenizer.encode(` ${text.trim()}`, { add_special_tokens: false });
   }
 
   async dispose(): Promise<void> {
@@ -143,6 +159,7 @@ export class WhisperModel implements SpeechModel {
       batchSize: this.batchSize,
       vad: this.vad,
       safeguards: this.safeguards,
+      signal: options.signal,
       onWindow: ({ result, attempts, collapsed }) => {
         this.counters.windows++;
         if (attempts > 1) this.counters.fallbacks++;

@@ -14,3 +14,4 @@ export { runTranscribeChunk, runTranscribeMerge, type ChunkJob, type ChunkRange,
 export * from './transcript-save';
 export * from './job-events';
 export * from './subtitle-import';
+export * from './transcription';

@@ -45,6 +45,15 @@ export type JobDataByQueue = {
   mux: MuxJobData;
 };
 
+/**
+ * BullMQ priorities (1 is served first). A worker takes unprioritized jobs before any
+ * prioritized one, so every job carries a priority: bulk video jobs a low one, and a
+ * transcription a client is waiting on over HTTP (OpenAI / whisper-asr APIs) the highest, so it
+ * is the next job a free worker takes.
+ */
+export const JobPriority = { interactive: 1, bulk: 10 } as const;
+export type JobPriority = (typeof JobPriority)[keyof typeof JobPriority];
+
 /** Deterministic BullMQ ids: a retried submission or a re-run never queues the same work twice. */
 export const bullJobId = {
   transcribe: (jobId: string, run = 1) => `transcribe-${jobId}-${run}`,

@@ -5,3 +5,4 @@ export * from './queues';
 export * from './queue-depth-metric';
 export * from './key-revocations';
 export * from './webhook-queue';
+export * from './job-cancellations';

@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullJobId, QueueName, type JobDataByQueue, type TranscribeChunkJobData, type TranscribeJobData, type TranscribeMergeJobData } from './catalogue';
+import { bullJobId, JobPriority, QueueName, type JobDataByQueue, type TranscribeChunkJobData, type TranscribeJobData, type TranscribeMergeJobData } from './catalogue';
 
 export type QueueSettings = {
   connection: Redis;
@@ -19,6 +19,7 @@ export function defaultJobOptions(attempts: number): JobsOptions {
     backoff: { type: 'exponential', delay: 2000 },
     removeOnComplete: { age: 24 * 3600, count: 1000 },
     removeOnFail: { age: 7 * 24 * 3600 },
+    priority: JobPriority.bulk,
   };
 }
 
@@ -41,8 +42,8 @@ export function createJobQueues(settings: QueueSettings) {
   return {
     queues,
 
-    async enqueueTranscription(data: TranscribeJobData): Promise<void> {
-      await queues.transcribe.add(QueueName.Transcribe, data, { ...options, jobId: bullJobId.transcribe(data.jobId, data.run) });
+    async enqueueTranscription(data: TranscribeJobData, priority: JobPriority = JobPriority.bulk): Promise<void> {
+      await queues.transcribe.add(QueueName.Transcribe, data, { ...options, priority, jobId: bullJobId.transcribe(data.jobId, data.run) });
     },
 
     /**
@@ -66,24 +67,45 @@ export function createJobQueues(settings: QueueSettings) {
     },
 
     /** Re-mux only (after a subtitle edit): the latest subtitle versions are read when it runs. */
-    async enqueueMux(jobId: string, run: number): Promise<void> {
-      await queues.mux.add(QueueName.Mux, { jobId, run }, { ...options, jobId: bullJobId.mux(jobId, run) });
+    async enqueueMux(jobId: string, run: number, priority: JobPriority = JobPriority.bulk): Promise<void> {
+      await queues.mux.add(QueueName.Mux, { jobId, run }, { ...options, priority, jobId: bullJobId.mux(jobId, run) });
     },
 
     /** Translate once per language, then mux; a child that fails for good fails the mux parent. */
-    async enqueueTranslationFlow(jobId: string, languages: string[], run = 1): Promise<void> {
+    async enqueueTranslationFlow(jobId: string, languages: string[], run = 1, priority: JobPriority = JobPriority.bulk): Promise<void> {
       await flows.add({
         name: QueueName.Mux,
         queueName: QueueName.Mux,
         data: { jobId, run },
-        opts: { ...options, jobId: bullJobId.mux(jobId, run) },
+        opts: { ...options, priority, jobId: bullJobId.mux(jobId, run) },
         children: languages.map((language) => ({
           name: QueueName.Translate,
           queueName: QueueName.Translate,
           data: { jobId, language },
-          opts: { ...options, jobId: bullJobId.translate(jobId, language, run), failParentOnFailure: true },
+          opts: { ...options, priority, jobId: bullJobId.translate(jobId, language, run), failParentOnFailure: true },
         })),
       });
+    },
+    /**
+     * Takes a canceled job's entries of one run out of the queues while they wait. An entry a
+     * worker already holds (locked) cannot be removed: the worker stops it itself (cancellation
+     * announcement, job row). Returns how many were removed.
+     */
+    async removeWaiting(jobId: string, run: number, languages: readonly string[]): Promise<number> {
+      const entries = [
+        [queues.transcribe, bullJobId.transcribe(jobId, run)],
+        ...languages.map((language) => [queues.translate, bullJobId.translate(jobId, language, run)] as const),
+        [queues.mux, bullJobId.mux(jobId, run)],
+      ] as const;
+      let removed = 0;
+      for (const [queue, id] of entries) {
+        const job = await queue.getJob(id);
+        const state = job ? await job.getState() : 'unknown';
+        if (!job || !['waiting', 'prioritized', 'waiting-children', 'delayed'].includes(state)) continue;
+        // A removed parent takes its children with it; a locked child makes the removal fail.
+        removed += await job.remove({ removeChildren: true }).then(() => 1, () => 0);
+      }
+      return removed;
     },
 
     async depth(): Promise<Record<string, number>> {

@@ -25,7 +25,7 @@ export function buildOpenApiDocument(specs: readonly RouteSpec[], info: { versio
 
   const errorRef = { $ref: '#/components/schemas/Error' };
   components.Error = schemaOf(errorBodySchema, 'output');
-  const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
+  const errorResponse = (description: string, schema: Record<string, unknown> = errorRef) => ({ description, content: { 'application/json': { schema } } });
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
@@ -39,6 +39,8 @@ export function buildOpenApiDocument(specs: readonly RouteSpec[], info: { versio
     if (spec.request?.media) content[spec.request.media] = { schema: { type: 'string', format: 'binary' } };
 
     const responses: Record<string, unknown> = {};
+    const errorSchema = spec.errorSchema ? schemaOf(spec.errorSchema, 'output') : errorRef;
+    const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
     for (const [status, response] of Object.entries(spec.responses)) {
       responses[status] = {
         description: response.description,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { errorBodySchema } from '@babelfish/contract';
+import { errorBodySchema, openAiErrorBodySchema, whisperAsrErrorBodySchema } from '@babelfish/contract';
 import type { Logger } from '@babelfish/logger';
 import type { RouteSpec } from './route-specs';
 
@@ -30,7 +30,7 @@ export function responseContract(specs: readonly RouteSpec[], logger: Logger) {
     const spec = key ? byRoute.get(key) : undefined;
     const declared = spec?.responses[status];
     if (status >= 400) {
-      const schema = declared?.json ?? errorBodySchema;
+      const schema = declared?.json ?? spec?.errorSchema ?? errorSchemaByPath(req.originalUrl);
       const parsed = schema.safeParse(body);
       return parsed.success ? undefined : `${status} body: ${summarize(parsed.error.issues)}`;
     }
@@ -40,6 +40,13 @@ export function responseContract(specs: readonly RouteSpec[], logger: Logger) {
     const parsed = declared.json.safeParse(body);
     return parsed.success ? undefined : `${key} ${status} body: ${summarize(parsed.error.issues)}`;
   }
+}
+
+/** Errors raised before a route matched (authentication, unknown paths) in each API's own shape. */
+function errorSchemaByPath(url: string) {
+  if (url.startsWith('/v1/audio') || url.startsWith('/v1/models')) return openAiErrorBodySchema;
+  if (url.startsWith('/compat/whisper-asr')) return whisperAsrErrorBodySchema;
+  return errorBodySchema;
 }
 
 function summarize(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {

@@ -26,6 +26,8 @@ export type ResponseSpec = {
 };
 
 export type RouteSpec = {
+  /** The error body this route answers with when not the common one (the compatibility APIs). */
+  errorSchema?: z.ZodType;
   method: HttpMethod;
   /** Express-style path (`/v1/jobs/:id`). */
   path: string;
@@ -48,7 +50,55 @@ const multipartSubmission = submissionSchema.extend({
 });
 const jsonSubmission = z.union([submissionSchema.extend(fromUploadSchema.shape), submissionSchema]);
 
+const openAiAudioFields = {
+  file: z.string().meta({ format: 'binary', description: 'The audio or video file' }),
+  model: z.string().describe('whisper-1, or the configured WHISPER_MODEL id'),
+  language: z.string().optional(),
+  prompt: z.string().optional().describe('Accepted and kept on the job; not fed to the decoder'),
+  temperature: z.number().optional(),
+  response_format: z.enum(['json', 'text', 'srt', 'verbose_json', 'vtt']).optional(),
+  'timestamp_granularities[]': z.array(z.enum(['word', 'segment'])).optional(),
+};
+const openAiAnswer = { 200: { description: 'The transcript in the format asked for (application/json for json and verbose_json, else text/plain)', media: 'application/json' } };
+const openAi = { tag: 'openai-compatible', errorSchema: contract.openAiErrorBodySchema } as const;
+
+const whisperAsrQuery = z.object({
+  task: z.enum(['transcribe', 'translate']).optional(),
+  language: z.string().optional(),
+  output: z.enum(['txt', 'vtt', 'srt', 'tsv', 'json']).optional(),
+  encode: z.enum(['true', 'false']).optional().describe('false: the body is raw s16le mono PCM at 16 kHz'),
+  word_timestamps: z.enum(['true', 'false']).optional(),
+  vad_filter: z.enum(['true', 'false']).optional(),
+  initial_prompt: z.string().optional(),
+});
+const whisperAsrUpload = z.object({ audio_file: z.string().meta({ format: 'binary' }) });
+const whisperAsr = { tag: 'whisper-asr-compatible', auth: false, errorSchema: contract.whisperAsrErrorBodySchema } as const;
+
+/** whisper-asr-webservice's routes, under a key (AUTH_MODE=api-key) or without one (AUTH_MODE=none). */
+const whisperAsrRoutes = (prefix: string): RouteSpec[] => [
+  { ...whisperAsr, method: 'get', path: `${prefix}/status`, summary: 'Service status (whisper-asr-webservice)', responses: { 200: { description: 'Status with version', json: contract.whisperAsrStatusSchema } } },
+  { ...whisperAsr, method: 'post', path: `${prefix}/asr`, summary: 'Transcribe or translate (whisper-asr-webservice; Bazarr)', query: whisperAsrQuery, request: { multipart: whisperAsrUpload }, responses: { 200: { description: 'The transcript as text/plain in the asked output', media: 'text/plain' } } },
+  { ...whisperAsr, method: 'post', path: `${prefix}/detect-language`, summary: 'Detect the spoken language of the first 30 s', query: whisperAsrQuery.pick({ encode: true }), request: { multipart: whisperAsrUpload }, responses: { 200: { description: '{detected_language, language_code, confidence}', media: 'application/json' } } },
+];
+
+/** Served only with AUTH_MODE=none (the keyless whisper-asr paths). */
+export const keylessRoutePrefix = '/compat/whisper-asr/';
+
 export const routeSpecs: RouteSpec[] = [
+  { ...openAi, method: 'post', path: '/v1/audio/transcriptions', summary: 'OpenAI-compatible transcription', request: { multipart: z.object(openAiAudioFields) }, responses: openAiAnswer },
+  {
+    ...openAi,
+    method: 'post',
+    path: '/v1/audio/translations',
+    summary: 'OpenAI-compatible translation: into English, or into `to`',
+    request: { multipart: z.object({ ...openAiAudioFields, to: z.string().optional().describe('Babelfish extension: any target an engine reaches') }) },
+    responses: openAiAnswer,
+  },
+  { ...openAi, method: 'get', path: '/v1/models', summary: 'The models that serve transcriptions', responses: { 200: { description: 'Models', json: contract.openAiModelListSchema } } },
+  { ...openAi, method: 'get', path: '/v1/models/:model', summary: 'One model', responses: { 200: { description: 'The model', json: contract.openAiModelSchema } } },
+  ...whisperAsrRoutes('/compat/whisper-asr/:key'),
+  ...whisperAsrRoutes('/compat/whisper-asr'),
+
   { method: 'get', path: '/health', summary: 'Liveness', tag: 'health', auth: false, responses: { 200: { description: 'The process is up', json: contract.healthBodySchema } } },
   {
     method: 'get',

@@ -28,6 +28,7 @@ const contentTypes: Record<OutputKind, string> = {
   'bilingual-srt': 'application/x-subrip; charset=utf-8',
   'bilingual-vtt': 'text/vtt; charset=utf-8',
   'bilingual-ass': 'text/x-ssa; charset=utf-8',
+  transcription: 'text/plain; charset=utf-8',
 };
 
 export const fromUploadSchema = z.object({ uploadId: z.string(), subtitlesUploadId: z.string().optional() });
@@ -138,7 +139,7 @@ async function createJobFromRequest(deps: ApiDeps, req: Request, principal: Prin
   const files = (req.files ?? {}) as ReceivedFiles;
   const [file, subtitles] = [files.file?.[0], files.subtitles?.[0]];
   const received = (part: Express.Multer.File) => ({ path: part.path, originalName: part.originalname, size: part.size });
-  if (file) return submitJob(deps, { ...received(file), ownerId }, submission, subtitles ? received(subtitles) : undefined);
+  if (file) return submitJob(deps, { ...received(file), ownerId }, submission, { subtitles: subtitles ? received(subtitles) : undefined });
   // Under "subtitles" with no "file", it must be subtitles: a subtitle-only job, as under "file".
   if (subtitles) return submitSubtitlesAlone(deps, { ...received(subtitles), ownerId }, submission);
 
@@ -150,7 +151,7 @@ async function createJobFromRequest(deps: ApiDeps, req: Request, principal: Prin
   const [media, subtitleUpload] = await Promise.all(uploadIds.map((id) => deps.uploads.completedPath(id, ownerId)));
   const fromSession = (upload: { path: string; session: { name: string; size: number } }) => ({ path: upload.path, originalName: upload.session.name, size: upload.session.size });
   try {
-    const job = await submitJob(deps, { ...fromSession(media!), ownerId }, submission, subtitleUpload ? fromSession(subtitleUpload) : undefined);
+    const job = await submitJob(deps, { ...fromSession(media!), ownerId }, submission, { subtitles: subtitleUpload ? fromSession(subtitleUpload) : undefined });
     for (const id of uploadIds) await deps.uploads.remove(id);
     return job;
   } catch (error) {

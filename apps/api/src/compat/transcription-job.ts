@@ -1,0 +1,76 @@
+import type { Response } from 'express';
+import { AppError, describeError, type TranscriptionRequest } from '@babelfish/core';
+import type { JobRecord } from '@babelfish/db';
+import { assertLanguagePlan, progressEvent } from '@babelfish/pipeline';
+import { announceJobCanceled, createProgressPublisher } from '@babelfish/queue';
+import type { ApiDeps } from '../deps';
+import { submitJob } from '../job-submission';
+
+export type ReceivedFile = { path: string; originalName: string; size: number; ownerId: string };
+
+export type TranscriptionAsk = {
+  /** The spoken language when the caller knows it; null: detected by the worker. */
+  source: string | null;
+  /** The language of the answer when it is not the spoken one (translations). */
+  target?: string;
+  request: TranscriptionRequest;
+};
+
+export const CANCELED_REASON = 'Canceled: the client disconnected before the result was ready';
+
+/**
+ * Queues a transcription-only job for the caller (same checks as POST /v1/jobs: ffprobe and the
+ * input policy, upload size, duration limit, language pairs), at the interactive priority.
+ */
+export async function submitTranscription(deps: ApiDeps, file: ReceivedFile, ask: TranscriptionAsk): Promise<JobRecord> {
+  const targets = ask.target && ask.target !== ask.source ? [ask.target] : [];
+  await assertLanguagePlan(deps.engines, { source: ask.source, targets, engine: deps.config.defaultEngine ?? null });
+  return submitJob(deps, file, { targets, source: ask.source, engine: deps.config.defaultEngine ?? null, options: {} }, { transcription: ask.request });
+}
+
+/**
+ * Holds the request open until the job ends, then gives back its answer: the body of its one
+ * output. If the client goes away first, or the wait passes COMPAT_WAIT_SECONDS, the job is
+ * canceled (taken off the queue if it waits, stopped by its worker if it runs), so nobody's
+ * abandoned request keeps a worker busy. Returns undefined when the client has gone.
+ */
+export async function awaitTranscription(deps: ApiDeps, job: JobRecord, res: Response): Promise<{ job: JobRecord; body: Buffer } | undefined> {
+  const controller = new AbortController();
+  const gone = () => {
+    if (!res.writableEnded) controller.abort(new AppError('CANCELED', 'The client disconnected'));
+  };
+  res.on('close', gone);
+  const limit = setTimeout(
+    () => controller.abort(new AppError('SERVICE_UNAVAILABLE', `The transcription did not finish within ${deps.config.compat.waitSeconds} s and was canceled`)),
+    deps.config.compat.waitSeconds * 1000,
+  );
+  try {
+    const ended = await deps.jobWaiter.waitForEnd(job.id, controller.signal);
+    if (!ended) throw new AppError('INTERNAL', 'The job was deleted before it finished');
+    if (ended.status === 'failed') throw new AppError('INTERNAL', ended.error ?? 'The transcription failed');
+    const [output] = (await deps.jobs.listOutputs(job.id)).filter((candidate) => candidate.kind === 'transcription');
+    if (!output) throw new AppError('INTERNAL', 'The job completed without its transcription');
+    return { job: ended, body: await deps.storage.getBuffer(output.storageKey) };
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    await cancelTranscription(deps, job).catch((failure: unknown) => deps.logger.error('could not cancel a transcription', { jobId: job.id, error: describeError(failure) }));
+    if (res.writableEnded || res.destroyed) return undefined;
+    throw controller.signal.reason;
+  } finally {
+    clearTimeout(limit);
+    res.off('close', gone);
+  }
+}
+
+/**
+ * Ends the job as canceled, takes its waiting queue entries out and tells the workers (one may
+ * be running it). The row goes first: a worker that picks an entry up after this skips it.
+ */
+export async function cancelTranscription(deps: ApiDeps, job: JobRecord): Promise<void> {
+  if (!(await deps.jobs.failIfRunning(job.id, CANCELED_REASON))) return;
+  const removed = await deps.queues.removeWaiting(job.id, job.runs, job.targetLanguages);
+  await announceJobCanceled(deps.redis, deps.config.queuePrefix, job.id);
+  const canceled = await deps.jobs.get(job.id);
+  if (canceled) await createProgressPublisher(deps.redis, deps.config.queuePrefix).publish(progressEvent(canceled, 'failed', { error: CANCELED_REASON, message: CANCELED_REASON }));
+  deps.logger.info('transcription canceled', { jobId: job.id, removedFromQueue: removed });
+}
