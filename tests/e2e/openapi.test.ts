@@ -25,7 +25,7 @@ function servedRoutes(app: express.Express): Set<string> {
     for (const layer of layers) {
       if (layer.route) {
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-        for (const routePath of paths) for (const method of Object.keys(layer.route.methods)) served.add(`${method} ${prefix}${routePath}`);
+        for (const routePath of paths) for (const method of Object.keys(layer.route.methods)) served.add(`${method} ${`${prefix}${routePath}`.replace(/(.)\/$/, '$1')}`);
       } else if (layer.name === 'router' && layer.handle?.stack) {
         walk(layer.handle.stack, layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : prefix);
       }

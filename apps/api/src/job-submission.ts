@@ -31,7 +31,8 @@ export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: s
   const { subtitles, transcription } = extras;
   if (file.size === 0) throw new AppError('UNSUPPORTED_MEDIA', 'The uploaded file is empty');
   const fileIsSubtitles = (await sniffSubtitleFile(file.path)) !== undefined;
-  if (fileIsSubtitles && !subtitles) return submitSubtitlesAlone(deps, file, submission);
+  // A transcription (OpenAI / whisper-asr APIs) needs speech: a subtitle file there is refused.
+  if (fileIsSubtitles && !subtitles && !transcription) return submitSubtitlesAlone(deps, file, submission);
   if (fileIsSubtitles) throw refusedMedia(reasonForFormat('srt'));
   // Read before the probe: a bad subtitle file is refused without looking at the video.
   const imported = subtitles ? await readSubtitleUpload(subtitles.path, deps.config.subtitles) : undefined;

@@ -25,7 +25,6 @@ export function buildOpenApiDocument(specs: readonly RouteSpec[], info: { versio
 
   const errorRef = { $ref: '#/components/schemas/Error' };
   components.Error = schemaOf(errorBodySchema, 'output');
-  const errorResponse = (description: string, schema: Record<string, unknown> = errorRef) => ({ description, content: { 'application/json': { schema } } });
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {

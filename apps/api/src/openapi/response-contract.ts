@@ -26,7 +26,8 @@ export function responseContract(specs: readonly RouteSpec[], logger: Logger) {
 
   function violation(req: Request, status: number, body: unknown): string | undefined {
     const routePath = (req.route as { path?: unknown } | undefined)?.path;
-    const key = typeof routePath === 'string' ? `${req.method.toLowerCase()} ${req.baseUrl}${routePath}` : undefined;
+    // A router's own '/' (mounted at /v1/models) is the mount path itself.
+    const key = typeof routePath === 'string' ? `${req.method.toLowerCase()} ${`${req.baseUrl}${routePath}`.replace(/(.)\/$/, '$1')}` : undefined;
     const spec = key ? byRoute.get(key) : undefined;
     const declared = spec?.responses[status];
     if (status >= 400) {
