@@ -180,12 +180,12 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
     queuedAbort.abort();
     expect(await queuedCall).toBeInstanceOf(Error);
     const queuedEnd = await until(async () => (await jobsNamed('queued.wav')).find((job) => job.status !== 'queued'));
-    expect(queuedEnd).toMatchObject({ id: queued.id, status: 'failed', error: expect.stringMatching(/^Canceled/) });
+    expect(queuedEnd).toMatchObject({ id: queued.id, status: 'canceled', error: expect.stringMatching(/^Canceled/) });
 
     longAbort.abort();
     expect(await longCall).toBeInstanceOf(Error);
     const longEnd = await until(async () => (await jobsNamed('long.wav')).find((job) => job.status !== 'processing'));
-    expect(longEnd).toMatchObject({ id: running.id, status: 'failed', error: expect.stringMatching(/^Canceled/) });
+    expect(longEnd).toMatchObject({ id: running.id, status: 'canceled', error: expect.stringMatching(/^Canceled/) });
     // The next client is served: the worker dropped the canceled work instead of finishing it.
     const next = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1' });
     expect(next.text).toMatch(/fellow Americans/i);

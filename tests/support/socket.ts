@@ -12,7 +12,7 @@ export async function watchJob(baseUrl: string, jobId: string, options: { apiKey
     socket.on('progress', (event: ProgressEvent) => {
       if (event.jobId !== jobId) return;
       events.push(event);
-      if (event.status === 'completed' || event.status === 'failed') {
+      if (event.status === 'completed' || event.status === 'failed' || event.status === 'canceled') {
         clearTimeout(timer);
         resolve(event);
       }

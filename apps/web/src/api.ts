@@ -71,6 +71,7 @@ export const api = {
   createJob: (body: { uploadId: string; to: string[]; from?: string; engine?: string }) =>
     requestJson<{ job: Job }>('POST', '/v1/jobs', body).then((r) => r.job),
   deleteJob: (id: string) => requestJson<void>('DELETE', jobUrl(id)),
+  cancelJob: (id: string) => requestJson<{ job: Job }>('POST', `${jobUrl(id)}/cancel`).then((r) => r.job),
   retryJob: (id: string) => requestJson<{ job: Job }>('POST', `${jobUrl(id)}/retry`).then((r) => r.job),
   remuxJob: (id: string) => requestJson<{ job: Job }>('POST', `${jobUrl(id)}/remux`).then((r) => r.job),
   outputs: (id: string) => requestJson<{ outputs: Output[] }>('GET', `${jobUrl(id)}/outputs`).then((r) => r.outputs),

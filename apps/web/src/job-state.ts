@@ -22,7 +22,7 @@ export function applyProgress(job: Job, event: ProgressEvent): Job {
     // The server promises a non-decreasing job percent, except when a remux or retry restarts work.
     percent: event.percent,
     stageProgress,
-    error: event.status === 'failed' ? (event.error ?? event.message ?? job.error ?? 'The job failed') : event.status === 'completed' ? null : job.error,
+    error: event.status === 'failed' || event.status === 'canceled' ? (event.error ?? event.message ?? job.error ?? `The job ${event.status}`) : event.status === 'completed' ? null : job.error,
     updatedAt: event.at ?? job.updatedAt,
   };
 }
@@ -34,6 +34,7 @@ export const statusLabels: Record<Job['status'], string> = {
   processing: 'Processing',
   completed: 'Completed',
   failed: 'Failed',
+  canceled: 'Canceled',
 };
 
 export const stageLabels: Record<Job['stage'], string> = {

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { AppError, isAppError } from '@babelfish/core';
+import { AppError, isAppError, isTerminalStatus } from '@babelfish/core';
 import { JobPriority, type JobDataByQueue, type JobQueues, type QueueName } from '@babelfish/queue';
 import {
   failJob,
@@ -42,7 +42,10 @@ export function createProcessors(
   const handlers: { [Q in QueueName]: (job: Job<JobDataByQueue[Q]>) => Promise<unknown> } = {
     // Whole recordings, and the chunks and merge of long ones (transcribe-chunks.ts).
     transcribe: async ({ data }) => {
-      if ('kind' in data && data.kind === 'chunk') return runTranscribeChunk(ctx, data);
+      if ('kind' in data && data.kind === 'chunk') {
+        if (await canceledTranscription(data.jobId)) return { skipped: true };
+        return runTranscribeChunk(ctx, data);
+      }
       if ('kind' in data && data.kind === 'merge') {
         const transcript = await runTranscribeMerge(ctx, data);
         await translateNext(data.jobId, data.run);
@@ -51,7 +54,7 @@ export function createProcessors(
       // A queue entry for a run the job row no longer expects (the API undid the submission, or
       // the run already ended) is stale: running it would redo or resurrect a finished job.
       const record = await ctx.jobs.get(data.jobId);
-      if (!record || record.runs !== data.run || record.status === 'failed' || record.status === 'completed') {
+      if (!record || record.runs !== data.run || isTerminalStatus(record.status)) {
         ctx.logger.warn('skipping a stale transcription entry', { jobId: data.jobId, run: data.run, status: record?.status ?? 'deleted' });
         return { skipped: true };
       }
@@ -62,7 +65,7 @@ export function createProcessors(
         else await runTranscriptionFinish(ctx, data.jobId);
         return { transcription: outcome.next };
       }
-      const result = await runTranscribeStage(ctx, data.jobId, { run: data.run, split });
+      const result = await cancellations.run(data.jobId, (signal) => runTranscribeStage(ctx, data.jobId, { run: data.run, split, signal }));
       if ('chunks' in result) return { chunks: result.chunks };
       await translateNext(data.jobId, data.run);
       return { language: result.transcript.language, segments: result.transcript.segments.length };
@@ -79,16 +82,14 @@ export function createProcessors(
         await runTranscriptionFinish(ctx, job.data.jobId);
         return { transcription: 'finish' };
       }
-      const outputs = await runMuxStage(ctx, job.data.jobId);
+      if (await canceledTranscription(job.data.jobId)) return { skipped: true };
+      const outputs = await cancellations.run(job.data.jobId, (signal) => runMuxStage(ctx, job.data.jobId, { signal }));
       return { outputs: outputs.length };
     },
   };
 
-  /** A transcription-only job already ended (its client canceled it): the rest of its steps are skipped. */
-  const canceledTranscription = async (jobId: string) => {
-    const record = await ctx.jobs.get(jobId);
-    return record?.transcription !== null && record?.transcription !== undefined && record.status === 'failed';
-  };
+  /** A job canceled meanwhile (by its owner, or a waiting client that went away): its remaining steps are skipped. */
+  const canceledTranscription = async (jobId: string) => (await ctx.jobs.get(jobId))?.status === 'canceled';
 
   /**
    * Failures BullMQ decides without running our handler: a job that stalled (its worker died or
@@ -102,7 +103,7 @@ export function createProcessors(
     // A mux parent fails this way when one of its translate children failed for good; that
     // child already recorded the real cause on the row, which must not be replaced. Nor may a
     // leftover of an earlier run fail the run that is going on now.
-    if (!record || record.status === 'failed' || record.status === 'completed') return;
+    if (!record || isTerminalStatus(record.status)) return;
     const run = (job.data as { run?: number }).run;
     if (run !== undefined && run !== record.runs) return;
     const reason = /^child .* failed/i.test(job.deferredFailure)
@@ -120,10 +121,12 @@ export function createProcessors(
       try {
         return await handler(job);
       } catch (error) {
-        if (isAppError(error) && error.code === 'CANCELED') {
+        // Canceled meanwhile: whatever the stage threw (ffmpeg killed, Whisper stopped) is not a failure.
+        const canceled = (isAppError(error) && error.code === 'CANCELED') || (await ctx.jobs.get(job.data.jobId).catch(() => undefined))?.status === 'canceled';
+        if (canceled) {
           // The row already says why (the API marked it canceled); nothing is retried.
           ctx.logger.info('stage canceled', { queue, jobId: job.data.jobId });
-          throw new UnrecoverableError(error.message);
+          throw new UnrecoverableError('The job was canceled');
         }
         const permanent = (isAppError(error) && error.permanent) || error instanceof UnrecoverableError;
         const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

@@ -49,7 +49,7 @@ export const jobMediaSchema = z
 export const jobSchema = z
   .object({
     id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-    status: z.enum([...jobStatuses, 'canceled']),
+    status: z.enum(jobStatuses),
     stage: z.enum(stages),
     percent: z.number().min(0).max(100),
     stageProgress: stageProgressSchema,

@@ -57,7 +57,14 @@ export type EngineName = (typeof engineNames)[number];
 
 export type LanguagePair = { from: string; to: string };
 
-export const jobStatuses = ['queued', 'processing', 'completed', 'failed'] as const;
+// canceled: stopped by its owner (POST /v1/jobs/:id/cancel, the CLI, the dashboard) or by a waiting client going away.
+export const jobStatuses = ['queued', 'processing', 'completed', 'failed', 'canceled'] as const;
+export const terminalJobStatuses = ['completed', 'failed', 'canceled'] as const;
+
+/** Completed, failed or canceled: nothing more happens to the job unless it is started again. */
+export function isTerminalStatus(status: string): boolean {
+  return (terminalJobStatuses as readonly string[]).includes(status);
+}
 export type JobStatus = (typeof jobStatuses)[number];
 
 export const stages = ['upload', 'transcribe', 'translate', 'mux'] as const;

@@ -123,7 +123,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
     await jobs.delete(job.id);
   });
 
-  it('keeps a transcription-only request on its job; a canceled job stays failed and is never completed', async () => {
+  it('keeps a transcription-only request on its job; a canceled job stays canceled and is never completed or failed', async () => {
     const jobs = createJobRepository(handle.db);
     const transcription = { api: 'openai', format: 'verbose_json', task: 'transcribe', words: true, model: 'whisper-1', temperature: 0.2 } as const;
     const job = await jobs.create({ targetLanguages: [], originalName: 'jfk.wav', inputKey: 'jobs/t/input', transcription });
@@ -131,12 +131,15 @@ describe.each(backends)('job repository on %s', (kind, open) => {
     const video = await jobs.create({ targetLanguages: ['es'], originalName: 'a.mp4', inputKey: 'jobs/v/input' });
     expect((await jobs.get(video.id))?.transcription).toBeNull();
 
-    expect(await jobs.failIfRunning(job.id, 'Canceled: the client disconnected')).toBe(true);
+    expect(await jobs.cancelIfRunning(job.id, 'Canceled: the client disconnected')).toBe(true);
     expect(await jobs.completeIfRunning(job.id)).toBe(false);
-    expect(await jobs.failIfRunning(job.id, 'again')).toBe(false);
-    expect(await jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'Canceled: the client disconnected' });
+    expect(await jobs.cancelIfRunning(job.id, 'again')).toBe(false);
+    // A stage still running when it was canceled cannot overwrite that.
+    await jobs.markFailed(job.id, 'a late failure');
+    await jobs.markCompleted(job.id);
+    expect(await jobs.get(job.id)).toMatchObject({ status: 'canceled', error: 'Canceled: the client disconnected' });
     expect(await jobs.completeIfRunning(video.id)).toBe(true);
-    expect(await jobs.failIfRunning(video.id, 'late')).toBe(false);
+    expect(await jobs.cancelIfRunning(video.id, 'late')).toBe(false);
     expect((await jobs.get(video.id))?.status).toBe('completed');
     await jobs.delete(job.id);
     await jobs.delete(video.id);

@@ -205,7 +205,7 @@ export function createJobRepository(db: Kysely<Database>) {
           updated_at: now(),
         })
         .where('id', '=', id)
-        .where('status', 'not in', ['failed', 'completed'])
+        .where('status', 'not in', ['failed', 'completed', 'canceled'])
         .execute();
     },
 
@@ -290,20 +290,22 @@ export function createJobRepository(db: Kysely<Database>) {
         .updateTable('jobs')
         .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
+        // A canceled job stays canceled, whatever a stage still running finishes afterwards.
+        .where('status', '!=', 'canceled')
         .execute();
     },
 
     /**
-     * Ends a job that has not ended yet as failed with `reason` (a canceled job); false when it
-     * had already completed or failed, which then stands.
+     * Ends a job that has not ended yet as canceled, with `reason`; false when it had already
+     * ended (completed, failed or canceled), which then stands.
      */
-    async failIfRunning(id: string, reason: string): Promise<boolean> {
+    async cancelIfRunning(id: string, reason: string): Promise<boolean> {
       const timestamp = now();
       const result = await db
         .updateTable('jobs')
-        .set({ status: 'failed', error: reason, updated_at: timestamp, completed_at: timestamp })
+        .set({ status: 'canceled', error: reason, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
-        .where('status', 'not in', ['failed', 'completed'])
+        .where('status', 'not in', ['failed', 'completed', 'canceled'])
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
@@ -315,7 +317,7 @@ export function createJobRepository(db: Kysely<Database>) {
         .updateTable('jobs')
         .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
-        .where('status', 'not in', ['failed', 'completed'])
+        .where('status', 'not in', ['failed', 'completed', 'canceled'])
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
@@ -326,6 +328,7 @@ export function createJobRepository(db: Kysely<Database>) {
         .updateTable('jobs')
         .set({ status: 'failed', error: reason, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
+        .where('status', '!=', 'canceled')
         .execute();
     },
 

@@ -19,6 +19,8 @@ import type { StageContext } from './context';
 export type PlannedOutput = { kind: OutputKind; language: string | null; name: string; localPath: string };
 
 export type ExtraOutputsInput = {
+  /** The job was canceled: ffmpeg is killed. */
+  signal?: AbortSignal;
   video: string;
   workDir: string;
   stem: string;
@@ -59,6 +61,7 @@ export async function makeExtraOutputs(ctx: StageContext, job: JobRecord, input:
       const name = `${input.stem}.${first.language}.burned.mp4`;
       const localPath = path.join(input.workDir, name);
       await burnSubtitles({
+        signal: input.signal,
         video: input.video,
         assPath: first.assPath,
         output: localPath,
@@ -101,6 +104,7 @@ export async function makeExtraOutputs(ctx: StageContext, job: JobRecord, input:
       const name = `${input.stem}.dubbed.mp4`;
       const localPath = path.join(input.workDir, name);
       await muxDubbedAudio({
+        signal: input.signal,
         video: input.video,
         tracks: dubbed,
         originalLanguage: getLanguage(input.sourceLanguage),

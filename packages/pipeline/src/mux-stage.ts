@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { getLanguage, type Segment, type Transcript } from '@babelfish/core';
+import { AppError, getLanguage, type Segment, type Transcript } from '@babelfish/core';
 import type { OutputRecord } from '@babelfish/db';
 import { muxSubtitles, probeMedia, summarizeMedia, toAss, toSrt, toWebVtt, type SubtitleTrack } from '@babelfish/media';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
@@ -20,7 +20,8 @@ import { cuesForTrack, jobRules } from './source-cues';
  * job asked for them (a job made from a subtitle file alone gets the subtitle files only);
  * checks the subtitles' quality, records the outputs and completes the job.
  */
-export async function runMuxStage(ctx: StageContext, jobId: string): Promise<OutputRecord[]> {
+/** `signal`: the job was canceled; the ffmpeg runs are killed and nothing is stored. */
+export async function runMuxStage(ctx: StageContext, jobId: string, options: { signal?: AbortSignal } = {}): Promise<OutputRecord[]> {
   const job = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, job, 'mux');
   progress.report(0, 'Writing subtitles');
@@ -108,6 +109,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
           const name = `${stem}.subtitled.${container}`;
           const localPath = path.join(workDir, name);
           await muxSubtitles({
+            signal: options.signal,
             video,
             tracks,
             output: localPath,
@@ -124,6 +126,7 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
         }
       if (!extrasWanted) return;
       const extras = await makeExtraOutputs(ctx, job, {
+        signal: options.signal,
         video,
         workDir,
         stem,
@@ -144,6 +147,8 @@ export async function runMuxStage(ctx: StageContext, jobId: string): Promise<Out
     }
     await recordQuality(ctx, jobId, checked, { job: rules, forLanguage: rulesFor }, warnings, job.mediaDuration ?? transcript.durationSeconds);
 
+    // Canceled while muxing (a stream copy cannot always be interrupted): store nothing.
+    if ((await ctx.jobs.get(jobId))?.status === 'canceled') throw new AppError('CANCELED', 'The job was canceled');
     const stored = [];
     for (const output of planned) {
       const object = await ctx.storage.putFile(storageKeys.output(jobId, output.name), output.localPath, { move: true });

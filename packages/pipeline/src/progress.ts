@@ -1,4 +1,4 @@
-import type { JobStatus, ProgressEvent, Stage } from '@babelfish/core';
+import { isTerminalStatus, type JobStatus, type ProgressEvent, type Stage } from '@babelfish/core';
 import type { JobRecord, StageProgress } from '@babelfish/db';
 import type { DownloadListener, DownloadProgress } from '@babelfish/ml';
 import type { StageContext } from './context';
@@ -43,7 +43,7 @@ export function createStageReporter(ctx: StageContext, job: JobRecord, stage: St
 
   const write = async (stagePercent: number, message?: string) => {
     const current = (await ctx.jobs.get(job.id)) ?? job;
-    if (current.status === 'failed' || current.status === 'completed') return;
+    if (isTerminalStatus(current.status)) return;
     const stageProgress = withStage(current.stageProgress, stage, stagePercent, language);
     const percent = Math.max(current.percent, overallPercent(stageProgress, current.targetLanguages));
     await ctx.jobs.updateProgress(job.id, { stage, percent, stageProgress });
@@ -68,7 +68,7 @@ export function createStageReporter(ctx: StageContext, job: JobRecord, stage: St
     chain = chain
       .then(async () => {
         const current = (await ctx.jobs.get(job.id)) ?? job;
-        if (current.status === 'failed' || current.status === 'completed') return;
+        if (isTerminalStatus(current.status)) return;
         await ctx.publish(progressEvent(current, 'processing', { stage, language, stagePercent: Math.max(0, last), message }));
       })
       .catch((error: unknown) => {

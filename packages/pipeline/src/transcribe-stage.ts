@@ -33,7 +33,8 @@ export type TranscribeResult = { transcript: Transcript } | { chunks: number };
  * so memory does not grow with the length of the video. Bad media fails with a permanent
  * AppError, so it is not retried.
  */
-export async function runTranscribeStage(ctx: StageContext, jobId: string, options: { run?: number; split?: ChunkSplit } = {}): Promise<TranscribeResult> {
+/** `signal`: the job was canceled; ffmpeg is killed and Whisper stops before its next windows. */
+export async function runTranscribeStage(ctx: StageContext, jobId: string, options: { run?: number; split?: ChunkSplit; signal?: AbortSignal } = {}): Promise<TranscribeResult> {
   const job = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, job, 'transcribe');
   // A job with its own subtitles imports them instead (and never reuses another transcript).
@@ -63,6 +64,7 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
         startOffsetSeconds: track?.startOffsetSeconds,
         durationSeconds: probed.durationSeconds,
         ffmpegPath: ctx.ffmpeg.ffmpegPath,
+        signal: options.signal,
         onProgress: (percent) => progress.report((percent * EXTRACT_SHARE) / 100, 'Extracting audio'),
       });
       return probed;
@@ -101,6 +103,7 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
     const segments = await whisper.transcribe(audio, {
       language,
       task: 'transcribe',
+      signal: options.signal,
       onProgress: (percent) => progress.report(EXTRACT_SHARE + (percent * (100 - EXTRACT_SHARE)) / 100, 'Transcribing'),
     });
     // Stored after transcription: Whisper read it from the work dir while it ran.

@@ -94,6 +94,8 @@ export function createJobQueues(settings: QueueSettings) {
     async removeWaiting(jobId: string, run: number, languages: readonly string[]): Promise<number> {
       const entries = [
         [queues.transcribe, bullJobId.transcribe(jobId, run)],
+        // A long recording's chunks hang under their merge job: removing it takes the waiting ones.
+        [queues.transcribe, bullJobId.transcribeMerge(jobId, run)],
         ...languages.map((language) => [queues.translate, bullJobId.translate(jobId, language, run)] as const),
         [queues.mux, bullJobId.mux(jobId, run)],
       ] as const;

@@ -1,10 +1,10 @@
-import type { ProgressEvent } from '@babelfish/core';
+import { isTerminalStatus, type ProgressEvent } from '@babelfish/core';
 import type { JobRecord, JobRepository } from '@babelfish/db';
 
 /** How often a waiting request re-reads its job row, in case a completion event was missed. */
 const RECHECK_MS = 15_000;
 
-const ended = (job: JobRecord | undefined) => !job || job.status === 'completed' || job.status === 'failed';
+const ended = (job: JobRecord | undefined) => !job || isTerminalStatus(job.status);
 
 /**
  * Lets an HTTP request wait for its job to end. The workers' progress events (relayed from Redis
@@ -17,7 +17,7 @@ export function createJobWaiter(jobs: JobRepository) {
   return {
     /** Called with every progress event this API process receives. */
     notify(event: ProgressEvent): void {
-      if (event.status !== 'completed' && event.status !== 'failed') return;
+      if (!isTerminalStatus(event.status)) return;
       for (const wake of listeners.get(event.jobId) ?? []) wake();
     },
 

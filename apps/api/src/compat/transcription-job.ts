@@ -1,9 +1,9 @@
 import type { Response } from 'express';
 import { AppError, describeError, type TranscriptionRequest } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
-import { assertLanguagePlan, progressEvent } from '@babelfish/pipeline';
-import { announceJobCanceled, createProgressPublisher } from '@babelfish/queue';
+import { assertLanguagePlan } from '@babelfish/pipeline';
 import type { ApiDeps } from '../deps';
+import { cancelJob } from '../job-cancel';
 import { submitJob } from '../job-submission';
 
 export type ReceivedFile = { path: string; originalName: string; size: number; ownerId: string };
@@ -62,15 +62,7 @@ export async function awaitTranscription(deps: ApiDeps, job: JobRecord, res: Res
   }
 }
 
-/**
- * Ends the job as canceled, takes its waiting queue entries out and tells the workers (one may
- * be running it). The row goes first: a worker that picks an entry up after this skips it.
- */
+/** Ends the job as canceled (see job-cancel.ts): its client is gone, so nobody wants the answer. */
 export async function cancelTranscription(deps: ApiDeps, job: JobRecord): Promise<void> {
-  if (!(await deps.jobs.failIfRunning(job.id, CANCELED_REASON))) return;
-  const removed = await deps.queues.removeWaiting(job.id, job.runs, job.targetLanguages);
-  await announceJobCanceled(deps.redis, deps.config.queuePrefix, job.id);
-  const canceled = await deps.jobs.get(job.id);
-  if (canceled) await createProgressPublisher(deps.redis, deps.config.queuePrefix).publish(progressEvent(canceled, 'failed', { error: CANCELED_REASON, message: CANCELED_REASON }));
-  deps.logger.info('transcription canceled', { jobId: job.id, removedFromQueue: removed });
+  await cancelJob(deps, job, CANCELED_REASON);
 }

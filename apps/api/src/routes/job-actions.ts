@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, canonicalLanguageCode } from '@babelfish/core';
+import { AppError, canonicalLanguageCode, isTerminalStatus } from '@babelfish/core';
+import { cancelJob } from '../job-cancel';
 import { assertLanguagePlan, overallPercent } from '@babelfish/pipeline';
 import type { EngineName } from '@babelfish/core';
 import type { ApiDeps } from '../deps';
@@ -13,13 +14,21 @@ export const languagesSchema = z.object({ to: z.union([z.string(), z.array(z.str
 export function jobActionsRouter(deps: ApiDeps): Router {
   const router = Router();
 
-  /** A failed job starts again from transcription, on the upload it kept. */
+  /** A failed or canceled job starts again from transcription, on the upload it kept. */
   router.post('/jobs/:id/retry', async (req, res) => {
     const job = await requireJob(deps, req, res);
-    if (job.status !== 'failed') throw new AppError('CONFLICT', `Only failed jobs can be retried (this one is ${job.status})`);
+    if (job.status !== 'failed' && job.status !== 'canceled') throw new AppError('CONFLICT', `Only failed or canceled jobs can be retried (this one is ${job.status})`);
     const restarted = await deps.jobs.restart(job.id, { stage: 'upload', percent: 0, stageProgress: {} });
     await deps.queues.enqueueTranscription({ jobId: job.id, run: restarted.runs });
     res.status(202).json({ job: jobView(restarted) });
+  });
+
+  /** Stops a queued or running job (see job-cancel.ts); its upload stays for a retry. */
+  router.post('/jobs/:id/cancel', async (req, res) => {
+    const job = await requireJob(deps, req, res);
+    if (isTerminalStatus(job.status)) throw new AppError('CONFLICT', `The job has already ${job.status === 'canceled' ? 'been canceled' : job.status}`);
+    if (!(await cancelJob(deps, job, 'Canceled by its owner'))) throw new AppError('CONFLICT', 'The job ended meanwhile');
+    res.status(202).json({ job: jobView((await deps.jobs.get(job.id)) ?? job) });
   });
 
   /** Re-runs only the mux stage, from the latest version of every subtitle track. */

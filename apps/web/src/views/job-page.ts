@@ -7,7 +7,7 @@ import type { Job, ProgressEvent, SubtitleTrack } from '../types';
 import type { View } from '../view';
 import { downloadsPanel } from './downloads';
 import { subtitleEditor } from './editor';
-import { failurePanel, jobSummary } from './job-summary';
+import { failurePanel, cancelControl, jobSummary } from './job-summary';
 import { mediaPanel } from './media-panel';
 import { progressPanel } from './progress-panel';
 
@@ -20,6 +20,7 @@ export function jobPage(jobId: string): View {
   const summary = jobSummary(jobId);
   const progress = progressPanel();
   const failure = failurePanel(jobId, (job) => setJob(job));
+  const cancel = cancelControl(jobId, (job) => setJob(job));
   const media = mediaPanel(jobId);
   const downloads = downloadsPanel(jobId);
   const editor = subtitleEditor(jobId, {
@@ -34,6 +35,7 @@ export function jobPage(jobId: string): View {
     summary.element,
     failure.element,
     progress.element,
+    cancel.element,
     h('div', { class: 'work-grid' }, media.element, editor.element),
     downloads.element,
   );
@@ -58,6 +60,7 @@ export function jobPage(jobId: string): View {
     element.dataset.status = next.status;
     summary.render(next);
     progress.render(next);
+    cancel.render(next);
     failure.render(next);
     editor.setJob(next);
     media.setJob(next);

@@ -83,12 +83,38 @@ function audioSummary(media: JobMedia): string {
   return others.length > 0 ? `${head}. Others: ${others.join('; ')}` : head;
 }
 
-/** Shown only for failed jobs: the reason, in words, and a Retry button. */
+/** Shown while a job is queued or running: a Cancel button (the upload stays, so it can be retried). */
+export function cancelControl(jobId: string, onCanceled: (job: Job) => void): { element: HTMLElement; render: (job: Job) => void } {
+  const button = h('button', { type: 'button', class: 'secondary', testid: 'cancel-job' }, 'Cancel job');
+  const status = liveRegion('cancel-status');
+  const element = h('div', { class: 'actions cancel-control', hidden: true }, button, status);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status.say('Canceling…');
+    try {
+      onCanceled(await api.cancelJob(jobId));
+      status.say('');
+    } catch (error) {
+      status.say(error instanceof ApiError ? error.message : String(error), 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return {
+    element,
+    render(job) {
+      element.hidden = job.status !== 'queued' && job.status !== 'processing';
+    },
+  };
+}
+
+/** Shown only for failed or canceled jobs: the reason, in words, and a Retry button. */
 export function failurePanel(jobId: string, onRetried: (job: Job) => void): { element: HTMLElement; render: (job: Job) => void } {
   const message = h('p', { class: 'error-text', testid: 'job-error' });
   const retry = h('button', { type: 'button', class: 'primary', testid: 'retry-job' }, 'Retry');
   const status = liveRegion('retry-status');
-  const element = h('section', { class: 'card failure', role: 'alert', hidden: true, testid: 'failure-panel' }, h('h2', {}, 'This job failed'), message, h('div', { class: 'actions' }, retry), status);
+  const heading = h('h2', {}, 'This job failed');
+  const element = h('section', { class: 'card failure', role: 'alert', hidden: true, testid: 'failure-panel' }, heading, message, h('div', { class: 'actions' }, retry), status);
 
   retry.addEventListener('click', async () => {
     retry.disabled = true;
@@ -106,8 +132,9 @@ export function failurePanel(jobId: string, onRetried: (job: Job) => void): { el
   return {
     element,
     render(job) {
-      element.hidden = job.status !== 'failed';
-      message.textContent = job.error ?? 'The job failed without a reason.';
+      element.hidden = job.status !== 'failed' && job.status !== 'canceled';
+      heading.textContent = job.status === 'canceled' ? 'This job was canceled' : 'This job failed';
+      message.textContent = job.error ?? `The job ${job.status} without a reason.`;
     },
   };
 }

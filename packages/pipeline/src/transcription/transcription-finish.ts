@@ -1,4 +1,4 @@
-import { AppError, type Transcript, type TranscriptionRequest } from '@babelfish/core';
+import { AppError, isTerminalStatus, type Transcript, type TranscriptionRequest } from '@babelfish/core';
 import { safeFileStem, storageKeys } from '@babelfish/storage';
 import type { StageContext } from '../context';
 import { loadJob, readJson } from '../load-job';
@@ -17,7 +17,7 @@ export async function runTranscriptionFinish(ctx: StageContext, jobId: string): 
   const job = await loadJob(ctx, jobId);
   const request = job.transcription;
   if (!request) throw new AppError('INTERNAL', `Job ${jobId} is not a transcription-only job`);
-  if (job.status === 'failed' || job.status === 'completed') return; // canceled, or finished by an earlier run
+  if (isTerminalStatus(job.status)) return; // canceled, or finished by an earlier run
   const body = await renderBody(ctx, jobId, request, job.targetLanguages[0]);
   const name = `${safeFileStem(job.originalName, 'audio')}.${extensionOf(request)}`;
   const object = await ctx.storage.putBuffer(storageKeys.output(jobId, name), body);
