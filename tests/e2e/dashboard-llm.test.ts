@@ -51,8 +51,14 @@ describe('dashboard: engine llm with model and style, bilingual output (Chromium
     await page.fill(byTestId('llm-model'), 'dash-model');
     await page.fill(byTestId('llm-style'), 'friendly');
     await page.check(byTestId('bilingual'));
-    await page.selectOption(byTestId('source-language'), 'en');
-    await page.check(byTestId('target-es'));
+    // The searchable pickers: type, then Enter takes the first match.
+    await page.locator(byTestId('source-language-search')).fill('english');
+    await page.locator(byTestId('source-language-search')).press('Enter');
+    await page.locator(byTestId('source-language-chip-en')).waitFor();
+    await page.locator(byTestId('target-search')).fill('es');
+    await page.locator(byTestId('target-search')).press('Enter');
+    await page.locator(byTestId('target-chip-es')).waitFor();
+    await page.locator(byTestId('target-search')).press('Escape'); // closes the list over the form
     await page.setInputFiles(byTestId('file-input'), sample('jfk.mp4'));
     await page.click(byTestId('upload-submit'));
     await page.waitForSelector(`${byTestId('upload-status')}:has-text("queued")`, { timeout: 30_000 });

@@ -249,8 +249,14 @@ describe('dashboard (Chromium) → API → worker, on SQLite', () => {
     fs.writeFileSync(vtt, 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nMy friend eats a red apple.\n');
     await page.goto(`${stack.api.url}/`); // still logged in from the first test
     await page.waitForSelector(byTestId('upload-form'));
-    await page.selectOption(byTestId('source-language'), 'en');
-    await page.check(byTestId('target-es'));
+    // The searchable pickers: type, then Enter takes the first match.
+    await page.locator(byTestId('source-language-search')).fill('english');
+    await page.locator(byTestId('source-language-search')).press('Enter');
+    await page.locator(byTestId('source-language-chip-en')).waitFor();
+    await page.locator(byTestId('target-search')).fill('es');
+    await page.locator(byTestId('target-search')).press('Enter');
+    await page.locator(byTestId('target-chip-es')).waitFor();
+    await page.locator(byTestId('target-search')).press('Escape'); // closes the list over the form
     await page.setInputFiles(byTestId('file-input'), vtt);
     await page.click(byTestId('upload-submit'));
     await until('"queued" in the upload status', () => page.textContent(byTestId('upload-status')), (text) => /queued/.test(text ?? ''), 30_000);

@@ -12,8 +12,21 @@ let pending: Promise<Catalogue> | undefined;
 export function loadCatalogue(): Promise<Catalogue> {
   pending ??= api.languages().catch(() => {
     pending = undefined; // let the next view try again
-    const languages = supportedLanguages.map(({ code, name, nativeName, script, direction, whisper }) => ({ code, name, nativeName, script, direction, transcribe: whisper !== undefined }));
-    return { languages, engines: [] };
+    const languages = supportedLanguages.map((language) => ({
+      code: language.code,
+      name: language.name,
+      nativeName: language.nativeName,
+      bcp47: language.bcp47,
+      iso6391: language.iso6391,
+      iso6392B: language.iso6392,
+      iso6392T: language.iso6392T,
+      iso6393: language.iso6393,
+      script: language.script,
+      direction: language.direction,
+      transcribe: language.whisper !== undefined,
+      nllb: language.nllb,
+    }));
+    return { languages, engines: [] } satisfies Catalogue;
   });
   return pending.then((catalogue) => {
     setLanguageNames(catalogue.languages);

@@ -46,6 +46,22 @@ export const jobMediaSchema = z
   })
   .meta({ id: 'JobMedia' });
 
+/** What the submission asked for beyond languages (see packages/core/src/job-options.ts). */
+export const jobOptionsSchema = z
+  .looseObject({
+    glossary: z.looseObject({ terms: z.record(z.string(), z.string()), byLanguage: z.record(z.string(), z.record(z.string(), z.string())), doNotTranslate: z.array(z.string()) }).optional(),
+    burnIn: z.boolean().optional(),
+    dub: z.boolean().optional(),
+    subtitleRules: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
+    audioTrack: z.number().int().optional(),
+    llmModel: z.string().optional(),
+    style: z.string().optional(),
+    bilingual: z.boolean().optional(),
+    webhook: z.strictObject({ url: z.string(), keyId: z.string() }).optional(),
+    importedSubtitles: z.strictObject({ format: z.enum(['srt', 'vtt', 'ass']), cues: z.number().int(), withoutMedia: z.boolean().optional() }).optional(),
+  })
+  .meta({ id: 'JobOptions' });
+
 export const jobSchema = z
   .object({
     id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
@@ -64,7 +80,7 @@ export const jobSchema = z
     updatedAt: isoTime,
     completedAt: nullable(isoTime),
     thumbnailUrl: nullable(z.string()),
-    options: z.record(z.string(), z.unknown()).describe('What the submission asked for beyond languages (glossary, burnIn, dub, subtitleRules, audioTrack, llmModel, style, webhook)'),
+    options: jobOptionsSchema,
     media: nullable(jobMediaSchema),
     translations: z
       .array(
