@@ -101,6 +101,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ COMPAT_WAIT_SECONDS: 'forever' })).toThrow(/COMPAT_WAIT_SECONDS/);
   });
 
+  it('runs inference on the CPU unless INFERENCE_DEVICE says, each role overriding it', () => {
+    expect(loadConfig({}).inference).toEqual({ transcribe: 'cpu', translate: 'cpu' });
+    expect(loadConfig({ INFERENCE_DEVICE: 'auto' }).inference).toEqual({ transcribe: 'auto', translate: 'auto' });
+    expect(loadConfig({ INFERENCE_DEVICE: 'auto', INFERENCE_DEVICE_TRANSCRIBE: 'cuda' }).inference).toEqual({ transcribe: 'cuda', translate: 'auto' });
+    expect(loadConfig({ INFERENCE_DEVICE_TRANSLATE: 'cuda' }).inference).toEqual({ transcribe: 'cpu', translate: 'cuda' });
+    expect(() => loadConfig({ INFERENCE_DEVICE: 'gpu' })).toThrow(/INFERENCE_DEVICE/);
+    expect(() => loadConfig({ INFERENCE_DEVICE_TRANSCRIBE: 'tpu' })).toThrow(/INFERENCE_DEVICE_TRANSCRIBE/);
+  });
+
   it('refuses bad settings at start-up, naming each', () => {
     expect(() => loadConfig({ WORKER_ROLES: 'transcode', PORT: 'eighty' })).toThrow(AppError);
     expect(() => loadConfig({ WORKER_ROLES: 'transcode' })).toThrow(/WORKER_ROLES: unknown worker role "transcode"/);

@@ -30,6 +30,10 @@ const temperaturesFromEnv = z
     return temperatures;
   });
 
+/** Where inference runs: `auto` = CUDA when its provider initialises, else the CPU. */
+export const inferenceDevices = ['auto', 'cpu', 'cuda'] as const;
+export type InferenceDevice = (typeof inferenceDevices)[number];
+
 const rolesFromEnv = z
   .string()
   .default('all')
@@ -90,6 +94,13 @@ const envSchema = z.object({
   // onnxruntime threads for Whisper (0 = one per core) and windows decoded together.
   WHISPER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   WHISPER_BATCH: z.coerce.number().int().min(1).max(16).default(4),
+  // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
+  // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
+  // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
+  // transcribe service next to CPU translate workers.
+  INFERENCE_DEVICE: z.enum(inferenceDevices).default('cpu'),
+  INFERENCE_DEVICE_TRANSCRIBE: z.enum(inferenceDevices).optional(),
+  INFERENCE_DEVICE_TRANSLATE: z.enum(inferenceDevices).optional(),
   // Degenerate-output safeguards (openai/whisper's defaults): a window whose text compresses more
   // than COMPRESSION_RATIO (a loop) or whose mean token log-probability is below LOGPROB is decoded
   // again at the next of TEMPERATURES; P(no speech) above NO_SPEECH with a failed log-probability
@@ -207,6 +218,8 @@ export type Config = {
     whisperBatch: number;
     whisperSafeguards: WhisperSafeguardSettings;
   };
+  /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
+  inference: { transcribe: InferenceDevice; translate: InferenceDevice };
   transcription: { splitAboveSeconds: number; chunkSeconds: number };
   defaultEngine?: (typeof engineNames)[number];
   /** The llm engine's server; absent when LLM_BASE_URL is unset. */
@@ -276,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         seed: e.WHISPER_SAMPLING_SEED,
       },
     },
+    inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },
     transcription: { splitAboveSeconds: e.TRANSCRIBE_SPLIT_SECONDS, chunkSeconds: e.TRANSCRIBE_CHUNK_SECONDS },
     defaultEngine: e.DEFAULT_ENGINE,
     ...(e.LLM_BASE_URL && e.LLM_MODEL
