@@ -1,6 +1,7 @@
 export * from './audio-windows';
 export * from './audio-source';
 export * from './model-env';
+export * from './inference-device';
 export * from './model-download';
 export * from './model-ensure';
 export * from './model-reachability';

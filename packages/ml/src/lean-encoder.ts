@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { executionProviders, type ExecutionDevice } from './inference-device';
 import { modelSettings } from './model-env';
 import { keepGraphOutputs } from './onnx-outputs';
 
@@ -39,11 +40,32 @@ export function findEncoderFile(modelId: string, dtype: string): string | undefi
     .find((file) => existsSync(file));
 }
 
-export async function createLeanEncoder(file: string, threads: number): Promise<ort.InferenceSession> {
+/**
+ * `fp16File`, tried first when given (on CUDA, where half-precision matmuls run on tensor cores
+ * and the encoder is most of the work), is used only when it kept float32 inputs and outputs
+ * (the usual export with keep_io_types): the decoder, in the configured dtype, reads the hidden
+ * state as float32. Otherwise `file` is used.
+ */
+export async function createLeanEncoder(file: string, threads: number, device: ExecutionDevice = 'cpu', fp16File?: string): Promise<ort.InferenceSession> {
+  if (fp16File) {
+    const session = await openEncoder(fp16File, threads, device);
+    if (hasFloat32Io(session)) return session;
+    await session.release();
+  }
+  return openEncoder(file, threads, device);
+}
+
+async function openEncoder(file: string, threads: number, device: ExecutionDevice): Promise<ort.InferenceSession> {
   const model = keepGraphOutputs(await readFile(file), new Set(['last_hidden_state']));
   return ort.InferenceSession.create(model, {
+    executionProviders: executionProviders(device),
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
     interOpNumThreads: 1,
     enableCpuMemArena: false,
   });
+}
+
+function hasFloat32Io(session: ort.InferenceSession): boolean {
+  const io = [...session.inputMetadata, ...session.outputMetadata];
+  return io.every((value) => !value.isTensor || value.type === 'float32');
 }

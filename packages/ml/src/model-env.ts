@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { AppError } from '@babelfish/core';
+import type { ExecutionDevice, InferenceDevices, InferenceRole } from './inference-device';
 
 /**
  * Where transformers.js finds model files. Tests and air-gapped installs point `modelsDir` at a
@@ -15,6 +16,8 @@ export type ModelSettings = {
   allowRemote: boolean;
   /** Hub (or mirror) base URL that downloads come from; the Hugging Face hub when unset. */
   hubUrl?: string;
+  /** Where each model family runs, resolved at start-up (inference-device.ts); the CPU when unset. */
+  devices?: InferenceDevices;
 };
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
@@ -37,6 +40,11 @@ export function configureModels(settings: ModelSettings): void {
 /** The settings last given to configureModels, or transformers.js' defaults when never configured. */
 export function modelSettings(): ModelSettings {
   return current ?? { modelsDir: env.localModelPath, cacheDir: env.cacheDir ?? '', allowRemote: env.allowRemoteModels, hubUrl: DEFAULT_HUB_URL };
+}
+
+/** The execution device configured for a model family (the CPU unless start-up resolved CUDA). */
+export function deviceFor(role: InferenceRole): ExecutionDevice {
+  return current?.devices?.[role] ?? 'cpu';
 }
 
 /** True when `dir/<modelId>` holds a config and at least one ONNX file, i.e. a loadable model. */

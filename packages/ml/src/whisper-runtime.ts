@@ -1,5 +1,6 @@
 import { pipeline, Tensor } from '@huggingface/transformers';
 import { AppError } from '@babelfish/core';
+import { deviceFor } from './model-env';
 import { createLeanEncoder, findEncoderFile } from './lean-encoder';
 import { createLogMel } from './log-mel';
 import { tokenId, type AsrPipeline } from './whisper-pipeline';
@@ -95,9 +96,10 @@ type LoadedPipeline = AsrPipeline & {
 
 export async function loadWhisperRuntime(modelId: string, dtype: string, options: WhisperSessionOptions = {}): Promise<WhisperRuntime> {
   const threads = options.threads ?? 0;
+  const device = deviceFor('transcribe');
   const asr = (await pipeline('automatic-speech-recognition', modelId, {
     dtype: dtype as 'q8',
-    device: 'cpu',
+    device,
     // The files are on disk by now (model-ensure.ts downloads them first), so transformers.js
     // never goes to the network itself: one downloader, one error message, one cache layout.
     local_files_only: true,
@@ -114,7 +116,8 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   const encoderFile = findEncoderFile(modelId, dtype);
   if (encoderFile) {
     // Replaced by a session without the memory arena (lean-encoder.ts); the pipeline's is freed.
-    const lean = (await createLeanEncoder(encoderFile, threads)) as unknown as OrtSession;
+    // On CUDA, the fp16 encoder when the model has one (lean-encoder.ts says when it is usable).
+    const lean = (await createLeanEncoder(encoderFile, threads, device, device === 'cuda' ? findEncoderFile(modelId, 'fp16') : undefined)) as unknown as OrtSession;
     await encoder.release?.();
     encoder = lean;
     asr.model.sessions.model = lean; // so that the pipeline's dispose() releases this one

@@ -4,7 +4,7 @@ import { withAudioSource, type AudioSource, type SpeechAudio } from './audio-sou
 import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
 import type { DownloadListener } from './model-download';
 import { ensureSpeechModels } from './model-ensure';
-import { modelLoadError } from './model-env';
+import { deviceFor, modelLoadError } from './model-env';
 import { cleanWordTimes, segmentWords, type TimedToken } from './segmenter';
 import { planSource, readWindow, transcribeSource } from './transcriber';
 import { findVadModel, getVad, type SileroVad } from './vad';
@@ -207,6 +207,7 @@ export function getWhisper(
     options.batchSize ?? DEFAULT_WHISPER_BATCH,
     options.vad ?? true,
     resolveSafeguards(options.safeguards),
+    deviceFor('transcribe'), // a benchmark loads the same model on both devices
   ]);
   let model = models.get(key);
   if (!model) {

@@ -58,6 +58,7 @@ export function createEngineRegistry(options: EngineRegistryOptions): EngineRegi
     cacheDir: options.cacheDir ?? modelSettings().cacheDir,
     allowRemote: options.allowRemote,
     hubUrl: modelSettings().hubUrl, // keep the hub configureModels was given at start-up
+    devices: modelSettings().devices, // and the devices resolved then
   });
   const engines: Record<EngineName, TranslationEngine> = {
     nllb: new NllbEngine({ modelId: options.nllbModelId, runner: options.textModels }),

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pipeline } from '@huggingface/transformers';
 import { AppError, isAppError, type Segment } from '@babelfish/core';
-import { assertModelAvailable, modelLoadError } from '../model-env';
+import { assertModelAvailable, deviceFor, hasModelFiles, modelLoadError, modelSettings } from '../model-env';
 
 /**
  * Shared plumbing for the transformers.js text-to-text engines (NLLB, Marian). The engines
@@ -57,11 +59,30 @@ export async function disposeTextModels(): Promise<void> {
 async function load(modelId: string): Promise<TranslationPipeline> {
   assertModelAvailable(modelId);
   try {
-    const translator = await pipeline('translation', modelId, { dtype: DTYPE, device: 'cpu' });
+    const device = deviceFor('translate');
+    const translator = await pipeline('translation', modelId, { dtype: dtypeFor(modelId, device), device });
     return translator as unknown as TranslationPipeline;
   } catch (error) {
     throw modelLoadError(modelId, error);
   }
+}
+
+/**
+ * q8 on the CPU. On CUDA, fp16 when both of the model's fp16 files are on disk: onnxruntime has
+ * no CUDA kernels for the q8 exports' integer matmuls and would run them on the CPU, copying
+ * activations back and forth; fp16 keeps the whole graph on the GPU. transformers.js generates
+ * with fp16 weights itself (its own cache tensors), so nothing else changes. Never downloads
+ * the fp16 files on its own: a model installed as q8 stays q8.
+ */
+function dtypeFor(modelId: string, device: 'cpu' | 'cuda'): 'q8' | 'fp16' {
+  if (device !== 'cuda') return DTYPE;
+  const settings = modelSettings();
+  const hasFp16 = [settings.modelsDir, settings.cacheDir].some((dir) => hasFiles(dir, modelId, ['encoder_model_fp16.onnx', 'decoder_model_merged_fp16.onnx']));
+  return hasFp16 ? 'fp16' : DTYPE;
+}
+
+function hasFiles(dir: string, modelId: string, files: string[]): boolean {
+  return hasModelFiles(dir, modelId) && files.every((file) => existsSync(join(dir, modelId, 'onnx', file)));
 }
 
 /** Runs the model in this thread, batch by batch, reporting progress after each batch. */
