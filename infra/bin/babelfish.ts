@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { BabelfishStack } from '../src/babelfish-stack';
+import { defaultGpuTranscribe } from '../src/constructs/gpu-transcribe-service';
 import { environmentNames, environments, type EnvironmentName } from '../src/environments';
 import { RegistryStack } from '../src/registry-stack';
 
@@ -9,6 +10,8 @@ import { RegistryStack } from '../src/registry-stack';
  *   -c env=registry                only the ECR repositories (no other input needed)
  *   -c imageTag=<git sha>          the image tag to run (required for environment stacks)
  *   -c certificateArn=<acm arn>    the HTTPS certificate (required for environment stacks)
+ *   -c gpuTranscribe=g5.xlarge     also a transcribe service on GPU instances of that type
+ *                                  (the worker image tagged <imageTag>-gpu); default: none
  * Account and region: CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION (the deploy role's), or the
  * environment's default region.
  */
@@ -23,6 +26,9 @@ const required = (key: string): string => {
   return value;
 };
 
+const gpuInstanceType = app.node.tryGetContext('gpuTranscribe') as string | undefined;
+const gpuTranscribe = gpuInstanceType ? { ...defaultGpuTranscribe, instanceType: gpuInstanceType } : undefined;
+
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 new RegistryStack(app, 'BabelfishRegistry', { env: { account, region: process.env.CDK_DEFAULT_REGION ?? environments.prod.region } });
 const names = only === 'registry' ? [] : only ? [only] : environmentNames;
@@ -33,6 +39,7 @@ for (const name of names) {
     settings,
     imageTag: required('imageTag'),
     certificateArn: required('certificateArn'),
+    gpuTranscribe,
     tags: { project: 'babelfish', environment: name },
     terminationProtection: settings.retainData,
   });

@@ -7,6 +7,7 @@ import { Alarms } from './constructs/alarms';
 import { ApiService } from './constructs/api-service';
 import { appSecrets, type AppTaskShared } from './constructs/app-task';
 import { DataStores } from './constructs/data-stores';
+import { GpuTranscribeService, type GpuTranscribeSettings } from './constructs/gpu-transcribe-service';
 import { MediaBucket } from './constructs/media-bucket';
 import { Network } from './constructs/network';
 import { WorkerService } from './constructs/worker-service';
@@ -21,6 +22,11 @@ export type BabelfishStackProps = StackProps & {
   certificateArn: string;
   /** Created once per account by an operator (see the README); tasks get it as HF_TOKEN. */
   huggingFaceTokenSecretName?: string;
+  /**
+   * Adds a transcribe service on GPU instances (EC2 capacity provider, from zero on queue depth),
+   * running the GPU worker image: `<imageTag>-gpu` in the worker repository. Absent: none.
+   */
+  gpuTranscribe?: GpuTranscribeSettings;
 };
 
 /** One environment: network, state, the API and one service per worker role, and alarms. */
@@ -86,6 +92,16 @@ export class BabelfishStack extends Stack {
         new WorkerService(this, `${role[0]!.toUpperCase()}${role.slice(1)}Worker`, { cluster, settings, role, shared: { ...shared, image: workerImage }, securityGroups: clients }).service,
       ]),
     );
+
+    if (props.gpuTranscribe) {
+      new GpuTranscribeService(this, 'GpuTranscribeWorker', {
+        cluster,
+        settings,
+        gpu: props.gpuTranscribe,
+        shared: { ...shared, image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(this, 'workerGpuImages', imageRepositories.worker), `${props.imageTag}-gpu`) },
+        securityGroups: clients,
+      });
+    }
 
     new Alarms(this, 'Alarms', {
       envName: settings.name,

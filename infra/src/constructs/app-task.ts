@@ -46,33 +46,7 @@ export class AppTask extends Construct {
 
   constructor(scope: Construct, id: string, props: AppTaskProps) {
     super(scope, id);
-    const taskRole = new iam.Role(this, 'TaskRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Babelfish ${props.name}: media bucket and metrics only`,
-    });
-    taskRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListMediaBucket',
-        actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
-        resources: [props.bucket.bucketArn],
-      }),
-    );
-    taskRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadWriteMedia',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        resources: [props.bucket.arnForObjects('*')],
-      }),
-    );
-    // PutMetricData has no resource ARNs; the condition pins it to the Babelfish namespace.
-    taskRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishBabelfishMetrics',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': 'Babelfish' } },
-      }),
-    );
+    const taskRole = appTaskRole(this, props);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: `babelfish-${props.envName}-${props.name}`,
@@ -107,6 +81,41 @@ export class AppTask extends Construct {
       ...Object.entries(writablePaths).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
     );
   }
+}
+
+/**
+ * The task role every Babelfish task gets (Fargate or EC2): the media bucket and Babelfish
+ * metrics only. Created as `TaskRole` in `scope`.
+ */
+export function appTaskRole(scope: Construct, props: { name: string; bucket: s3.IBucket }): iam.Role {
+  const taskRole = new iam.Role(scope, 'TaskRole', {
+    assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    description: `Babelfish ${props.name}: media bucket and metrics only`,
+  });
+  taskRole.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ListMediaBucket',
+      actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
+      resources: [props.bucket.bucketArn],
+    }),
+  );
+  taskRole.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadWriteMedia',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resources: [props.bucket.arnForObjects('*')],
+    }),
+  );
+  // PutMetricData has no resource ARNs; the condition pins it to the Babelfish namespace.
+  taskRole.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'PublishBabelfishMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'Babelfish' } },
+    }),
+  );
+  return taskRole;
 }
 
 /** The secrets every task receives, as ECS injects them (never in the task definition's text). */
