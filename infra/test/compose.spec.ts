@@ -11,7 +11,8 @@ type Compose = { services: Record<string, Service>; volumes: Record<string, unkn
 const composeFile = 'docker/compose.yaml';
 const compose = readYaml<Compose>(composeFile);
 const services = compose.services;
-const appServices = ['api', 'worker-transcribe', 'worker-translate', 'worker-mux'];
+const appServices = ['api', 'worker-transcribe', 'worker-translate', 'worker-mux', 'worker-transcribe-gpu'];
+const profiled: Record<string, string[]> = { nginx: ['nginx'], 'worker-transcribe-gpu': ['gpu'] };
 const workerRoles = { 'worker-transcribe': 'transcribe', 'worker-translate': 'translate', 'worker-mux': 'mux' } as const;
 
 describe('docker/compose.yaml', () => {
@@ -44,9 +45,8 @@ describe('docker/compose.yaml', () => {
   });
 
   it('runs the API and one service per worker role, with Redis and PostgreSQL; nginx only in its profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'nginx', 'postgres', 'redis', 'worker-mux', 'worker-transcribe', 'worker-translate']);
-    expect(services.nginx!.profiles).toEqual(['nginx']);
-    for (const name of Object.keys(services).filter((service) => service !== 'nginx')) expect(services[name]!.profiles).toBeUndefined();
+    expect(Object.keys(services).sort()).toEqual(['api', 'nginx', 'postgres', 'redis', 'worker-mux', 'worker-transcribe', 'worker-transcribe-gpu', 'worker-translate']);
+    for (const name of Object.keys(services)) expect([name, services[name]!.profiles]).toEqual([name, profiled[name]]);
     for (const [service, role] of Object.entries(workerRoles)) {
       expect(services[service]!.environment.WORKER_ROLES).toBe(role);
       expect(services[service]!.deploy.replicas).toBe(`\${${role.toUpperCase()}_REPLICAS:-1}`);
@@ -55,6 +55,18 @@ describe('docker/compose.yaml', () => {
     }
     expect(services.api!.build.dockerfile).toBe('docker/api.Dockerfile');
     for (const service of appServices) expect(fs.existsSync(repoPath(services[service]!.build.dockerfile))).toBe(true);
+  });
+
+  it('reserves one NVIDIA GPU for the transcribe role in the gpu profile, on the CUDA image, CUDA required', () => {
+    const gpu = services['worker-transcribe-gpu']!;
+    expect(gpu.build.dockerfile).toBe('docker/worker-gpu.Dockerfile');
+    expect(gpu.image).toBe('${IMAGE_REGISTRY:-babelfish}/worker-gpu:${IMAGE_TAG:-local}');
+    expect(gpu.environment).toMatchObject({ WORKER_ROLES: 'transcribe', INFERENCE_DEVICE_TRANSCRIBE: 'cuda' });
+    expect(gpu.deploy.resources.reservations.devices).toEqual([{ driver: 'nvidia', count: 1, capabilities: ['gpu'] }]);
+    expect(gpu.deploy.replicas).toBe('${GPU_TRANSCRIBE_REPLICAS:-1}');
+    expect(gpu.stop_grace_period).toBe(services['worker-transcribe']!.stop_grace_period);
+    // The CPU services reserve no GPU.
+    for (const name of Object.keys(workerRoles)) expect(services[name]!.deploy.resources.reservations).toBeUndefined();
   });
 
   it('hardens every container: read-only root, no new privileges; app containers non-root with no capabilities', () => {
