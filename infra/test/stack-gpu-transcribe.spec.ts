@@ -32,9 +32,13 @@ describe('GPU transcribe service (gpuTranscribe prop / -c gpuTranscribe=<instanc
   });
 
   it('runs GPU instances from the ECS GPU-optimised AMI in an Auto Scaling group that rests at zero', () => {
-    const [[, group]] = resources(withGpu, 'AWS::AutoScaling::AutoScalingGroup') as [[string, { Properties: Record<string, any> }]];
+    const groups = resources(withGpu, 'AWS::AutoScaling::AutoScalingGroup');
+    expect(groups).toHaveLength(1);
+    const [, group] = groups[0]!;
     expect(group.Properties).toMatchObject({ MinSize: '0', MaxSize: String(defaultGpuTranscribe.maxCapacity), NewInstancesProtectedFromScaleIn: true });
-    const [[, template]] = resources(withGpu, 'AWS::EC2::LaunchTemplate') as [[string, { Properties: Record<string, any> }]];
+    const templates = resources(withGpu, 'AWS::EC2::LaunchTemplate');
+    expect(templates).toHaveLength(1);
+    const [, template] = templates[0]!;
     expect(template.Properties.LaunchTemplateData.InstanceType).toBe('g5.xlarge');
     const userData = JSON.stringify(template.Properties.LaunchTemplateData.UserData);
     expect(userData).toContain('ECS_ENABLE_GPU_SUPPORT=true');
@@ -67,7 +71,9 @@ describe('GPU transcribe service (gpuTranscribe prop / -c gpuTranscribe=<instanc
   });
 
   it('places the service on the GPU capacity provider at zero tasks, scaling 0–max on the transcribe queue depth', () => {
-    const [[serviceId, service]] = resources(withGpu, 'AWS::ECS::Service').filter(([id]) => id.startsWith('GpuTranscribeWorker')) as [[string, { Properties: Record<string, any> }]];
+    const gpuServices = resources(withGpu, 'AWS::ECS::Service').filter(([id]) => id.startsWith('GpuTranscribeWorker'));
+    expect(gpuServices).toHaveLength(1);
+    const [serviceId, service] = gpuServices[0]!;
     expect(service.Properties.DesiredCount).toBe(0);
     expect(service.Properties.CapacityProviderStrategy).toEqual([{ CapacityProvider: { Ref: expect.stringMatching(/GpuTranscribeWorkerCapacityProvider/) }, Weight: 1 }]);
     const [target] = idsOf(withGpu, 'AWS::ApplicationAutoScaling::ScalableTarget', 'GpuTranscribeWorker');
