@@ -6,7 +6,7 @@
  * dependency. Field numbers are those of onnx/onnx.proto (IR version 8).
  */
 
-export type ElemType = 'float' | 'int64' | 'bool';
+export type ElemType = 'float' | 'float16' | 'int64' | 'bool';
 /** A fixed size, or a named (symbolic) dimension such as 'batch_size'. */
 export type Dim = number | string;
 
@@ -16,7 +16,7 @@ export type Attribute = { name: string } & ({ int: number } | { ints: number[] }
 export type Node = { op: string; inputs: string[]; outputs: string[]; attributes?: Attribute[] };
 export type Graph = { name: string; inputs: ValueInfo[]; outputs: ValueInfo[]; nodes: Node[]; initializers?: Tensor[] };
 
-const ELEM_TYPE: Record<ElemType, number> = { float: 1, int64: 7, bool: 9 };
+const ELEM_TYPE: Record<ElemType, number> = { float: 1, int64: 7, bool: 9, float16: 10 };
 const ATTRIBUTE_TYPE = { float: 1, int: 2, tensor: 4, ints: 7 } as const;
 const OPSET = 17;
 const IR_VERSION = 8;

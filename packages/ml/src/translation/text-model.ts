@@ -60,7 +60,7 @@ async function load(modelId: string): Promise<TranslationPipeline> {
   assertModelAvailable(modelId);
   try {
     const device = deviceFor('translate');
-    const translator = await pipeline('translation', modelId, { dtype: dtypeFor(modelId, device), device });
+    const translator = await pipeline('translation', modelId, { dtype: textModelDtype(modelId, device), device });
     return translator as unknown as TranslationPipeline;
   } catch (error) {
     throw modelLoadError(modelId, error);
@@ -74,7 +74,7 @@ async function load(modelId: string): Promise<TranslationPipeline> {
  * with fp16 weights itself (its own cache tensors), so nothing else changes. Never downloads
  * the fp16 files on its own: a model installed as q8 stays q8.
  */
-function dtypeFor(modelId: string, device: 'cpu' | 'cuda'): 'q8' | 'fp16' {
+export function textModelDtype(modelId: string, device: 'cpu' | 'cuda'): 'q8' | 'fp16' {
   if (device !== 'cuda') return DTYPE;
   const settings = modelSettings();
   const hasFp16 = [settings.modelsDir, settings.cacheDir].some((dir) => hasFiles(dir, modelId, ['encoder_model_fp16.onnx', 'decoder_model_merged_fp16.onnx']));
