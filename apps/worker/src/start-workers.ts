@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
 import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
-import { devicesOf, resolveInferenceDevices, type DownloadListener, type InferenceDevices } from '@babelfish/ml';
-import { createServices } from '@babelfish/pipeline';
+import type { DownloadListener } from '@babelfish/ml';
+import { createServices, resolveConfiguredDevices } from '@babelfish/pipeline';
 import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue, subscribeToJobCancellations } from '@babelfish/queue';
 import { createWebhookRepository } from '@babelfish/db';
 import { createJobAnnouncer } from '@babelfish/pipeline';
@@ -25,33 +25,14 @@ function bootDownloadLog(logger: Logger): DownloadListener {
   };
 }
 
-/**
- * Where Whisper and the text models run, decided before any model loads: one log line per model
- * family naming the device and why (a fallback says what failed), or a start-up error when cuda
- * was asked for and cannot run. A family this worker's roles never use stays on the CPU unprobed.
- */
-async function inferenceDevices(config: Config, logger: Logger): Promise<InferenceDevices> {
-  const roles = config.worker.roles;
-  const requested = {
-    transcribe: roles.includes('transcribe') ? config.inference.transcribe : 'cpu',
-    translate: roles.includes('translate') ? config.inference.translate : 'cpu',
-  } as const;
-  const choices = await resolveInferenceDevices(requested);
-  for (const choice of choices) {
-    const line = { role: choice.role, device: choice.device, requested: choice.requested, reason: choice.reason };
-    if (choice.requested === 'auto' && choice.device === 'cpu') logger.warn('inference device', line);
-    else logger.info('inference device', line);
-  }
-  return devicesOf(choices);
-}
-
 /** Starts one BullMQ worker per configured role, all sharing one model set and one database. */
 export async function startWorkers(config: Config, logger: Logger): Promise<RunningWorkers> {
+  // First, so that a cuda worker without a usable GPU stops before it connects to anything.
+  const devices = await resolveConfiguredDevices(config, logger);
   const connection = createRedisConnection(config.redisUrl, 'babelfish-worker');
   const publisher = createProgressPublisher(connection, config.queuePrefix);
   // Whisper runs in a worker_thread so inference never blocks this event loop, which renews the
   // BullMQ job locks (see whisper-thread.ts). One thread, one loaded model, for every role here.
-  const devices = await inferenceDevices(config, logger);
   const models = { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl, devices };
   const whisper = createThreadedWhisper(
     {
@@ -69,6 +50,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     publish: (event) => publisher.publish(event),
     whisper: whisper.model,
     textModels: textModels.run,
+    devices,
   });
   const queues = createJobQueues({
     connection,

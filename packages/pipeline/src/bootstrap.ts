@@ -5,9 +5,10 @@ import type { ProgressEvent } from '@babelfish/core';
 import type { Config } from '@babelfish/config';
 import { createJobRepository, createSubtitleRepository, createTranslationCacheRepository, migrateToLatest, openDatabase, type DatabaseHandle } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
-import { configureModels, createEngineRegistry, getWhisper, type DownloadListener, type SpeechModel, type TextModelRunner } from '@babelfish/ml';
+import { configureModels, createEngineRegistry, getWhisper, type DownloadListener, type InferenceDevices, type SpeechModel, type TextModelRunner } from '@babelfish/ml';
 import { createStorage } from '@babelfish/storage';
 import type { StageContext } from './context';
+import { resolveConfiguredDevices } from './inference-devices';
 
 export type Services = { ctx: StageContext; database: DatabaseHandle; close: () => Promise<void> };
 
@@ -21,11 +22,14 @@ export async function createServices(
     whisper?: (onDownload?: DownloadListener) => Promise<SpeechModel>;
     /** Where NLLB and Marian run (the worker passes its text-model thread); defaults to this thread. */
     textModels?: TextModelRunner;
+    /** Devices the caller already resolved (the worker, for its threads); else resolved here, logged, for in-process models (the CLI). */
+    devices?: InferenceDevices;
   },
 ): Promise<Services> {
+  const devices = options.devices ?? (await resolveConfiguredDevices(config, options.logger));
   const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards };
   const whisper = options.whisper ?? ((onDownload?: DownloadListener) => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions, onDownload));
-  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl });
+  configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl, devices });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
   const tmpDir = path.join(os.tmpdir(), 'babelfish');

@@ -6,6 +6,7 @@ export * from './run-in-process';
 export * from './transcribe-stage';
 export * from './translate-stage';
 export * from './bootstrap';
+export * from './inference-devices';
 export * from './language-plan';
 export * from './transcript-reuse';
 export * from './submission';
