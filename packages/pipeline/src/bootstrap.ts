@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProgressEvent } from '@babelfish/core';
@@ -8,6 +7,7 @@ import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry, getWhisper, type DownloadListener, type SpeechModel, type TextModelRunner } from '@babelfish/ml';
 import { createStorage } from '@babelfish/storage';
 import type { StageContext } from './context';
+import { openProcessTempDir } from './process-temp-dir';
 
 export type Services = { ctx: StageContext; database: DatabaseHandle; close: () => Promise<void> };
 
@@ -28,8 +28,8 @@ export async function createServices(
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
-  const tmpDir = path.join(os.tmpdir(), 'babelfish');
-  fs.mkdirSync(tmpDir, { recursive: true });
+  // A folder of this process's own, so that what a killed process leaves is found and removed.
+  const tmpDir = await openProcessTempDir(path.join(os.tmpdir(), 'babelfish', 'processes'), options.logger);
   const ctx: StageContext = {
     jobs: createJobRepository(database.db),
     subtitles: createSubtitleRepository(database.db, { maxVersions: config.subtitles.maxVersions }),
@@ -47,8 +47,15 @@ export async function createServices(
     whisper,
     publish: options.publish ?? (() => undefined),
     logger: options.logger,
-    tmpDir,
+    tmpDir: tmpDir.dir,
     ffmpeg: config.ffmpeg,
   };
-  return { ctx, database, close: () => database.close() };
+  return {
+    ctx,
+    database,
+    async close() {
+      await database.close();
+      await tmpDir.close();
+    },
+  };
 }
