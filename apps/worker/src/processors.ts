@@ -131,6 +131,8 @@ export function createProcessors(
   function processorFor<Q extends QueueName>(queue: Q) {
     const handler = handlers[queue] as (job: Job<JobDataByQueue[Q]>) => Promise<unknown>;
     return async (job: Job<JobDataByQueue[Q]>, token?: string) => {
+      // Which process ran which step, in the logs (a handed-back or re-queued job shows twice).
+      ctx.logger.info('step started', { queue, jobId: job.data.jobId, bullJobId: job.id });
       try {
         return await handler(job);
       } catch (error) {
