@@ -59,7 +59,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     redis: connection,
     subtitles: createSubtitleRepository(database.db, { maxVersions: config.subtitles.maxVersions }),
     // Staged in the data dir (not /tmp) so a resumable upload survives an API restart.
-    uploads: createUploadSessions(path.join(config.dataDir, 'uploads'), config.http.maxUploadBytes),
+    uploads: createUploadSessions(config.uploadStagingDir, config.http.maxUploadBytes),
     storage,
     queues,
     idempotency: createIdempotency(connection, config.queuePrefix),

@@ -18,6 +18,17 @@ export function createCancellations() {
         if (set.size === 0) running.delete(jobId);
       }
     },
+    /** Stops everything running here (the worker is shutting down); returns how many were stopped. */
+    abortAll(): number {
+      let stopped = 0;
+      for (const set of running.values()) {
+        for (const controller of set) {
+          controller.abort();
+          stopped++;
+        }
+      }
+      return stopped;
+    },
     /** True when this process was running something of the job. */
     cancel(jobId: string): boolean {
       const set = running.get(jobId);

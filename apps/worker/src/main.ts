@@ -6,10 +6,12 @@ import { startWorkers, type RunningWorkers } from './start-workers';
 const config = loadConfig();
 const logger = createLogger('worker', config.logLevel);
 
-// SIGTERM (docker stop, Kubernetes, ECS scale-in) or Ctrl-C: take no new jobs, finish the running
-// ones (their locks keep being renewed meanwhile), then exit 0. Give the process a grace period
-// longer than one job. A second signal exits at once; the jobs it was running are then re-queued
-// by another worker's stalled-job check once their locks lapse, as after a crash.
+// SIGTERM (docker stop, Kubernetes, ECS scale-in) or Ctrl-C: take no new jobs, hand the running
+// transcriptions and muxes back to the queue (another worker starts them at once; a chunked
+// transcription keeps its finished chunks), let translations finish, then exit 0. This takes a
+// few seconds (Whisper finishes the batch in flight), well inside ECS's 120 s grace period. A
+// second signal exits at once; the jobs it was running are then re-queued by another worker's
+// stalled-job check once their locks lapse, as after a crash.
 let workers: RunningWorkers | undefined;
 let stopping = false;
 
@@ -33,7 +35,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.exit(1);
     }
     stopping = true;
-    logger.info('shutting down: finishing running jobs', { signal });
+    logger.info('shutting down: handing running jobs back', { signal });
     stop(); // no-op while still starting: then it runs once start-up is done
   });
 }

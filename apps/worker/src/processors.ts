@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { AppError, isAppError, isTerminalStatus } from '@babelfish/core';
 import { JobPriority, type JobDataByQueue, type JobQueues, type QueueName } from '@babelfish/queue';
 import {
@@ -44,7 +44,7 @@ export function createProcessors(
     transcribe: async ({ data }) => {
       if ('kind' in data && data.kind === 'chunk') {
         if (await canceledTranscription(data.jobId)) return { skipped: true };
-        return runTranscribeChunk(ctx, data);
+        return cancellations.run(data.jobId, (signal) => runTranscribeChunk(ctx, data, signal));
       }
       if ('kind' in data && data.kind === 'merge') {
         const transcript = await runTranscribeMerge(ctx, data);
@@ -115,12 +115,33 @@ export function createProcessors(
     await failJob(ctx, job.data.jobId, reason);
   };
 
+  /**
+   * SIGTERM: the running transcriptions and muxes are stopped and their BullMQ jobs moved back
+   * to the wait list with this worker's lock token, so another worker takes them at once rather
+   * than after the lock lapses (and no attempt or stall is counted). Chunks already finished
+   * stay stored and are not redone (transcribe-chunks.ts). Stages without a stop signal
+   * (translation) simply finish; the caller waits for them.
+   */
+  let handingBack = false;
+  const handBack = (): number => {
+    handingBack = true;
+    return cancellations.abortAll();
+  };
+
   function processorFor<Q extends QueueName>(queue: Q) {
     const handler = handlers[queue] as (job: Job<JobDataByQueue[Q]>) => Promise<unknown>;
-    return async (job: Job<JobDataByQueue[Q]>) => {
+    return async (job: Job<JobDataByQueue[Q]>, token?: string) => {
+      // Which process ran which step, in the logs (a handed-back or re-queued job shows twice).
+      ctx.logger.info('step started', { queue, jobId: job.data.jobId, bullJobId: job.id });
       try {
         return await handler(job);
       } catch (error) {
+        if (handingBack && token) {
+          await job.moveToWait(token);
+          ctx.logger.info('handed a running job back to the queue', { queue, jobId: job.data.jobId, bullJobId: job.id });
+          // BullMQ's signal that the job was moved by the processor: it records no failure.
+          throw new WaitingError();
+        }
         // Canceled meanwhile: whatever the stage threw (ffmpeg killed, Whisper stopped) is not a failure.
         const canceled = (isAppError(error) && error.code === 'CANCELED') || (await ctx.jobs.get(job.data.jobId).catch(() => undefined))?.status === 'canceled';
         if (canceled) {
@@ -138,5 +159,5 @@ export function createProcessors(
     };
   }
 
-  return { processorFor, onFailed, cancellations };
+  return { processorFor, onFailed, cancellations, handBack };
 }

@@ -67,7 +67,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
     webhooks: createWebhookRepository(services.database.db),
     logger,
   });
-  const { processorFor, onFailed, cancellations } = createProcessors(services.ctx, queues, config.transcription);
+  const { processorFor, onFailed, cancellations, handBack } = createProcessors(services.ctx, queues, config.transcription);
   // A subscribed connection can do nothing else, so cancellations get one of their own.
   const subscriber = createRedisConnection(config.redisUrl, 'babelfish-worker-cancellations');
   subscriber.on('error', (error) => logger.warn('cancellation subscriber error', { error: String(error) }));
@@ -115,9 +115,17 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
   });
 
   return {
-    /** Stops taking jobs, lets the running ones finish (their locks still renewed), then closes everything. */
+    /**
+     * Stops taking jobs, hands the running transcriptions and muxes back to the queue (another
+     * worker takes them at once), lets the short steps finish (their locks still renewed), then
+     * closes everything.
+     */
     async close() {
-      await Promise.all(workers.map((worker) => worker.close()));
+      // close() marks each worker closing before it returns, so a handed-back job's slot fetches nothing new.
+      const closed = Promise.all(workers.map((worker) => worker.close()));
+      const stopped = handBack();
+      if (stopped > 0) logger.info('handing running jobs back to the queue', { jobs: stopped });
+      await closed;
       await webhookDelivery.close();
       await webhookQueue.close();
       await stopCancellations().catch(() => undefined);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProgressEvent } from '@babelfish/core';
@@ -9,6 +8,7 @@ import { configureModels, createEngineRegistry, getWhisper, type DownloadListene
 import { createStorage } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { resolveConfiguredDevices } from './inference-devices';
+import { openProcessTempDir } from './process-temp-dir';
 
 export type Services = { ctx: StageContext; database: DatabaseHandle; close: () => Promise<void> };
 
@@ -32,8 +32,8 @@ export async function createServices(
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl, devices });
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
-  const tmpDir = path.join(os.tmpdir(), 'babelfish');
-  fs.mkdirSync(tmpDir, { recursive: true });
+  // A folder of this process's own, so that what a killed process leaves is found and removed.
+  const tmpDir = await openProcessTempDir(path.join(os.tmpdir(), 'babelfish', 'processes'), options.logger);
   const ctx: StageContext = {
     jobs: createJobRepository(database.db),
     subtitles: createSubtitleRepository(database.db, { maxVersions: config.subtitles.maxVersions }),
@@ -51,8 +51,15 @@ export async function createServices(
     whisper,
     publish: options.publish ?? (() => undefined),
     logger: options.logger,
-    tmpDir,
+    tmpDir: tmpDir.dir,
     ffmpeg: config.ffmpeg,
   };
-  return { ctx, database, close: () => database.close() };
+  return {
+    ctx,
+    database,
+    async close() {
+      await database.close();
+      await tmpDir.close();
+    },
+  };
 }

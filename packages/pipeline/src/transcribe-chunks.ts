@@ -58,20 +58,33 @@ export async function storeChunks(ctx: StageContext, jobId: string, run: number,
   }
 }
 
-/** One chunk's words, in recording time, stored for the merge. */
-export async function runTranscribeChunk(ctx: StageContext, chunk: ChunkJob): Promise<{ words: number }> {
+/**
+ * One chunk's words, in recording time, stored for the merge. A chunk whose words are already
+ * stored (its worker was stopped or killed after storing them, before BullMQ heard) is not
+ * transcribed again. `signal` stops Whisper before its next windows (cancel, or a worker
+ * handing the chunk back on SIGTERM).
+ */
+export async function runTranscribeChunk(ctx: StageContext, chunk: ChunkJob, signal?: AbortSignal): Promise<{ words: number; reused?: true }> {
+  const wordsKey = chunkWordsKey(chunk.jobId, chunk.run, chunk.index);
+  if (await ctx.storage.stat(wordsKey)) {
+    const stored = await readJson<ChunkWords>(ctx, wordsKey);
+    ctx.logger.info('chunk already transcribed', { jobId: chunk.jobId, run: chunk.run, chunk: chunk.index });
+    return { words: stored.words.length, reused: true };
+  }
   const job = await loadJob(ctx, chunk.jobId);
   const progress = createStageReporter(ctx, job, 'transcribe');
   const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note));
+  ctx.logger.info('transcribing a chunk', { jobId: chunk.jobId, run: chunk.run, chunk: chunk.index, count: chunk.count });
   const words = await ctx.storage.withLocalFile(chunkAudioKey(chunk.jobId, chunk.run, chunk.index), (file) =>
-    whisper.transcribeWords({ wavPath: file }, { language: chunk.language }),
+    whisper.transcribeWords({ wavPath: file }, { language: chunk.language, signal }),
   );
   const stored: ChunkWords = {
     startSeconds: chunk.startSeconds,
     endSeconds: chunk.endSeconds,
     words: words.map((word): TimedToken => ({ text: word.text, start: word.start + chunk.startSeconds, end: word.end + chunk.startSeconds })),
   };
-  await ctx.storage.putBuffer(chunkWordsKey(chunk.jobId, chunk.run, chunk.index), JSON.stringify(stored));
+  await ctx.storage.putBuffer(wordsKey, JSON.stringify(stored));
+  ctx.logger.info('chunk transcribed', { jobId: chunk.jobId, run: chunk.run, chunk: chunk.index, words: words.length });
   // Chunks finish on several workers in any order: progress is the share of chunks done so far.
   let done = 0;
   for (let index = 0; index < chunk.count; index++) if (await ctx.storage.stat(chunkWordsKey(chunk.jobId, chunk.run, index))) done++;

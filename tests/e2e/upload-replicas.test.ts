@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { createApiKeyRepository, openDatabase, type DatabaseHandle } from '@babelfish/db';
+import { QueueName, createRedisConnection } from '@babelfish/queue';
+import { createLocalStorage, storageKeys } from '@babelfish/storage';
+import { spawnApi, type ApiProcess } from '../support/api-process';
+import { modelsDir, sample } from '../support/paths';
+import { watchJob } from '../support/socket';
+import { createPostgresDatabase } from '../support/stack';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+
+type UploadAnswer = { upload: { id: string; offset: number } };
+type JobAnswer = { job: { id: string } };
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Two API replicas behind one load balancer: one PostgreSQL database, one storage dir, one Redis,
+ * each with a data dir of its own. A resumable upload's chunks go to alternate replicas, one is
+ * cut off in the middle and resumed on the other from the offset it reports; the stored input is
+ * byte-identical to the file, and the job made from it (on a third request, to either replica)
+ * completes on the worker.
+ */
+describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)', () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-replicas-'));
+  const storageDir = path.join(scratch, 'storage');
+  const prefix = `test-replicas-${randomUUID()}`;
+  let database: { url: string; drop: () => Promise<void> };
+  let keys: DatabaseHandle;
+  let replicas: ApiProcess[] = [];
+  let worker: WorkerProcess | undefined;
+  let key = '';
+
+  const env = (name: string): Record<string, string> => ({
+    NODE_ENV: 'test',
+    DATA_DIR: path.join(scratch, name),
+    DATABASE_URL: database.url,
+    STORAGE_DIR: storageDir,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: prefix,
+    MODELS_DIR: modelsDir,
+    ALLOW_REMOTE_MODELS: 'false',
+    AUTH_MODE: 'api-key',
+  });
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    replicas = [await spawnApi(env('api-a')), await spawnApi(env('api-b'))];
+    keys = openDatabase(database.url);
+    key = (await createApiKeyRepository(keys.db).create({ ownerId: 'tester', name: 'test' })).key;
+    worker = await spawnWorker(env('worker'));
+  });
+
+  afterAll(async () => {
+    for (const replica of replicas) await replica.stop();
+    await worker?.stop();
+    await keys?.close();
+    const connection = createRedisConnection(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', 'replicas-cleanup');
+    for (const name of Object.values(QueueName)) {
+      const queue = new Queue(String(name), { connection, prefix });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+    connection.disconnect();
+    await database?.drop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const call = (replica: ApiProcess, route: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}) =>
+    fetch(replica.url + route, { ...init, headers: { Authorization: `Bearer ${key}`, ...init.headers } });
+
+  const patch = (replica: ApiProcess, uploadId: string, offset: number, body: Buffer | ReadableStream<Uint8Array>, extra: Omit<RequestInit, 'headers'> = {}) =>
+    call(replica, `/v1/uploads/${uploadId}`, {
+      method: 'PATCH',
+      headers: { 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+      body,
+      ...extra,
+    });
+
+  it('takes chunks on alternate replicas, resumes a cut-off chunk on the other one, and stores the file byte for byte', async () => {
+    const video = fs.readFileSync(sample('jfk.mp4'));
+    const created = await call(replicas[0]!, '/v1/uploads', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'jfk.mp4', size: video.length }),
+    });
+    expect(created.status).toBe(201);
+    const uploadId = ((await created.json()) as UploadAnswer).upload.id;
+
+    const chunkSize = Math.ceil(video.length / 6);
+    let offset = 0;
+    let requests = 0;
+    let cutOff = false;
+    while (offset < video.length) {
+      const replica = replicas[requests % 2]!;
+      requests++;
+      const chunk = video.subarray(offset, offset + chunkSize);
+      if (!cutOff && offset > 0) {
+        // A connection lost mid-chunk: half the chunk is sent, then the request is aborted.
+        cutOff = true;
+        const aborter = new AbortController();
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(chunk.subarray(0, Math.floor(chunk.length / 2)));
+            setTimeout(() => aborter.abort(), 300);
+          },
+        });
+        await expect(patch(replica, uploadId, offset, stream, { signal: aborter.signal, duplex: 'half' } as RequestInit)).rejects.toThrow();
+        // The other replica reports how far the bytes got (once the first one has written what
+        // reached it), and the client resumes from there.
+        const other = replicas[requests % 2]!;
+        const half = Math.floor(chunk.length / 2);
+        let reported = offset;
+        for (let tries = 0; tries < 100 && reported < offset + half; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          reported = ((await (await call(other, `/v1/uploads/${uploadId}`)).json()) as UploadAnswer).upload.offset;
+        }
+        expect(reported).toBe(offset + half);
+        offset = reported;
+        continue;
+      }
+      const sent = await patch(replica, uploadId, offset, chunk);
+      expect(sent.status).toBe(200);
+      offset = ((await sent.json()) as UploadAnswer).upload.offset;
+    }
+    expect(offset).toBe(video.length);
+    expect(requests).toBeGreaterThanOrEqual(7);
+
+    // Neither replica staged anything in its own data dir.
+    for (const name of ['api-a', 'api-b']) expect(fs.existsSync(path.join(scratch, name, 'uploads'))).toBe(false);
+
+    const submitted = await call(replicas[requests % 2]!, '/v1/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ uploadId, to: ['es'], from: 'en' }),
+    });
+    expect(submitted.status).toBe(202);
+    const jobId = ((await submitted.json()) as JobAnswer).job.id;
+    const stored = await createLocalStorage(storageDir).getBuffer(storageKeys.input(jobId));
+    expect(sha256(stored)).toBe(sha256(video));
+    expect((await call(replicas[0]!, `/v1/uploads/${uploadId}`)).status).toBe(404);
+    expect((await call(replicas[1]!, `/v1/uploads/${uploadId}`)).status).toBe(404);
+
+    const watch = await watchJob(replicas[1]!.url, jobId, { apiKey: key });
+    const last = await watch.finished;
+    watch.close();
+    expect(last).toMatchObject({ status: 'completed' });
+    for (const replica of replicas) expect(replica.alive()).toBe(true);
+    console.log(`upload replicas: ${video.length} bytes in ${requests} PATCH requests over 2 replicas (one cut off and resumed), sha256 ${sha256(stored).slice(0, 16)}… identical`);
+  });
+});
