@@ -3,7 +3,7 @@ import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
 import type { DownloadListener } from '@babelfish/ml';
 import { createServices } from '@babelfish/pipeline';
-import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue } from '@babelfish/queue';
+import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue, startEngineAnnouncer, type EngineAnnouncer } from '@babelfish/queue';
 import { createWebhookRepository } from '@babelfish/db';
 import { createJobAnnouncer } from '@babelfish/pipeline';
 import { startWebhookDelivery } from './webhook-delivery';
@@ -96,6 +96,17 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       );
     });
   }
+  // The API checks submissions against what running translate workers offer (it has no engines
+  // of its own in its image): publish ours before taking jobs, refreshed until we stop.
+  const announcer: EngineAnnouncer | undefined = config.worker.roles.includes('translate')
+    ? await startEngineAnnouncer({
+        connection,
+        prefix: config.queuePrefix,
+        list: () => services.ctx.engines.available(),
+        ttlMs: config.worker.enginesTtlMs,
+        onError: (error) => logger.warn('could not publish engines', { error: String(error) }),
+      })
+    : undefined;
   // A quarter of the lock: well before a lock could lapse, and far above normal (tens of ms).
   const stopWatchdog = watchEventLoop(logger, { thresholdMs: Math.min(1000, config.worker.lockMs / 4) });
   logger.info('worker started', {
@@ -108,6 +119,8 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
   return {
     /** Stops taking jobs, lets the running ones finish (their locks still renewed), then closes everything. */
     async close() {
+      // Withdrawn first: no new submission should count on a worker that is leaving.
+      await announcer?.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       await webhookDelivery.close();
       await webhookQueue.close();

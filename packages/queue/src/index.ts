@@ -5,3 +5,5 @@ export * from './queues';
 export * from './queue-depth-metric';
 export * from './key-revocations';
 export * from './webhook-queue';
+export * from './engine-catalogue';
+export * from './engine-announcer';
