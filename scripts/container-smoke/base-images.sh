@@ -37,6 +37,12 @@ deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 SOURCES
+  # CAs this host trusts beyond Debian's (an intercepting proxy, as on CI here): builds reach the
+  # npm registry through it. Official base images do not need this.
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+    chroot "$rootfs" update-ca-certificates >/dev/null
+  fi
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   tar -C "$rootfs" -c . | podman import --change 'CMD ["bash"]' - "$BOOKWORM_IMAGE" >/dev/null
   rm -rf "$rootfs"
