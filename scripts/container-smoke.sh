@@ -84,13 +84,11 @@ teardown() {
   say "done in $(( $(date +%s) - started_at ))s (exit $status)"
 }
 trap teardown EXIT
+trap "exit 130" INT TERM
 
 # --- build and start --------------------------------------------------------------------------------
 say "building the images as compose does (podman build, --pull=never)"
 compose build >"$work/compose-build.log" 2>&1 || { tail -40 "$work/compose-build.log"; fail "image build"; }
-say "starting the stack (project $project)"
-compose up -d >"$work/compose-up.log" 2>&1 || { tail -40 "$work/compose-up.log"; fail "compose up"; }
-
 container() { podman ps --filter "label=io.podman.compose.project=$project" --filter "label=com.docker.compose.service=$1" --format '{{.Names}}' | head -1; }
 wait_for() { # what, seconds, command…
   local what="$1" limit="$2"; shift 2
@@ -100,6 +98,22 @@ wait_for() { # what, seconds, command…
     sleep 2
   done
 }
+# The service's own compose healthcheck, run on demand (podman has no timer for it without systemd).
+healthy() { local name; name="$(container "$1")" && [ -n "$name" ] && podman healthcheck run "$name"; }
+# podman-compose 1.0.3 ignores depends_on conditions: start in the order compose's
+# `condition: service_healthy` gives (stores, then the apps, then nginx once the API is healthy,
+# since nginx resolves the api upstream once, at start).
+up() { compose up -d "$@" >>"$work/compose-up.log" 2>&1 || { tail -40 "$work/compose-up.log"; fail "compose up $*"; }; }
+: >"$work/compose-up.log"
+say "starting the stack (project $project): redis, postgres"
+up redis postgres
+wait_for "redis to be healthy" 120 healthy redis
+wait_for "postgres to be healthy" 120 healthy postgres
+say "starting api and the three worker roles"
+up api worker-transcribe worker-translate worker-mux
+wait_for "api to be healthy" 300 healthy api
+say "starting nginx"
+up nginx
 ready() { curl "${tls[@]}" --fail "$base/health/ready"; }
 wait_for "/health/ready through nginx" 300 ready
 say "ready: $(curl "${tls[@]}" "$base/health/ready")"

