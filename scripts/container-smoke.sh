@@ -124,7 +124,7 @@ say "ready: $(curl "${tls[@]}" "$base/health/ready")"
 for service in api worker-transcribe worker-translate worker-mux redis postgres nginx; do
   name="$(container "$service")"
   [ -n "$name" ] || fail "no running container for $service"
-  [ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$name")" = true ] || fail "$service: root filesystem is writable"
+  [ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$name" 2>/dev/null)" = true ] || fail "$service: root filesystem is writable"
 done
 for service in api worker-transcribe worker-translate worker-mux; do
   name="$(container "$service")"
