@@ -1,10 +1,10 @@
-# syntax=docker/dockerfile:1.7
 # The API image: Express + Socket.IO + the dashboard build, with ffmpeg/ffprobe for probing
 # uploads and making thumbnails. Build from the repository root:
 #   docker build -f docker/api.Dockerfile -t babelfish/api .
 # The sources are TypeScript run by tsx (as in development), so there is no compile stage: one
 # code path everywhere, and the worker's Whisper thread (which registers tsx itself) works as is.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The current Node LTS (Node 20 reached end of life in April 2026).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- pnpm and the lockfile's packages, fetched once for both installs below ---------------------
 FROM ${NODE_IMAGE} AS base
@@ -47,6 +47,8 @@ RUN groupadd --system --gid 10001 babelfish \
 WORKDIR /app
 # Code and dependencies stay root-owned: the app user can read them, never change them.
 COPY --from=prod /src /app
+# `babelfish keys create …`, `babelfish models pull` and the rest of the CLI, without pnpm.
+RUN ln -s /app/apps/cli/bin/babelfish.mjs /usr/local/bin/babelfish
 COPY --from=web /src/apps/web/dist /app/apps/web/dist
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -1,9 +1,9 @@
-# syntax=docker/dockerfile:1.7
 # One worker image for every role; WORKER_ROLES (transcribe | translate | mux, comma-separated,
 # or all) picks what a container does. Build from the repository root:
 #   docker build -f docker/worker.Dockerfile -t babelfish/worker .
 # TypeScript runs through tsx, as in development (see api.Dockerfile for why there is no bundle).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The current Node LTS (Node 20 reached end of life in April 2026).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH CI=true \
@@ -39,6 +39,8 @@ RUN groupadd --system --gid 10001 babelfish \
  && chown babelfish:babelfish /app/data /srv/media /cache/models
 WORKDIR /app
 COPY --from=prod /src /app
+# `babelfish keys create …`, `babelfish models pull` and the rest of the CLI, without pnpm.
+RUN ln -s /app/apps/cli/bin/babelfish.mjs /usr/local/bin/babelfish
 ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     STORAGE_DIR=/srv/media \

@@ -123,6 +123,15 @@ describe('docker/compose.yaml', () => {
     }
   });
 
+  it('works with Compose v2 before 2.24 and podman-compose: env_file in its short form', () => {
+    for (const name of appServices) expect([name, services[name]!.env_file]).toEqual([name, '${ENV_FILE:-../.env}']);
+  });
+
+  it('limits CPUs through variables whose defaults fit any host (Docker refuses more than it has)', () => {
+    const cpus = Object.fromEntries(appServices.map((name) => [name, services[name]!.deploy.resources.limits.cpus]));
+    expect(cpus).toEqual({ api: '${API_CPUS:-1}', 'worker-transcribe': '${TRANSCRIBE_CPUS:-1}', 'worker-translate': '${TRANSLATE_CPUS:-1}', 'worker-mux': '${MUX_CPUS:-1}' });
+  });
+
   it('pins every third-party image to a version, never latest', () => {
     for (const [name, service] of Object.entries(services)) {
       expect([name, service.image]).toEqual([name, expect.stringMatching(/:[^:]+$/)]);

@@ -33,10 +33,10 @@ describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, i
     expect(validate(content).map((diagnostic) => `${diagnostic.range.start.line + 1}: ${diagnostic.message}`)).toEqual([]);
   });
 
-  it('is multi-stage from a pinned slim Node 20 base, never latest', () => {
+  it('is multi-stage from a pinned slim base of the current Node LTS (24), never latest', () => {
     const froms = dockerfile.getFROMs();
     expect(froms.length).toBeGreaterThanOrEqual(3);
-    expect(keyword('ARG').map(args)).toContain('NODE_IMAGE=node:20-bookworm-slim');
+    expect(keyword('ARG').map(args)).toContain('NODE_IMAGE=node:24-bookworm-slim');
     const stages = new Set<string>();
     for (const from of froms) {
       const base = from.getImage() ?? '';
@@ -63,6 +63,18 @@ describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, i
       expect(declared).toContain('APERTIUM_PAIRS="eng-spa"');
       expect(runtimeApt).toMatch(/for pair in \$\{APERTIUM_PAIRS\}; do printf 'apertium-%s '/);
     } else expect(declared.some((arg) => arg.startsWith('APERTIUM_PAIRS'))).toBe(false);
+  });
+
+  it('needs no Dockerfile frontend from a registry (no syntax directive)', () => {
+    expect(content).not.toMatch(/^#\s*syntax=/im);
+  });
+
+  it('ships a babelfish command (the CLI without pnpm) on PATH', () => {
+    const runs = final.filter((instruction) => instruction.getKeyword() === 'RUN').map(args);
+    expect(runs).toContain('ln -s /app/apps/cli/bin/babelfish.mjs /usr/local/bin/babelfish');
+    const bin = readRepoFile('apps/cli/bin/babelfish.mjs');
+    expect(bin.split('\n')[0]).toBe('#!/usr/bin/env -S node --conditions=development');
+    expect(fs.statSync(repoPath('apps/cli/bin/babelfish.mjs')).mode & 0o111).toBeTruthy();
   });
 
   it('has no ADD (COPY only, so nothing is fetched from a URL at build time)', () => {

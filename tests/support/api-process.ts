@@ -18,7 +18,8 @@ export type ApiProcess = {
 export async function spawnApi(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', 'apps/api/src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    // Engines of this machine unless the test says otherwise (see stack.ts).
+    env: { ...process.env, ENGINE_CATALOGUE: 'local', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -69,6 +69,9 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
     PORT: '0',
     JOB_ATTEMPTS: '2',
     AUTH_MODE: 'api-key',
+    // The API checks pairs with this machine's engines (Apertium, models), so API-only stacks and
+    // tests that stop their worker still submit; the workers' catalogue has its own tests.
+    ENGINE_CATALOGUE: 'local',
     ...options.env,
   };
   const config = loadConfig(env);

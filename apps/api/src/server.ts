@@ -8,7 +8,7 @@ import type { Config } from '@babelfish/config';
 import { createApiKeyRepository, createWebhookRepository, createJobRepository, createSubtitleRepository, migrateToLatest, openDatabase } from '@babelfish/db';
 import type { Logger } from '@babelfish/logger';
 import { configureModels, createEngineRegistry } from '@babelfish/ml';
-import { cloudWatchSink, createJobQueues, createRedisConnection, createRequestRedisConnection, startQueueDepthPublisher, waitForRedisReady } from '@babelfish/queue';
+import { cloudWatchSink, createEngineCatalogue, createJobQueues, createRedisConnection, createRequestRedisConnection, startQueueDepthPublisher, waitForRedisReady } from '@babelfish/queue';
 import { createStorage } from '@babelfish/storage';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
@@ -65,12 +65,16 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     idempotency: createIdempotency(connection, config.queuePrefix),
     metrics: createMetrics({ jobs, queues }),
     readiness: createReadinessCheck({ config, db: database.db, redis: connection, storage }),
-    engines: createEngineRegistry({
+    // The API never translates. By default it checks pairs against what running translate
+    // workers publish (its image carries no Apertium or models); `local` uses its own engines.
+    engines:
+      config.engineCatalogue === 'workers'
+        ? createEngineCatalogue({ connection, prefix: config.queuePrefix })
+        : createEngineRegistry({
       modelsDir: config.models.dir,
       allowRemote: config.models.allowRemote,
       whisperModelId: config.models.whisper,
       whisperDtype: config.models.whisperDtype,
-      // Only for listing pairs and checking submissions: the API never translates.
       llm: config.llm,
     }),
     logger,

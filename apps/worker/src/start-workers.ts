@@ -3,7 +3,7 @@ import type { Config } from '@babelfish/config';
 import type { Logger } from '@babelfish/logger';
 import type { DownloadListener } from '@babelfish/ml';
 import { createServices, resolveConfiguredDevices } from '@babelfish/pipeline';
-import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue, subscribeToJobCancellations } from '@babelfish/queue';
+import { createJobQueues, createProgressPublisher, createRedisConnection, createWebhookQueue, startEngineAnnouncer, subscribeToJobCancellations, type EngineAnnouncer } from '@babelfish/queue';
 import { createWebhookRepository } from '@babelfish/db';
 import { createJobAnnouncer } from '@babelfish/pipeline';
 import { startWebhookDelivery } from './webhook-delivery';
@@ -105,6 +105,17 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       );
     });
   }
+  // The API checks submissions against what running translate workers offer (it has no engines
+  // of its own in its image): publish ours before taking jobs, refreshed until we stop.
+  const announcer: EngineAnnouncer | undefined = config.worker.roles.includes('translate')
+    ? await startEngineAnnouncer({
+        connection,
+        prefix: config.queuePrefix,
+        list: () => services.ctx.engines.available(),
+        ttlMs: config.worker.enginesTtlMs,
+        onError: (error) => logger.warn('could not publish engines', { error: String(error) }),
+      })
+    : undefined;
   // A quarter of the lock: well before a lock could lapse, and far above normal (tens of ms).
   const stopWatchdog = watchEventLoop(logger, { thresholdMs: Math.min(1000, config.worker.lockMs / 4) });
   logger.info('worker started', {
@@ -121,6 +132,8 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
      * closes everything.
      */
     async close() {
+      // Withdrawn first: no new submission should count on a worker that is leaving.
+      await announcer?.stop();
       // close() marks each worker closing before it returns, so a handed-back job's slot fetches nothing new.
       const closed = Promise.all(workers.map((worker) => worker.close()));
       const stopped = handBack();

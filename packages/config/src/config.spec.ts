@@ -19,6 +19,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: '/tmp/bf', UPLOAD_STAGING_DIR: '/mnt/efs/uploads' }).uploadStagingDir).toBe('/mnt/efs/uploads');
   });
 
+  it('validates against the engines workers publish unless told to use its own, with a bounded TTL', () => {
+    expect(loadConfig({}).engineCatalogue).toBe('workers');
+    expect(loadConfig({ ENGINE_CATALOGUE: 'local' }).engineCatalogue).toBe('local');
+    expect(() => loadConfig({ ENGINE_CATALOGUE: 'api' })).toThrow(/ENGINE_CATALOGUE/);
+    expect(loadConfig({}).worker.enginesTtlMs).toBe(30_000);
+    expect(loadConfig({ WORKER_ENGINES_TTL_MS: '3000' }).worker.enginesTtlMs).toBe(3000);
+    expect(() => loadConfig({ WORKER_ENGINES_TTL_MS: '10' })).toThrow(/WORKER_ENGINES_TTL_MS/);
+  });
+
   it('parses a role list and booleans', () => {
     const config = loadConfig({ WORKER_ROLES: 'transcribe, mux', ALLOW_REMOTE_MODELS: 'false' });
     expect(config.worker.roles).toEqual(['transcribe', 'mux']);

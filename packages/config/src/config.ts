@@ -78,6 +78,13 @@ const envSchema = z.object({
   // killed, or its event loop blocked) is re-queued by the stalled-job check every STALLED_INTERVAL.
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  // How long a translate worker's published engine list lives in Redis unless refreshed (it is
+  // refreshed every third of this): a dead worker's engines stop being offered after at most this.
+  WORKER_ENGINES_TTL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  // Where the API learns which engines and pairs can run: what the running translate workers
+  // publish (workers; the API image carries no translation tools), or this process's own
+  // installed engines (local; one machine running everything).
+  ENGINE_CATALOGUE: z.enum(['workers', 'local']).default('workers'),
   MODELS_DIR: z.string().default('models'),
   MODEL_CACHE_DIR: z.string().optional(),
   ALLOW_REMOTE_MODELS: booleanFromEnv('true'),
@@ -208,7 +215,9 @@ export type Config = {
   /** How long an API request waits for one Redis command before answering 503. */
   redisCommandTimeoutMs: number;
   queuePrefix: string;
-  worker: { roles: WorkerRole[]; concurrency: number; attempts: number; lockMs: number; stalledIntervalMs: number };
+  worker: { roles: WorkerRole[]; concurrency: number; attempts: number; lockMs: number; stalledIntervalMs: number; enginesTtlMs: number };
+  /** Where the API validates language pairs: the workers' published engines, or its own. */
+  engineCatalogue: 'workers' | 'local';
   models: {
     dir: string;
     cacheDir: string;
@@ -275,7 +284,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       attempts: e.JOB_ATTEMPTS,
       lockMs: e.WORKER_LOCK_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      enginesTtlMs: e.WORKER_ENGINES_TTL_MS,
     },
+    engineCatalogue: e.ENGINE_CATALOGUE,
     models: {
       dir: path.resolve(e.MODELS_DIR),
       cacheDir: path.resolve(e.MODEL_CACHE_DIR ?? path.join(dataDir, 'model-cache')),

@@ -6,3 +6,5 @@ export * from './queue-depth-metric';
 export * from './key-revocations';
 export * from './webhook-queue';
 export * from './job-cancellations';
+export * from './engine-catalogue';
+export * from './engine-announcer';
