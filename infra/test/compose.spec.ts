@@ -129,7 +129,7 @@ describe('docker/compose.yaml', () => {
 
   it('limits CPUs through variables whose defaults fit any host (Docker refuses more than it has)', () => {
     const cpus = Object.fromEntries(appServices.map((name) => [name, services[name]!.deploy.resources.limits.cpus]));
-    expect(cpus).toEqual({ api: '${API_CPUS:-1}', 'worker-transcribe': '${TRANSCRIBE_CPUS:-1}', 'worker-translate': '${TRANSLATE_CPUS:-1}', 'worker-mux': '${MUX_CPUS:-1}' });
+    expect(cpus).toEqual({ api: '${API_CPUS:-1}', 'worker-transcribe': '${TRANSCRIBE_CPUS:-1}', 'worker-transcribe-gpu': '${TRANSCRIBE_GPU_CPUS:-1}', 'worker-translate': '${TRANSLATE_CPUS:-1}', 'worker-mux': '${MUX_CPUS:-1}' });
   });
 
   it('pins every third-party image to a version, never latest', () => {

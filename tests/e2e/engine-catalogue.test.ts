@@ -105,7 +105,7 @@ describe('engine catalogue: the API validates against what running workers publi
 
     const listed = await languages();
     expect(listed.status).toBe(200);
-    expect(listed.body.engines).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'apertium', pairs: expect.arrayContaining([{ from: 'en', to: 'es' }]) })]));
+    expect(listed.body.engines).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'apertium', routes: expect.arrayContaining([{ from: ['en'], to: ['es'] }]) })]));
 
     const accepted = await submit('es');
     expect(accepted.status).toBe(202);
