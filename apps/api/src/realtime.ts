@@ -101,7 +101,10 @@ export async function attachRealtime(options: {
       return;
     }
     await socket.join(jobRoom(job.id));
-    ack?.({ job: jobView(job) });
+    // Read again once in the room: an event published between the first read and the join
+    // would be lost, and a fast job would stay "processing" for this watcher forever.
+    const current = (await options.jobs.get(job.id)) ?? job;
+    ack?.({ job: jobView(current) });
   });
 
   const unsubscribe = guarded('unsubscribe', async (socket, payload, ack) => {

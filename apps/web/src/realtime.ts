@@ -24,9 +24,29 @@ function connection(): Socket {
 export function resetRealtime(): void {
   socket?.disconnect();
   socket = undefined;
+  roomHolders.clear();
 }
 
 type SubscribeReply = { job?: Job; error?: { code: string; message: string } };
+
+/**
+ * How many watchers hold each job's room. Rooms belong to the socket, which every view shares:
+ * the job list closing after the job page opened must not take the page out of the room it
+ * just joined (the page would then miss every event and show a finished job as running).
+ */
+const roomHolders = new Map<string, number>();
+
+function hold(jobId: string): void {
+  roomHolders.set(jobId, (roomHolders.get(jobId) ?? 0) + 1);
+}
+
+/** True when this was the last holder, so the room may be left. */
+function release(jobId: string): boolean {
+  const left = (roomHolders.get(jobId) ?? 1) - 1;
+  if (left > 0) roomHolders.set(jobId, left);
+  else roomHolders.delete(jobId);
+  return left <= 0;
+}
 
 export type JobWatchHandlers = {
   /** The job as the server has it now; sent on each (re)subscription, so reloads resume. */
@@ -41,7 +61,11 @@ export type JobWatch = { set: (jobIds: string[]) => void; close: () => void };
 export function watchJobs(initial: string[], handlers: JobWatchHandlers): JobWatch {
   const s = connection();
   let ids = new Set(initial);
+  ids.forEach(hold);
   let closed = false;
+  const leave = (jobId: string) => {
+    if (release(jobId)) s.emit('unsubscribe', { jobId });
+  };
 
   const subscribe = (jobId: string) => {
     s.timeout(10_000).emit('subscribe', { jobId }, (timeout: Error | null, reply?: SubscribeReply) => {
@@ -69,14 +93,15 @@ export function watchJobs(initial: string[], handlers: JobWatchHandlers): JobWat
   return {
     set(jobIds) {
       const next = new Set(jobIds);
-      for (const id of ids) if (!next.has(id)) s.emit('unsubscribe', { jobId: id });
+      for (const id of ids) if (!next.has(id)) leave(id);
       const added = [...next].filter((id) => !ids.has(id));
+      added.forEach(hold);
       ids = next;
       if (s.connected) added.forEach(subscribe);
     },
     close() {
       closed = true;
-      ids.forEach((id) => s.emit('unsubscribe', { jobId: id }));
+      ids.forEach(leave);
       s.off('connect', onConnect);
       s.off('disconnect', onDisconnect);
       s.off('progress', onProgress);

@@ -72,6 +72,13 @@ export function jobPage(jobId: string): View {
   const watch = watchJobs([jobId], {
     onSnapshot: (snapshot) => setJob(snapshot, true),
     onProgress: (event: ProgressEvent) => {
+      // A 'processing' event after the job ended is either a straggler of the run that just
+      // finished (stages report on throttled timers) or the start of a retry/remux: the job row
+      // decides which, so a fast job never flips back to "processing" for good.
+      if (job && !isActive(job) && isActive(event)) {
+        void api.getJob(jobId).then((fresh) => setJob(fresh, true), () => undefined);
+        return;
+      }
       if (job) setJob(applyProgress(job, event), true);
       // The final event lacks fields such as completedAt; fetch the job once it settles.
       if (!isActive(event)) void api.getJob(jobId).then((fresh) => setJob(fresh, true), () => undefined);
