@@ -16,3 +16,4 @@ export * from './transcript-save';
 export * from './job-events';
 export * from './subtitle-import';
 export * from './transcription';
+export * from './process-temp-dir';

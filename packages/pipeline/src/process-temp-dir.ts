@@ -40,13 +40,22 @@ async function readOwner(folder: string): Promise<Owner | undefined> {
 export async function openProcessTempDir(
   base: string,
   logger: Logger,
-  options: { heartbeatMs?: number; staleAfterMs?: number } = {},
+  options: {
+    heartbeatMs?: number;
+    staleAfterMs?: number;
+    /** Names this kind of process in the folder name and the log ("worker", "api"). */
+    kind?: string;
+    /** What the removed left-overs were, for the log line. */
+    leftBy?: string;
+  } = {},
 ): Promise<ProcessTempDir> {
+  const kind = options.kind ?? 'worker';
+  const leftBy = options.leftBy ?? 'temporary files left by stopped workers';
   const heartbeatMs = options.heartbeatMs ?? 60_000;
   const staleAfterMs = options.staleAfterMs ?? 3 * heartbeatMs;
   const host = os.hostname();
   await fs.mkdir(base, { recursive: true, mode: 0o700 });
-  const dir = path.join(base, `worker-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const dir = path.join(base, `${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await fs.mkdir(dir, { mode: 0o700 });
   const owner: Owner = { pid: process.pid, host };
   const beat = () => fs.writeFile(path.join(dir, MARKER), JSON.stringify(owner));
@@ -70,7 +79,7 @@ export async function openProcessTempDir(
       await fs.rm(entryPath, { recursive: true, force: true });
       removed.push(entry.name);
     }
-    if (removed.length > 0) logger.info('removed temporary files left by stopped workers', { entries: removed.length, names: removed });
+    if (removed.length > 0) logger.info(`removed ${leftBy}`, { entries: removed.length, names: removed });
     return removed;
   };
   await sweep().catch((error: unknown) => logger.warn('temp dir sweep failed', { error: String(error) }));
