@@ -27,7 +27,7 @@ export type ApiServer = { url: string; port: number; app: Express; close: (drain
 
 export async function startApiServer(config: Config, logger: Logger): Promise<ApiServer> {
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl });
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { onIdleConnectionError: (error) => logger.warn('database connection dropped; the pool reconnects on the next query', { error: error.message }) });
   await migrateToLatest(database.db);
   const connection = createRequestRedisConnection(config.redisUrl, 'babelfish-api', config.redisCommandTimeoutMs);
   // Errors are reported per request (503); the connection's own events only need a log line.

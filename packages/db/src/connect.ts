@@ -15,9 +15,19 @@ export type DatabaseHandle = { db: Kysely<Database>; kind: DatabaseKind; close: 
  * schema engine from binaries.prisma.sh at migrate time, which offline machines cannot reach;
  * Kysely gives typed queries on both databases with pure-npm drivers.
  */
-export function openDatabase(url: string): DatabaseHandle {
+export type OpenDatabaseOptions = {
+  /**
+   * Told when PostgreSQL drops an idle pooled connection (a restart, an RDS failover, an
+   * administrator's pg_terminate_backend). The pool discards that connection and opens a new one
+   * on the next query; without a listener, pg's 'error' event would crash the whole process.
+   */
+  onIdleConnectionError?: (error: Error) => void;
+};
+
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): DatabaseHandle {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -30,7 +30,7 @@ export async function createServices(
   const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards };
   const whisper = options.whisper ?? ((onDownload?: DownloadListener) => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions, onDownload));
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl, devices });
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { onIdleConnectionError: (error) => options.logger.warn('database connection dropped; the pool reconnects on the next query', { error: error.message }) });
   await migrateToLatest(database.db);
   // A folder of this process's own, so that what a killed process leaves is found and removed.
   const tmpDir = await openProcessTempDir(path.join(os.tmpdir(), 'babelfish', 'processes'), options.logger);
