@@ -10,7 +10,7 @@ module.exports = {
   modulePathIgnorePatterns: ['<rootDir>/infra/cdk.out'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
-  moduleNameMapper: { '^@babelfish/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  moduleNameMapper: { '^@babelfish/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts', '^@babelfish/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts' },
   testTimeout: 180000,
   slowTestThreshold: 60,
 };

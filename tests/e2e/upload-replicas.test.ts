@@ -5,7 +5,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { createApiKeyRepository, openDatabase, type DatabaseHandle } from '@babelfish/db';
 import { QueueName, createRedisConnection } from '@babelfish/queue';
-import { createLocalStorage, storageKeys } from '@babelfish/storage';
+import { createLocalStorage, createStorage, storageKeys, type Storage } from '@babelfish/storage';
+import { startS3TestServer, type S3TestServer } from '@babelfish/storage/testing';
 import { spawnApi, type ApiProcess } from '../support/api-process';
 import { modelsDir, sample } from '../support/paths';
 import { watchJob } from '../support/socket';
@@ -17,15 +18,38 @@ type JobAnswer = { job: { id: string } };
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * Two API replicas behind one load balancer: one PostgreSQL database, one storage dir, one Redis,
- * each with a data dir of its own. A resumable upload's chunks go to alternate replicas, one is
- * cut off in the middle and resumed on the other from the offset it reports; the stored input is
+ * Two API replicas behind one load balancer: one PostgreSQL database, one Redis, one media
+ * storage (a storage dir both mount, or an S3 bucket with no shared volume at all), each replica
+ * with a data dir of its own. A resumable upload's chunks go to alternate replicas, one is cut off
+ * in the middle and resumed on the other from the offset it reports; the stored input is
  * byte-identical to the file, and the job made from it (on a third request, to either replica)
  * completes on the worker.
  */
-describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)', () => {
+type MediaStorage = { env: Record<string, string>; storage: Storage; close: () => Promise<void> };
+const mediaStorages: [string, (scratch: string) => Promise<MediaStorage>][] = [
+  [
+    'a shared storage dir',
+    async (scratch) => {
+      const dir = path.join(scratch, 'storage');
+      return { env: { STORAGE_DIR: dir }, storage: createLocalStorage(dir), close: async () => {} };
+    },
+  ],
+  [
+    'S3, no shared volume',
+    async () => {
+      const server: S3TestServer = await startS3TestServer({ buckets: ['replicas-media'] });
+      const s3 = { S3_BUCKET: 'replicas-media', S3_REGION: server.region, S3_ENDPOINT: server.endpoint, S3_FORCE_PATH_STYLE: 'true' };
+      const credentials = { AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey };
+      Object.assign(process.env, credentials);
+      const storage = createStorage({ storage: { driver: 's3', dir: '/nonexistent', s3: { bucket: s3.S3_BUCKET, region: server.region, endpoint: server.endpoint, forcePathStyle: true, presignTtlSeconds: 60 } } });
+      return { env: { STORAGE_DRIVER: 's3', ...s3, ...credentials }, storage, close: () => server.close() };
+    },
+  ],
+];
+
+describe.each(mediaStorages)('resumable uploads across API replicas (PostgreSQL, %s)', (_name, openMedia) => {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-replicas-'));
-  const storageDir = path.join(scratch, 'storage');
+  let media: MediaStorage;
   const prefix = `test-replicas-${randomUUID()}`;
   let database: { url: string; drop: () => Promise<void> };
   let keys: DatabaseHandle;
@@ -37,7 +61,7 @@ describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)
     NODE_ENV: 'test',
     DATA_DIR: path.join(scratch, name),
     DATABASE_URL: database.url,
-    STORAGE_DIR: storageDir,
+    ...media.env,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: prefix,
     MODELS_DIR: modelsDir,
@@ -46,6 +70,7 @@ describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)
   });
 
   beforeAll(async () => {
+    media = await openMedia(scratch);
     database = await createPostgresDatabase();
     replicas = [await spawnApi(env('api-a')), await spawnApi(env('api-b'))];
     keys = openDatabase(database.url);
@@ -65,6 +90,7 @@ describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)
     }
     connection.disconnect();
     await database?.drop();
+    await media?.close();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -128,7 +154,10 @@ describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)
     expect(offset).toBe(video.length);
     expect(requests).toBeGreaterThanOrEqual(7);
 
-    // Neither replica staged anything in its own data dir.
+    // The chunks are objects in the media storage; neither replica keeps anything of them.
+    const parts = await media.storage.list(`uploads/${uploadId}/parts`);
+    expect(parts.reduce((sum, part) => sum + part.bytes, 0)).toBe(video.length);
+    expect(parts.length).toBe(requests); // one object per request, the cut-off one's half included
     for (const name of ['api-a', 'api-b']) expect(fs.existsSync(path.join(scratch, name, 'uploads'))).toBe(false);
 
     const submitted = await call(replicas[requests % 2]!, '/v1/jobs', {
@@ -138,7 +167,7 @@ describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)
     });
     expect(submitted.status).toBe(202);
     const jobId = ((await submitted.json()) as JobAnswer).job.id;
-    const stored = await createLocalStorage(storageDir).getBuffer(storageKeys.input(jobId));
+    const stored = await media.storage.getBuffer(storageKeys.input(jobId));
     expect(sha256(stored)).toBe(sha256(video));
     expect((await call(replicas[0]!, `/v1/uploads/${uploadId}`)).status).toBe(404);
     expect((await call(replicas[1]!, `/v1/uploads/${uploadId}`)).status).toBe(404);
@@ -148,6 +177,6 @@ describe('resumable uploads across API replicas (PostgreSQL, shared storage dir)
     watch.close();
     expect(last).toMatchObject({ status: 'completed' });
     for (const replica of replicas) expect(replica.alive()).toBe(true);
-    console.log(`upload replicas: ${video.length} bytes in ${requests} PATCH requests over 2 replicas (one cut off and resumed), sha256 ${sha256(stored).slice(0, 16)}… identical`);
+    console.log(`upload replicas (${_name}): ${video.length} bytes in ${requests} PATCH requests over 2 replicas (one cut off and resumed), sha256 ${sha256(stored).slice(0, 16)}… identical`);
   });
 });

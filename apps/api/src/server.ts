@@ -58,8 +58,8 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     authenticate,
     redis: connection,
     subtitles: createSubtitleRepository(database.db, { maxVersions: config.subtitles.maxVersions }),
-    // Staged in the data dir (not /tmp) so a resumable upload survives an API restart.
-    uploads: createUploadSessions(config.uploadStagingDir, config.http.maxUploadBytes),
+    // Staged in the media storage, so any replica takes any chunk and an upload survives restarts.
+    uploads: createUploadSessions(storage, { maxBytes: config.http.maxUploadBytes, receiveDir: uploadDir }),
     storage,
     queues,
     idempotency: createIdempotency(connection, config.queuePrefix),

@@ -12,13 +12,6 @@ describe('loadConfig', () => {
     expect(config.models.whisper).toBe('Xenova/whisper-base');
   });
 
-  it('stages resumable uploads next to local storage (shared by replicas), in the data dir with S3, or where UPLOAD_STAGING_DIR says', () => {
-    expect(loadConfig({ DATA_DIR: '/tmp/bf' }).uploadStagingDir).toBe('/tmp/bf/storage/.uploads');
-    expect(loadConfig({ DATA_DIR: '/tmp/bf', STORAGE_DIR: '/srv/media' }).uploadStagingDir).toBe('/srv/media/.uploads');
-    expect(loadConfig({ DATA_DIR: '/tmp/bf', STORAGE_DRIVER: 's3', S3_BUCKET: 'media' }).uploadStagingDir).toBe('/tmp/bf/uploads');
-    expect(loadConfig({ DATA_DIR: '/tmp/bf', UPLOAD_STAGING_DIR: '/mnt/efs/uploads' }).uploadStagingDir).toBe('/mnt/efs/uploads');
-  });
-
   it('validates against the engines workers publish unless told to use its own, with a bounded TTL', () => {
     expect(loadConfig({}).engineCatalogue).toBe('workers');
     expect(loadConfig({ ENGINE_CATALOGUE: 'local' }).engineCatalogue).toBe('local');

@@ -133,9 +133,6 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // Where multipart uploads are received (default: the OS temp dir); left-overs are swept at start.
   UPLOAD_TEMP_DIR: z.string().optional(),
-  // Where resumable uploads (/v1/uploads) are staged until a job uses them. API replicas must share
-  // it (any replica takes any chunk). Default: STORAGE_DIR/.uploads with local storage, else DATA_DIR/uploads.
-  UPLOAD_STAGING_DIR: z.string().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   WEB_DIR: z.string().default('apps/web/dist'),
   MAX_DURATION_SECONDS: z.coerce.number().positive().default(4 * 3600),
@@ -247,8 +244,6 @@ export type Config = {
   queueMetricsCloudWatch: boolean;
   /** Base folder for multipart uploads in flight (each API process sweeps crashed ones' left-overs). */
   uploadTempDir?: string;
-  /** Resumable uploads' staged bytes and metadata; shared by every API replica. */
-  uploadStagingDir: string;
   /** The dashboard's static build, served at / when present. */
   webDir: string;
   webhooks: { allowedHosts: string[]; timeoutMs: number; retryDelaysMs: number[]; secret?: string };
@@ -316,11 +311,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subtitles: { maxVersions: e.SUBTITLE_MAX_VERSIONS, maxCues: e.SUBTITLE_MAX_CUES, maxTextBytes: e.SUBTITLE_MAX_TEXT_BYTES, maxImportBytes: e.SUBTITLE_IMPORT_MAX_BYTES },
     webDir: path.resolve(e.WEB_DIR),
     ...(e.UPLOAD_TEMP_DIR ? { uploadTempDir: path.resolve(e.UPLOAD_TEMP_DIR) } : {}),
-    // Next to the stored media by default: replicas that share STORAGE_DIR share their uploads too,
-    // and the finished file moves into storage by a rename on the same file system.
-    uploadStagingDir: path.resolve(
-      e.UPLOAD_STAGING_DIR ?? (e.STORAGE_DRIVER === 'local' ? path.join(e.STORAGE_DIR ?? path.join(dataDir, 'storage'), '.uploads') : path.join(dataDir, 'uploads')),
-    ),
     auth: { mode: e.AUTH_MODE, sessionTtlSeconds: e.SESSION_TTL_SECONDS, secureCookies: e.NODE_ENV === 'production' },
     rateLimits: { submitPerMinute: e.RATE_LIMIT_SUBMIT_PER_MINUTE, readPerMinute: e.RATE_LIMIT_READ_PER_MINUTE },
     compat: { waitSeconds: e.COMPAT_WAIT_SECONDS },

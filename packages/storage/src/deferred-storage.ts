@@ -16,6 +16,7 @@ export function deferredStorage(load: () => Promise<Storage>): Storage {
     stat: async (key) => (await get()).stat(key),
     withLocalFile: async (key, use) => (await get()).withLocalFile(key, use),
     deletePrefix: async (prefix) => (await get()).deletePrefix(prefix),
+    list: async (prefix) => (await get()).list(prefix),
     isWritable: async () => (await get()).isWritable(),
     async presignDownload(key, filename, ttlSeconds) {
       const storage = await get();

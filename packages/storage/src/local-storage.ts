@@ -69,6 +69,22 @@ export function createLocalStorage(root: string): Storage {
     async deletePrefix(prefix) {
       await fsp.rm(pathOf(prefix), { recursive: true, force: true });
     },
+    async list(prefix) {
+      const base = pathOf(prefix);
+      const entries = await fsp.readdir(base, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+        throw error;
+      });
+      const found: StoredObject[] = [];
+      for (const entry of entries) {
+        // Files being written (putFile's sibling temp names) are not objects yet.
+        if (!entry.isFile() || entry.name.includes('.partial-')) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        const info = await fsp.stat(file).catch(() => undefined);
+        if (info) found.push({ key: path.relative(absoluteRoot, file).split(path.sep).join('/'), bytes: info.size });
+      }
+      return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
     async isWritable() {
       try {
         await fsp.mkdir(absoluteRoot, { recursive: true });

@@ -66,16 +66,17 @@ export function createS3Storage(options: S3StorageOptions, client: S3Client = cr
     }
   }
 
-  async function listKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+  async function listObjects(prefix: string): Promise<StoredObject[]> {
+    const found: StoredObject[] = [];
     let ContinuationToken: string | undefined;
     do {
       const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
-      for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
+      for (const item of page.Contents ?? []) if (item.Key) found.push({ key: item.Key, bytes: item.Size ?? 0 });
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
-    return keys;
+    return found;
   }
+  const listKeys = async (prefix: string) => (await listObjects(prefix)).map((item) => item.key);
 
   return {
     async putFile(key, sourcePath, putOptions = {}) {
@@ -135,6 +136,11 @@ export function createS3Storage(options: S3StorageOptions, client: S3Client = cr
           throw new AppError('INTERNAL', `Could not delete ${result.Errors.length} object(s) under ${prefix}: ${result.Errors[0]?.Code}`);
         }
       }
+    },
+    async list(prefix) {
+      assertSafeKey(prefix);
+      const found = (await listObjects(`${prefix}/`)).filter((item) => item.key.startsWith(`${prefix}/`));
+      return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     async isWritable() {
       const Key = `.write-probe/${randomUUID()}`;

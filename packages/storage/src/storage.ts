@@ -16,6 +16,8 @@ export interface Storage {
   stat(key: string): Promise<StoredObject | undefined>;
   withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T>;
   deletePrefix(prefix: string): Promise<void>;
+  /** Every object under `prefix/` (folder semantics, as in deletePrefix), sorted by key. */
+  list(prefix: string): Promise<StoredObject[]>;
   isWritable(): Promise<boolean>;
   /**
    * A time-limited URL the client downloads from directly (S3), so large outputs bypass the API.

@@ -148,17 +148,22 @@ async function createJobFromRequest(deps: ApiDeps, req: Request, principal: Prin
     throw new AppError('BAD_REQUEST', 'Attach the video (or a subtitle file) as multipart field "file", or send JSON with the uploadId of a finished upload');
   }
   const uploadIds = [fromUpload.data.uploadId, ...(fromUpload.data.subtitlesUploadId ? [fromUpload.data.subtitlesUploadId] : [])];
-  const [media, subtitleUpload] = await Promise.all(uploadIds.map((id) => deps.uploads.completedPath(id, ownerId)));
+  const completed = await Promise.allSettled(uploadIds.map((id) => deps.uploads.completedUpload(id, ownerId)));
+  const [media, subtitleUpload] = completed.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
   const fromSession = (upload: { path: string; session: { name: string; size: number } }) => ({ path: upload.path, originalName: upload.session.name, size: upload.session.size });
   try {
+    const refused = completed.find((result) => result.status === 'rejected');
+    if (refused) throw refused.reason;
     const job = await submitJob(deps, { ...fromSession(media!), ownerId }, submission, { subtitles: subtitleUpload ? fromSession(subtitleUpload) : undefined });
     for (const id of uploadIds) await deps.uploads.remove(id);
     return job;
   } catch (error) {
     // Files that can never be processed are not kept; after a transient failure the uploads stay for a retry.
-    if (isAppError(error) && error.permanent) {
+    if (isAppError(error) && error.permanent && completed.every((result) => result.status === 'fulfilled')) {
       for (const id of uploadIds) await deps.uploads.remove(id);
     }
     throw error;
+  } finally {
+    for (const upload of [media, subtitleUpload]) await upload?.release();
   }
 }

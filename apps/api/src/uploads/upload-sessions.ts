@@ -2,32 +2,71 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@babelfish/core';
+import type { Storage } from '@babelfish/storage';
 
 export type UploadSession = { id: string; ownerId: string; name: string; size: number; offset: number; createdAt: string };
 type SessionMeta = Omit<UploadSession, 'offset'>;
+/** A finished upload put together as one local file; `release` removes that file. */
+export type CompletedUpload = { path: string; session: UploadSession; release: () => Promise<void> };
 
 const idPattern = /^[0-9a-f-]{36}$/;
+const offsetDigits = 15; // up to ~1 PB: zero-padded so that key order is offset order
+
+const uploadKeys = {
+  prefix: (id: string) => `uploads/${id}`,
+  session: (id: string) => `uploads/${id}/session.json`,
+  parts: (id: string) => `uploads/${id}/parts`,
+  part: (id: string, offset: number) => `uploads/${id}/parts/${String(offset).padStart(offsetDigits, '0')}`,
+};
 
 /**
  * Resumable uploads (the tus idea, minimal): create a session with the total size, append
  * chunks at the offset the server reports, resume after a dropped connection from that offset.
- * The bytes so far live in a staging dir; the session's offset is simply the file's size.
+ *
+ * Everything lives in the media storage (local disk or S3), never on the replica that took a
+ * request: the session as `uploads/<id>/session.json`, each chunk as an object named by the
+ * offset it starts at. So any API replica can take any chunk, with no shared volume needed on
+ * S3. The offset is the length of the unbroken run of parts from byte 0. A chunk is spooled to
+ * this process's receive folder first (S3 needs its length; a cut-off chunk is kept up to where
+ * it broke, as tus does), then stored as one object.
  */
-export function createUploadSessions(dir: string, maxBytes: number) {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const dataPath = (id: string) => path.join(dir, `${id}.part`);
-  const metaPath = (id: string) => path.join(dir, `${id}.json`);
+export function createUploadSessions(storage: Storage, options: { maxBytes: number; receiveDir: string }) {
+  const { maxBytes, receiveDir } = options;
+  const spoolPath = (id: string, what: string) => path.join(receiveDir, `upload-${id}-${what}-${randomUUID()}`);
+
+  async function readMeta(id: string): Promise<SessionMeta | undefined> {
+    try {
+      return JSON.parse((await storage.getBuffer(uploadKeys.session(id))).toString('utf8')) as SessionMeta;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  /** The parts that make up the bytes received so far, in order, and how far they reach. */
+  async function receivedParts(id: string): Promise<{ parts: { key: string; offset: number; bytes: number }[]; offset: number }> {
+    const parts: { key: string; offset: number; bytes: number }[] = [];
+    let offset = 0;
+    for (const object of await storage.list(uploadKeys.parts(id))) {
+      const start = Number(object.key.slice(object.key.lastIndexOf('/') + 1));
+      // Parts are written only at the offset reached, so a gap or an overlap means a chunk that
+      // lost a race with another replica's copy of it; the run stops there and the client resends.
+      if (start !== offset || object.bytes === 0) break;
+      parts.push({ key: object.key, offset: start, bytes: object.bytes });
+      offset += object.bytes;
+    }
+    return { parts, offset };
+  }
 
   /** Another owner's upload is reported as missing, like any unknown id. */
   async function get(id: string, ownerId: string): Promise<UploadSession> {
     if (!idPattern.test(id)) throw new AppError('NOT_FOUND', `Upload ${id} not found`);
-    const meta = await fsp.readFile(metaPath(id), 'utf8').then((text) => JSON.parse(text) as SessionMeta).catch(() => undefined);
+    const meta = await readMeta(id);
     if (!meta || meta.ownerId !== ownerId) throw new AppError('NOT_FOUND', `Upload ${id} not found (expired or already used)`);
-    const offset = (await fsp.stat(dataPath(id)).catch(() => ({ size: 0 }))).size;
-    return { ...meta, offset };
+    return { ...meta, offset: Math.min((await receivedParts(id)).offset, meta.size) };
   }
 
   return {
@@ -37,8 +76,7 @@ export function createUploadSessions(dir: string, maxBytes: number) {
       if (!Number.isSafeInteger(input.size) || input.size <= 0) throw new AppError('BAD_REQUEST', 'size must be a positive whole number of bytes');
       if (input.size > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${maxBytes} bytes`);
       const meta: SessionMeta = { id: randomUUID(), ownerId: input.ownerId, name: String(input.name ?? 'video').slice(0, 255), size: input.size, createdAt: new Date().toISOString() };
-      await fsp.writeFile(dataPath(meta.id), '');
-      await fsp.writeFile(metaPath(meta.id), JSON.stringify(meta));
+      await storage.putBuffer(uploadKeys.session(meta.id), JSON.stringify(meta));
       return { ...meta, offset: 0 };
     },
 
@@ -49,44 +87,66 @@ export function createUploadSessions(dir: string, maxBytes: number) {
         throw new AppError('CONFLICT', `Upload-Offset ${offset} does not match the ${session.offset} bytes received`, { offset: session.offset });
       }
       const room = session.size - session.offset;
-      let written = 0;
-      const limit = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          written += chunk.length;
-          if (written > room) done(new AppError('PAYLOAD_TOO_LARGE', `The chunk goes past the declared size of ${session.size} bytes`));
-          else done(null, chunk);
-        },
-      });
+      const spool = spoolPath(id, String(offset));
       try {
-        await pipeline(body, limit, fs.createWriteStream(dataPath(id), { flags: 'a' }));
-      } catch (error) {
-        // Keep whole bytes received so far only up to the declared size; a client resumes from there.
-        const size = (await fsp.stat(dataPath(id))).size;
-        if (size > session.size) await fsp.truncate(dataPath(id), session.offset);
-        throw error;
+        let failure: unknown;
+        let received = 0;
+        const file = await fsp.open(spool, 'w');
+        try {
+          // Written chunk by chunk and awaited, so whatever arrived before a cut-off is on disk.
+          for await (const chunk of body as AsyncIterable<Buffer>) {
+            if (received + chunk.length > room) {
+              received = 0; // a chunk past the declared size keeps nothing
+              throw new AppError('PAYLOAD_TOO_LARGE', `The chunk goes past the declared size of ${session.size} bytes`);
+            }
+            await file.write(chunk);
+            received += chunk.length;
+          }
+        } catch (error) {
+          failure = error;
+        } finally {
+          await file.close();
+        }
+        // A chunk cut off midway keeps the whole bytes that arrived, so the client resumes from there.
+        if (received > 0) await storage.putFile(uploadKeys.part(id, offset), spool, { move: true });
+        if (failure) throw failure;
+      } finally {
+        await fsp.rm(spool, { force: true });
       }
       return get(id, ownerId);
     },
 
-    /** The finished file's path; the caller moves it into storage and then calls `remove`. */
-    async completedPath(id: string, ownerId: string): Promise<{ path: string; session: UploadSession }> {
+    /** The finished file, put together in this process's receive folder; call `release` when done with it. */
+    async completedUpload(id: string, ownerId: string): Promise<CompletedUpload> {
       const session = await get(id, ownerId);
       if (session.offset !== session.size) {
         throw new AppError('BAD_REQUEST', `Upload ${id} is incomplete: ${session.offset} of ${session.size} bytes received`, { offset: session.offset });
       }
-      return { path: dataPath(id), session };
+      const file = spoolPath(id, 'complete');
+      const release = () => fsp.rm(file, { force: true });
+      try {
+        const out = fs.createWriteStream(file);
+        for (const part of (await receivedParts(id)).parts) {
+          await pipeline(await storage.createReadStream(part.key), out, { end: false });
+        }
+        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        const assembled = (await fsp.stat(file)).size;
+        if (assembled !== session.size) throw new AppError('INTERNAL', `Upload ${id} put together to ${assembled} of ${session.size} bytes`);
+      } catch (error) {
+        await release();
+        throw error;
+      }
+      return { path: file, session, release };
     },
 
-    /** Drops sessions nobody finished (or used) within `maxAgeMs`, so abandoned parts don't fill the disk. */
+    /** Drops sessions nobody finished (or used) within `maxAgeMs`, so abandoned parts don't fill the storage. */
     async sweepExpired(maxAgeMs: number, now = Date.now()): Promise<number> {
+      const ids = new Set((await storage.list('uploads')).map((object) => object.key.split('/')[1]!).filter((id) => idPattern.test(id)));
       let removed = 0;
-      for (const entry of await fsp.readdir(dir)) {
-        if (!entry.endsWith('.json')) continue;
-        const id = entry.slice(0, -'.json'.length);
-        const meta = await fsp.readFile(metaPath(id), 'utf8').then((text) => JSON.parse(text) as SessionMeta).catch(() => undefined);
+      for (const id of ids) {
+        const meta = await readMeta(id).catch(() => undefined);
         if (!meta || now - Date.parse(meta.createdAt) > maxAgeMs) {
-          await fsp.rm(dataPath(id), { force: true });
-          await fsp.rm(metaPath(id), { force: true });
+          await storage.deletePrefix(uploadKeys.prefix(id));
           removed += 1;
         }
       }
@@ -94,8 +154,7 @@ export function createUploadSessions(dir: string, maxBytes: number) {
     },
 
     async remove(id: string): Promise<void> {
-      await fsp.rm(dataPath(id), { force: true });
-      await fsp.rm(metaPath(id), { force: true });
+      if (idPattern.test(id)) await storage.deletePrefix(uploadKeys.prefix(id));
     },
   };
 }

@@ -92,6 +92,22 @@ export function itBehavesLikeStorage(storage: () => Storage, options: { largeFil
     await expect(storage().deletePrefix(`jobs/${id()}`)).resolves.toBeUndefined();
   });
 
+  it('lists a prefix like a folder: every object under it with its size, sorted, no sibling', async () => {
+    const upload = id();
+    await storage().putBuffer(`uploads/${upload}/parts/000000000010`, 'second');
+    await storage().putBuffer(`uploads/${upload}/parts/000000000000`, 'first.....');
+    await storage().putBuffer(`uploads/${upload}/session.json`, '{}');
+    await storage().putBuffer(`uploads/${upload}x/session.json`, 'sibling');
+    expect(await storage().list(`uploads/${upload}`)).toEqual([
+      { key: `uploads/${upload}/parts/000000000000`, bytes: 10 },
+      { key: `uploads/${upload}/parts/000000000010`, bytes: 6 },
+      { key: `uploads/${upload}/session.json`, bytes: 2 },
+    ]);
+    expect(await storage().list(`uploads/${upload}/parts`)).toHaveLength(2);
+    expect(await storage().list(`uploads/${id()}`)).toEqual([]);
+    await expect(storage().list('../etc')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('refuses keys that could escape or name something odd', async () => {
     for (const key of ['../etc/passwd', 'jobs/../../x', '/abs', 'a//b', 'jobs/a b']) {
       await expect(storage().putBuffer(key, 'x')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
