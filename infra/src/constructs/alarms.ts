@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { WorkerRole } from '../environments';
-import { queueDepthMetric } from './worker-service';
+import { queueDepthMetric } from './queue-depth-scaling';
 
 export type AlarmsProps = {
   envName: string;

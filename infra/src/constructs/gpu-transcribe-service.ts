@@ -1,5 +1,4 @@
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from '../environments';
 import { appTaskRole, writablePaths, type AppTaskShared } from './app-task';
-import { queueDepthMetric } from './worker-service';
+import { scaleOnQueueDepth } from './queue-depth-scaling';
 
 /** The GPU transcribe service's shape: which instances, how many, and when they start. */
 export type GpuTranscribeSettings = {
@@ -138,26 +137,7 @@ export class GpuTranscribeService extends Construct {
     // The same step scaling as the CPU workers (worker-service.ts), from zero: the first task
     // starts only when the backlog is more than the CPU service should work through alone.
     const scaling = this.service.autoScaleTaskCount({ minCapacity: 0, maxCapacity: gpu.maxCapacity });
-    const step = { metric: queueDepthMetric('transcribe'), adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY, metricAggregationType: appscaling.MetricAggregationType.MAXIMUM };
-    scaling.scaleOnMetric('QueueBacklog', {
-      ...step,
-      scalingSteps: [
-        { upper: gpu.scaleOutQueueDepth, change: 0 },
-        { lower: gpu.scaleOutQueueDepth, change: +1 },
-        { lower: gpu.scaleOutQueueDepth * 5, change: +3 },
-      ],
-      cooldown: Duration.seconds(180),
-      evaluationPeriods: 2,
-    });
-    scaling.scaleOnMetric('QueueEmpty', {
-      ...step,
-      scalingSteps: [
-        { upper: 0, change: -1 },
-        { lower: 1, change: 0 },
-      ],
-      cooldown: Duration.seconds(300),
-      evaluationPeriods: 15,
-    });
+    scaleOnQueueDepth(scaling, 'transcribe', { scaleOutQueueDepth: gpu.scaleOutQueueDepth, scaleOutCooldown: Duration.seconds(180) });
 
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
   }

@@ -1,23 +1,12 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
-import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings, WorkerRole } from '../environments';
 import { AppTask, type AppTaskShared } from './app-task';
 import { addBusinessHours } from './business-hours';
+import { scaleOnQueueDepth } from './queue-depth-scaling';
 
-/** The metric the queue-depth publisher sends: jobs waiting for a worker of one role. */
-export function queueDepthMetric(role: WorkerRole): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'Babelfish',
-    metricName: 'QueueDepth',
-    dimensionsMap: { Queue: role },
-    statistic: cloudwatch.Stats.MAXIMUM,
-    period: Duration.minutes(1),
-  });
-}
 
 export type WorkerServiceProps = {
   cluster: ecs.ICluster;
@@ -64,31 +53,8 @@ export class WorkerService extends Construct {
       ],
     });
 
-    // Step scaling on the waiting-job count (target tracking takes no metric math, and a raw
-    // queue length is not a per-task utilisation it could track). Two policies, because one
-    // would share its evaluation window: scale out after 2 busy minutes, scale in only after
-    // 15 minutes of an empty queue, so a burst is not chased down and up again.
     const scaling = this.service.autoScaleTaskCount({ minCapacity: worker.minCapacity, maxCapacity: worker.maxCapacity });
-    const step = { metric: queueDepthMetric(role), adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY, metricAggregationType: appscaling.MetricAggregationType.MAXIMUM };
-    scaling.scaleOnMetric('QueueBacklog', {
-      ...step,
-      scalingSteps: [
-        { upper: worker.scaleOutQueueDepth, change: 0 },
-        { lower: worker.scaleOutQueueDepth, change: +1 },
-        { lower: worker.scaleOutQueueDepth * 5, change: +3 },
-      ],
-      cooldown: Duration.seconds(120),
-      evaluationPeriods: 2,
-    });
-    scaling.scaleOnMetric('QueueEmpty', {
-      ...step,
-      scalingSteps: [
-        { upper: 0, change: -1 },
-        { lower: 1, change: 0 },
-      ],
-      cooldown: Duration.seconds(300),
-      evaluationPeriods: 15,
-    });
+    scaleOnQueueDepth(scaling, role, { scaleOutQueueDepth: worker.scaleOutQueueDepth, scaleOutCooldown: Duration.seconds(120) });
     if (settings.businessHours) addBusinessHours(scaling, settings.businessHours.timeZone);
 
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
