@@ -36,10 +36,13 @@ export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: s
   // Read before the probe: a bad subtitle file is refused without looking at the video.
   const imported = subtitles ? await readSubtitleUpload(subtitles.path, deps.config.subtitles) : undefined;
 
-  // A plain container with nothing else to check against the video: answered now, probed by the
-  // job's first step (probe-stage.ts). Anything else is probed here, so an unknown or damaged
-  // file is refused on the spot, and a subtitle file's cues are checked against the video.
-  const sniffed = imported || transcription ? undefined : await sniffContainer(file.path);
+  // A plain container with nothing else to check against its streams: answered now, probed by
+  // the job's first step (probe-stage.ts). Anything else is probed here, so an unknown or
+  // damaged file is refused on the spot, and what the request asks of the streams (a subtitle
+  // file's cues within the video, an audioTrack, burnIn's picture) is answered by a 400 at once.
+  // A transcription's client waits for the result anyway.
+  const streamsAsked = imported !== undefined || submission.options.audioTrack !== undefined || submission.options.burnIn === true;
+  const sniffed = streamsAsked || transcription ? undefined : await sniffContainer(file.path);
   const limit = deps.config.http.maxDurationSeconds;
   if (sniffed?.durationSeconds !== undefined && sniffed.durationSeconds > limit) {
     throw new AppError('PAYLOAD_TOO_LARGE', `The video lasts ${Math.round(sniffed.durationSeconds)} s; the limit is ${limit} s`);
