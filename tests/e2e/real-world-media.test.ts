@@ -55,7 +55,7 @@ describe('real-world media comes out right', () => {
   };
   const download = (url: string, name: string) => downloadTo(stack, url, scratch, name);
   /** The job as it is once finished: the streams found are filled in by its first step (the probe). */
-  const finishedView = async (key: string) => {
+  const finishedView = async (key: string): Promise<Submitted['job']> => {
     await jobs[key]!.watch.finished;
     return (await stack.http().get(`/v1/jobs/${jobs[key]!.id}`)).body.job;
   };
