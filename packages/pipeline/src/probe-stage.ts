@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
-import { assertTranslatableMedia, extractThumbnailJpeg, probeMedia, summarizeMedia, thumbnailTime } from '@babelfish/media';
+import { assertTranslatableMedia, extractThumbnailJpeg, probeMedia, summarizeMedia, thumbnailTime, type MediaInfo } from '@babelfish/media';
 import { storageKeys } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { loadJob } from './load-job';
@@ -18,18 +18,20 @@ const THUMBNAIL_WIDTH = 320;
  * transcript reuse matches on, and the thumbnail. It runs in the worker, from the stored upload,
  * so a crash of either process loses nothing: the queued job runs it again. An upload that fails
  * the probe fails its job with the reason (a permanent error: not retried), and stays stored
- * with it. Each part is skipped once done (a retry, or a job the API probed itself).
+ * with it. Each part is skipped once done (a retry, or a job the API probed itself). `probed`:
+ * what ffprobe found, when it ran here (the transcribe stage then does not run it again).
  */
-export async function runProbeStage(ctx: StageContext, job: JobRecord): Promise<JobRecord> {
+export async function runProbeStage(ctx: StageContext, job: JobRecord): Promise<{ job: JobRecord; probed?: MediaInfo }> {
   const needsMedia = job.media === null && !job.transcription;
   const needsHash = job.contentHash === null && !job.transcription;
   const needsThumbnail = job.thumbnailKey === null && !job.transcription;
-  if (!needsMedia && !needsHash && !needsThumbnail) return job;
+  if (!needsMedia && !needsHash && !needsThumbnail) return { job };
+  let probed: MediaInfo | undefined;
   await ctx.storage.withLocalFile(job.inputKey, async (inputPath) => {
     let hasVideo = Boolean(job.media?.video);
     let durationSeconds = job.mediaDuration ?? 0;
     if (needsMedia) {
-      const probed = await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath, maxStreams: ctx.limits.maxMediaStreams });
+      probed = await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath, maxStreams: ctx.limits.maxMediaStreams });
       assertTranslatableMedia(probed);
       if (job.options.burnIn && !probed.hasVideo) throw new AppError('BAD_REQUEST', 'burnIn needs a video track; this upload has only audio');
       const limit = ctx.limits.maxDurationSeconds;
@@ -46,7 +48,7 @@ export async function runProbeStage(ctx: StageContext, job: JobRecord): Promise<
       if (key) await ctx.jobs.setThumbnail(job.id, key);
     }
   });
-  return loadJob(ctx, job.id);
+  return { job: await loadJob(ctx, job.id), probed };
 }
 
 async function sha256File(file: string): Promise<string> {

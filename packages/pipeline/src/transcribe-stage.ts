@@ -40,7 +40,7 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
   const progress = createStageReporter(ctx, queued, 'transcribe');
   if (!queued.options.importedSubtitles) progress.report(0, 'Reading the video');
   // What the API left out of the request (the full probe, the content hash, the thumbnail).
-  const job = await runProbeStage(ctx, queued);
+  const { job, probed: probedFirst } = await runProbeStage(ctx, queued);
   // A job with its own subtitles imports them instead (and never reuses another transcript).
   if (job.options.importedSubtitles) return { transcript: await runImportStage(ctx, job, progress) };
 
@@ -56,7 +56,7 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
   try {
     const wavPath = path.join(workDir, 'audio.wav');
     const info = await ctx.storage.withLocalFile(job.inputKey, async (inputPath) => {
-      const probed = await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath });
+      const probed = probedFirst ?? (await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath }));
       assertTranslatableMedia(probed);
       // The track chosen at submission (jobs from before that was kept choose it now), padded
       // to the video's timeline and downmixed with the dialogue channel in front.
