@@ -120,13 +120,17 @@ describe('API → queue → worker → outputs, on SQLite (jfk.mp4 → Spanish w
       expect(response.body.error.message).toMatch(/empty/);
     });
 
-    it('rejects a video without an audio track', async () => {
+    it('fails the job of a video without an audio track in its first step, with the reason, keeping the upload', async () => {
+      // A well-formed MP4 is answered before ffprobe looks at its streams; the job's first step
+      // (the probe) finds no audio and fails the job, before any transcription.
       const file = path.join(scratch, 'mute.mp4');
       makeSilentVideo(file);
-      const response = await stack.http().post('/v1/jobs').field('to', 'es').attach('file', file);
-      expect(response.status).toBe(422);
-      expect(response.body.error).toMatchObject({ code: 'NO_AUDIO_TRACK' });
-      expect(response.body.error.message).toMatch(/no audio track/);
+      const { jobId, last } = await submitAndWait(stack, stack.apiKey, file, { to: 'es' });
+      expect(last).toMatchObject({ status: 'failed', error: expect.stringMatching(/The video has no audio track, so there is no speech to translate/) });
+      const job = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job;
+      expect(job).toMatchObject({ status: 'failed', stage: 'transcribe', media: null });
+      const stored = path.join(stack.config.storage.dir, 'jobs', jobId, 'input');
+      expect(fs.readFileSync(stored).equals(fs.readFileSync(file))).toBe(true);
     });
 
     it('fails a job whose audio has no speech with a readable reason, and keeps the upload', async () => {

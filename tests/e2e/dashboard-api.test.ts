@@ -55,9 +55,11 @@ describe('dashboard API on PostgreSQL', () => {
     const submitted = await api().post('/v1/jobs').send({ uploadId, to: ['es'], from: 'en' });
     expect(submitted.status).toBe(202);
     jobId = submitted.body.job.id;
-    expect(submitted.body.job).toMatchObject({ originalName: 'jfk.mp4', thumbnailUrl: `/v1/jobs/${jobId}/thumbnail` });
+    // Answered before the heavy work: the thumbnail is made by the job's first step.
+    expect(submitted.body.job).toMatchObject({ originalName: 'jfk.mp4', thumbnailUrl: null });
     expect((await api().get(`/v1/uploads/${uploadId}`)).status).toBe(404);
     expect(await finish(jobId)).toMatchObject({ status: 'completed' });
+    expect((await api().get(`/v1/jobs/${jobId}`)).body.job).toMatchObject({ thumbnailUrl: `/v1/jobs/${jobId}/thumbnail`, durationSeconds: expect.closeTo(11.6, 1) });
   });
 
   it('serves a JPEG thumbnail and the original video with byte ranges', async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { modelsDir, repoRoot, sample } from '../support/paths';
 import { startStack, type Stack, submitAndComplete } from '../support/stack';
+import { watchJob } from '../support/socket';
 
 /**
  * The input policy on the real stack: uploads that are scripts referring to other files
@@ -86,14 +87,20 @@ describe('input policy (SQLite, worker running)', () => {
     }
   });
 
-  it('refuses a short MKV with 200 audio streams at submission (413), before any worker sees it', async () => {
+  it('fails the job of a short MKV with 200 audio streams in its first step (the probe), before any transcription or mux', async () => {
+    // A well-formed MKV is answered before ffprobe counts its streams; the job's probe does.
     const many = path.join(scratch, 'many-streams.mkv');
     ffmpeg('-f', 'lavfi', '-i', 'sine=d=0.5:r=8000', ...Array.from({ length: 200 }, () => ['-map', '0:a']).flat(), '-c:a', 'pcm_s16le', many);
     const response = await submitAsBob(many);
-    expect(response.status).toBe(413);
-    expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(response.body.error.message).toBe('The file has 200 streams; at most 32 are accepted');
-    expect((await bob().get('/v1/jobs')).body.jobs).toEqual([]);
+    expect(response.status).toBe(202);
+    const watch = await watchJob(stack.api.url, response.body.job.id, { apiKey: bobKey });
+    const last = await watch.finished;
+    watch.close();
+    expect(last).toMatchObject({ status: 'failed', error: 'The file has 200 streams; at most 32 are accepted' });
+    const stored = path.join(stack.config.storage.dir, 'jobs', response.body.job.id);
+    expect(fs.readdirSync(stored)).toEqual(['input']);
+    // Another owner's job list shows nothing of it.
+    expect((await stack.http(aliceKey).get('/v1/jobs')).body.jobs.map((job: { id: string }) => job.id)).not.toContain(response.body.job.id);
   });
 });
 

@@ -9,6 +9,7 @@ import type { Authenticator } from './auth/authenticate';
 import type { JobWaiter } from './compat/job-waiter';
 import type { SessionStore } from './auth/sessions';
 import type { Idempotency } from './idempotency';
+import type { JobReadCache } from './job-read-cache';
 import type { Metrics } from './metrics';
 import type { Readiness } from './readiness';
 import type { UploadSessions } from './uploads/upload-sessions';
@@ -17,6 +18,8 @@ import type { UploadSessions } from './uploads/upload-sessions';
 export type ApiDeps = {
   config: Config;
   jobs: JobRepository;
+  /** Shared, briefly remembered reads of a job for status polling (see job-read-cache.ts). */
+  jobReads: JobReadCache;
   subtitles: SubtitleRepository;
   uploads: UploadSessions;
   idempotency: Idempotency;

@@ -17,12 +17,10 @@ export async function storeAndQueueJob(
   deps: ApiDeps,
   job: NewJob & { id: string },
   uploads: StoredUpload[],
-  thumbnailKey: string | null,
   priority: JobPriority = JobPriority.bulk,
 ): Promise<JobRecord> {
   for (const upload of uploads) await deps.storage.putFile(upload.key, upload.receivedPath, { move: true });
   const created = await deps.jobs.create(job);
-  if (thumbnailKey) await deps.jobs.setThumbnail(job.id, thumbnailKey);
   try {
     await deps.queues.enqueueTranscription({ jobId: job.id, run: created.runs }, priority);
   } catch (error) {

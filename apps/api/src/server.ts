@@ -16,6 +16,7 @@ import { createAuthenticator } from './auth/authenticate';
 import { createJobWaiter } from './compat/job-waiter';
 import { createSessionStore } from './auth/sessions';
 import { createIdempotency } from './idempotency';
+import { createJobReadCache } from './job-read-cache';
 import { createMetrics } from './metrics';
 import { attachRealtime } from './realtime';
 import { createReadinessCheck } from './readiness';
@@ -38,7 +39,8 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   const receiveDir = await openReceiveDir(config.uploadTempDir ?? path.join(os.tmpdir(), 'babelfish-uploads'), logger);
   const uploadDir = receiveDir.dir;
 
-  const jobs = createJobRepository(database.db);
+  const jobReads = createJobReadCache(createJobRepository(database.db));
+  const jobs = jobReads.repository;
   const storage = createStorage(config);
   const queues = createJobQueues({
     connection,
@@ -52,6 +54,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   const deps: ApiDeps = {
     config,
     jobs,
+    jobReads,
     apiKeys,
     webhooks: createWebhookRepository(database.db),
     sessions,
@@ -108,6 +111,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
     logger,
     corsOrigins: config.http.corsOrigins,
     onProgress: (event) => {
+      jobReads.invalidate(event.jobId);
       deps.metrics.observeProgress(event);
       deps.jobWaiter.notify(event);
     },

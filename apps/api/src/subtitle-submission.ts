@@ -30,7 +30,6 @@ export async function submitSubtitlesAlone(deps: ApiDeps, file: ReceivedFile & {
       options: plan.options,
     },
     [{ key, receivedPath: file.path }],
-    null,
   );
   deps.logger.info('subtitle job submitted', { jobId: id, targets: submission.targets, source: plan.source, subtitles: plan.options.importedSubtitles });
   return job;

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { AppError } from '@babelfish/core';
 import type { Database } from './schema';
+import { withStatementCache } from './sqlite-statement-cache';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 export type DatabaseHandle = { db: Kysely<Database>; kind: DatabaseKind; close: () => Promise<void> };
@@ -39,7 +40,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
   throw new AppError('INVALID_CONFIG', `DATABASE_URL must start with file: or postgres:// (got "${url.split(':')[0]}:")`);

@@ -221,6 +221,15 @@ export function createJobRepository(db: Kysely<Database>) {
       await db.updateTable('jobs').set({ media_duration: seconds, updated_at: now() }).where('id', '=', id).execute();
     },
 
+    /** What the job's first step found in the upload (submissions answered before probing it). */
+    async setProbedMedia(id: string, probed: { media: MediaSummary; durationSeconds: number }): Promise<void> {
+      await db.updateTable('jobs').set({ media: JSON.stringify(probed.media), media_duration: probed.durationSeconds, updated_at: now() }).where('id', '=', id).execute();
+    },
+
+    async setContentHash(id: string, hash: string): Promise<void> {
+      await db.updateTable('jobs').set({ content_hash: hash }).where('id', '=', id).execute();
+    },
+
     async setQuality(id: string, report: QualityReport): Promise<void> {
       await db.updateTable('jobs').set({ quality: JSON.stringify(report), updated_at: now() }).where('id', '=', id).execute();
     },

@@ -22,3 +22,4 @@ export * from './subtitle-import';
 export { parseSrtImport } from './srt-import';
 export { parseVttImport, type VttImport } from './vtt-import';
 export { parseAssImport } from './ass-import';
+export { sniffContainer, type ContainerSniff } from './container-sniff';

@@ -53,6 +53,7 @@ export async function createServices(
     logger: options.logger,
     tmpDir: tmpDir.dir,
     ffmpeg: config.ffmpeg,
+    limits: { maxDurationSeconds: config.http.maxDurationSeconds, maxMediaStreams: config.http.maxMediaStreams },
   };
   return {
     ctx,

@@ -22,4 +22,6 @@ export type StageContext = {
   logger: Logger;
   tmpDir: string;
   ffmpeg: { ffmpegPath: string; ffprobePath: string };
+  /** The input limits checked when the job's first step probes an upload the API did not probe. */
+  limits: { maxDurationSeconds: number; maxMediaStreams: number };
 };

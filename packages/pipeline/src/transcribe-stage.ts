@@ -9,6 +9,7 @@ import { loadJob } from './load-job';
 import { createStageReporter, downloadProgressListener } from './progress';
 import { EXTRACT_SHARE, storeChunks, type ChunkRange, type MergeJob } from './transcribe-chunks';
 import { runImportStage } from './import-stage';
+import { runProbeStage } from './probe-stage';
 import { saveTranscript } from './transcript-save';
 import { reuseEarlierTranscript } from './transcript-reuse';
 
@@ -27,7 +28,7 @@ export type ChunkSplit = {
 export type TranscribeResult = { transcript: Transcript } | { chunks: number };
 
 /**
- * Probe → 16 kHz mono WAV → language (given or detected) → Whisper segments with word
+ * Probe (the full one first, for an upload the API only sniffed) → 16 kHz mono WAV → language (given or detected) → Whisper segments with word
  * timestamps → transcript.json; or, for a recording longer than `split.splitAboveSeconds`,
  * chunks queued for every transcribe worker. Whisper reads the WAV from disk window by window,
  * so memory does not grow with the length of the video. Bad media fails with a permanent
@@ -35,11 +36,13 @@ export type TranscribeResult = { transcript: Transcript } | { chunks: number };
  */
 /** `signal`: the job was canceled; ffmpeg is killed and Whisper stops before its next windows. */
 export async function runTranscribeStage(ctx: StageContext, jobId: string, options: { run?: number; split?: ChunkSplit; signal?: AbortSignal } = {}): Promise<TranscribeResult> {
-  const job = await loadJob(ctx, jobId);
-  const progress = createStageReporter(ctx, job, 'transcribe');
+  const queued = await loadJob(ctx, jobId);
+  const progress = createStageReporter(ctx, queued, 'transcribe');
+  if (!queued.options.importedSubtitles) progress.report(0, 'Reading the video');
+  // What the API left out of the request (the full probe, the content hash, the thumbnail).
+  const { job, probed: probedFirst } = await runProbeStage(ctx, queued);
   // A job with its own subtitles imports them instead (and never reuses another transcript).
   if (job.options.importedSubtitles) return { transcript: await runImportStage(ctx, job, progress) };
-  progress.report(0, 'Reading the video');
 
   const reused = await reuseEarlierTranscript(ctx, job);
   if (reused) {
@@ -53,7 +56,7 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
   try {
     const wavPath = path.join(workDir, 'audio.wav');
     const info = await ctx.storage.withLocalFile(job.inputKey, async (inputPath) => {
-      const probed = await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath });
+      const probed = probedFirst ?? (await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath }));
       assertTranslatableMedia(probed);
       // The track chosen at submission (jobs from before that was kept choose it now), padded
       // to the video's timeline and downmixed with the dialogue channel in front.

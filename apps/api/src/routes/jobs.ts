@@ -83,7 +83,7 @@ export function jobsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/jobs/:id', async (req, res) => {
-    res.json({ job: jobView(await requireJob(deps, req, res)) });
+    res.json({ job: jobView(await requireJob(deps, req, res, { shared: true })) });
   });
 
   router.get('/jobs/:id/outputs', async (req, res) => {
