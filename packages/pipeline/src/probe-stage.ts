@@ -22,6 +22,8 @@ const THUMBNAIL_WIDTH = 320;
  * what ffprobe found, when it ran here (the transcribe stage then does not run it again).
  */
 export async function runProbeStage(ctx: StageContext, job: JobRecord): Promise<{ job: JobRecord; probed?: MediaInfo }> {
+  // A subtitle file given alone has no media to probe, hash or picture.
+  if (job.options.importedSubtitles?.withoutMedia) return { job };
   const needsMedia = job.media === null && !job.transcription;
   const needsHash = job.contentHash === null && !job.transcription;
   const needsThumbnail = job.thumbnailKey === null && !job.transcription;
