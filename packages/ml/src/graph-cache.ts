@@ -52,7 +52,9 @@ export async function createCachedSession(source: GraphSource, options: ort.Infe
   // starting at the same moment never leaves a half-written graph under the final name.
   const partial = `${cached}.${process.pid}.${Date.now()}.partial`;
   try {
-    const session = await createFromSource(source, { ...options, optimizedModelFilePath: partial });
+    // Severity 3: onnxruntime warns that a graph optimised at its top level belongs to this
+    // machine, which is why the CPU is part of the key.
+    const session = await createFromSource(source, { ...options, optimizedModelFilePath: partial, logSeverityLevel: 3 });
     if (existsSync(partial)) renameSync(partial, cached);
     return { session, cache: 'written' };
   } finally {

@@ -170,12 +170,12 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
 async function loadTextParts(modelId: string): Promise<TextParts> {
   const transformers = await import('@huggingface/transformers');
   applyTransformersEnv(transformers.env);
-  const [tokenizer, processor] = await Promise.all([
+  // The feature extractor alone: AutoProcessor would load a second copy of the tokenizer (+35 MB).
+  const [tokenizer, extractor] = await Promise.all([
     transformers.AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
-    transformers.AutoProcessor.from_pretrained(modelId, { local_files_only: true }),
+    transformers.AutoFeatureExtractor.from_pretrained(modelId, { local_files_only: true }),
   ]);
-  const extractor = (processor as unknown as { feature_extractor?: TextParts['extractor'] }).feature_extractor;
-  return { tokenizer: tokenizer as unknown as WhisperTokenizer, extractor };
+  return { tokenizer: tokenizer as unknown as WhisperTokenizer, extractor: extractor as unknown as TextParts['extractor'] };
 }
 
 function readJson<T>(file: string): T {
