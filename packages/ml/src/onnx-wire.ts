@@ -72,14 +72,15 @@ export function join(parts: readonly Uint8Array[]): Uint8Array {
   return Buffer.concat(parts as Uint8Array[]);
 }
 
-/** NodeProto bytes: input = 1, output = 2, name = 3, op_type = 4, attribute = 5 (AttributeProto bytes). */
-export function onnxNode(op: string, inputs: string[], outputs: string[], name: string, attributes: Uint8Array[] = []): Uint8Array {
+/** NodeProto bytes: input = 1, output = 2, name = 3, op_type = 4, attribute = 5 (AttributeProto bytes), domain = 7. */
+export function onnxNode(op: string, inputs: string[], outputs: string[], name: string, attributes: Uint8Array[] = [], domain?: string): Uint8Array {
   return join([
     ...inputs.flatMap((input) => write.string(1, input)),
     ...outputs.flatMap((output) => write.string(2, output)),
     ...write.string(3, name),
     ...write.string(4, op),
     ...attributes.flatMap((attribute) => write.bytes(5, attribute)),
+    ...(domain ? write.string(7, domain) : []),
   ]);
 }
 

@@ -126,7 +126,7 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     createCachedSession(
       {
         file: decoderFile,
-        variant: folded ? 'folded-projection' : 'int8-projection',
+        variant: folded ? 'folded-projection' : 'int8-projection-two-pass',
         edit: folded ? undefined : (model) => quantizeOutputProjection(model) ?? model,
       },
       { ...base, ...(folded ? FOLD_DEQUANTIZED_WEIGHTS : {}), ...(levers.decoderArena ? {} : { enableCpuMemArena: false }) },
