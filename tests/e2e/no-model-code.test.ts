@@ -15,7 +15,7 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process';
  * and ES; and the process's memory map, where onnxruntime's native library would show.
  */
 
-const modelCode = /onnxruntime|@huggingface[/+]transformers|sharp/;
+const modelCode = /onnxruntime|@huggingface[/+]transformers/;
 const recorder = path.join(__dirname, '../support/module-recorder.cjs');
 
 function recorded(file: string): string[] {
