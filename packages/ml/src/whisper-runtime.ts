@@ -117,7 +117,9 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   } satisfies ort.InferenceSession.SessionOptions;
   // Only CPU graphs are cached (graph-cache.ts says why).
   const cacheDir = levers.graphCache && device === 'cpu' ? modelSettings().cacheDir || undefined : undefined;
-  const folded = levers.projection === 'folded';
+  // On CUDA the float fold stays: GPU memory is not what is short there, and onnxruntime's CUDA
+  // provider has no MatMulInteger kernel (it would run on the CPU, copying activations across).
+  const folded = levers.projection === 'folded' || device === 'cuda';
   const [encoder, decoder, text] = await Promise.all([
     // On CUDA, the fp16 encoder when the model has one (lean-encoder.ts says when it is usable).
     device === 'cuda'
