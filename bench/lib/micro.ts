@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { Tensor } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 import { findEncoderFile } from '../../packages/ml/src/lean-encoder';
 import { FOLD_DEQUANTIZED_WEIGHTS, type WhisperRuntime } from '../../packages/ml/src/whisper-runtime';
 import { decodeF32, modelsDir, round, samplePath, SAMPLE_RATE } from './fixtures';
@@ -9,7 +9,7 @@ import { DTYPE, MODEL } from './transcribers';
 /** Micro-benchmarks of single ONNX runs for bench/transcribe-levers.ts (each alternated, twice). */
 
 type Session = { run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>> };
-const encoderOf = (rt: WhisperRuntime) => (rt.parts as unknown as { model: { sessions: { model: Session } } }).model.sessions.model;
+const encoderOf = (rt: WhisperRuntime) => rt.encoder as unknown as Session;
 
 async function alternate(a: () => Promise<unknown>, b: () => Promise<unknown>, rounds = 2): Promise<[number, number]> {
   let first = 0;

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from '@huggingface/transformers';
+import { env, pipeline } from '@huggingface/transformers';
 import { getLanguage, wordErrorRate } from '@babelfish/core';
-import { configureModels, disposeWhisperModels, getWhisper, planWindows, type WhisperOptions } from '@babelfish/ml';
+import { applyTransformersEnv, configureModels, disposeWhisperModels, getWhisper, planWindows, type WhisperOptions } from '@babelfish/ml';
 import { decodeF32, modelsDir, round, SAMPLE_RATE, type Talk } from './fixtures';
 
 /**
@@ -16,6 +16,7 @@ export const DTYPE = 'q8';
 
 export function useOfflineModels(): void {
   configureModels({ modelsDir, cacheDir: path.join(os.tmpdir(), 'babelfish-bench-cache'), allowRemote: false });
+  applyTransformersEnv(env); // the baseline pipelines load through transformers.js itself
 }
 
 export type Run = { name: string; seconds: number; wer: number; realtime: number; loadSeconds: number };

@@ -19,17 +19,21 @@ import { modelsDir } from './fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-export type WorkerProcess = { child: ChildProcess; output: () => string };
+/** `spawnedAt` / `readyAt`: when the process was started and when it logged "worker started" (ms since the epoch). */
+export type WorkerProcess = { child: ChildProcess; output: () => string; spawnedAt: number; readyAt: number };
 export type Fleet = {
   config: Config;
   jobs: JobRepository;
   storage: Storage;
   workers: WorkerProcess[];
   submit: (file: string, plan: { from?: string; to: string[] }) => Promise<string>;
+  /** One more worker process, with these settings on top of the fleet's (resolves once it has started). */
+  addWorker: (overrides?: Record<string, string>) => Promise<WorkerProcess>;
   stop: () => Promise<void>;
 };
 
-export async function startFleet(workers: number, overrides: Record<string, string>): Promise<Fleet> {
+/** `root`: the checkout the workers run from (default: this one; a benchmark may run an older tree). */
+export async function startFleet(workers: number, overrides: Record<string, string>, options: { root?: string } = {}): Promise<Fleet> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'babelfish-bench-fleet-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -49,7 +53,8 @@ export async function startFleet(workers: number, overrides: Record<string, stri
   const queues = createJobQueues({ connection, prefix: config.queuePrefix, attempts: 1 });
   const jobs = createJobRepository(database.db);
   const storage = createLocalStorage(config.storage.dir);
-  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(env)));
+  const root = options.root ?? repoRoot;
+  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(env, root)));
   return {
     config,
     jobs,
@@ -71,6 +76,11 @@ export async function startFleet(workers: number, overrides: Record<string, stri
       await queues.enqueueTranscription({ jobId: id, run: job.runs });
       return id;
     },
+    async addWorker(more = {}) {
+      const worker = await spawnWorker({ ...env, ...more }, root);
+      started.push(worker);
+      return worker;
+    },
     async stop() {
       for (const worker of started) worker.child.kill('SIGKILL');
       await Promise.all(Object.values(queues.queues).map((queue) => queue.obliterate({ force: true })));
@@ -83,18 +93,21 @@ export async function startFleet(workers: number, overrides: Record<string, stri
 }
 
 /** `node --import tsx` directly (not the tsx CLI), so the pid is the worker's own. */
-async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+async function spawnWorker(env: Record<string, string>, root: string): Promise<WorkerProcess> {
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', 'apps/worker/src/main.ts'], {
-    cwd: repoRoot,
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let readyAt = 0;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('"message":"worker started"')) {
+      if (!readyAt && output.includes('"message":"worker started"')) {
+        readyAt = Date.now();
         clearTimeout(timer);
         resolve();
       }
@@ -103,7 +116,7 @@ async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> 
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
   });
-  return { child, output: () => output };
+  return { child, output: () => output, spawnedAt, readyAt };
 }
 
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {

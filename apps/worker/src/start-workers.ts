@@ -39,7 +39,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       modelId: config.models.whisper,
       dtype: config.models.whisperDtype,
       models,
-      options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards },
+      options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards, levers: config.models.whisperRuntime },
     },
     logger,
   );

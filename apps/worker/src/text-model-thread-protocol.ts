@@ -6,6 +6,8 @@ import type { SerializedError } from './whisper-thread-protocol';
 export type TextModelThreadData = {
   /** The module the bootstrap imports in the thread (text-model-thread-entry, .ts or .js). */
   entry: string;
+  /** Packages the bootstrap imports before tsx (whisper-thread-bootstrap.mjs says why). */
+  preload?: string[];
   models: ModelSettings;
 };
 

@@ -52,7 +52,8 @@ class TextModelThread {
 
   /** Starts the thread and resolves once it listens for requests. */
   static async start(models: ModelSettings, onExit: (reason: Error) => void): Promise<TextModelThread> {
-    const data: TextModelThreadData = { entry: entry.href, models };
+    // NLLB and Marian run through transformers.js' pipeline.
+    const data: TextModelThreadData = { entry: entry.href, preload: ['@huggingface/transformers'], models };
     const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
     try {
       await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,8 @@ import type { LanguageDetection, ModelSettings, SpeechAudio, TimedToken, Whisper
 export type WhisperThreadData = {
   /** The module the bootstrap imports in the thread (whisper-thread-entry, .ts or .js). */
   entry: string;
+  /** Packages the bootstrap imports before tsx (whisper-thread-bootstrap.mjs says why). */
+  preload?: string[];
   modelId: string;
   dtype: string;
   models: ModelSettings;

@@ -67,7 +67,8 @@ export class WhisperThread implements SpeechModel {
 
   /** Starts the thread and resolves once the model is loaded (rejects with the load error otherwise). */
   static async start(options: WhisperThreadOptions, onExit: (reason: Error) => void = () => undefined): Promise<WhisperThread> {
-    const data: WhisperThreadData = { entry: entry.href, ...options };
+    // Whisper's tokenizer comes from transformers.js (whisper-runtime.ts).
+    const data: WhisperThreadData = { entry: entry.href, preload: ['@huggingface/transformers'], ...options };
     const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
     try {
       await new Promise<void>((resolve, reject) => {

@@ -76,6 +76,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WHISPER_MAX_WINDOW_TOKENS: '8' })).toThrow(/WHISPER_MAX_WINDOW_TOKENS/);
   });
 
+  it('Whisper runtime levers: the lean defaults, the previous settings on request, bad values refused', () => {
+    expect(loadConfig({}).models.whisperRuntime).toEqual({ projection: 'int8', attentionChunks: 6, decoderArena: false, graphCache: true });
+    const previous = loadConfig({ WHISPER_PROJECTION: 'folded', WHISPER_ATTENTION_CHUNKS: '1', WHISPER_DECODER_ARENA: 'true', WHISPER_GRAPH_CACHE: 'false' });
+    expect(previous.models.whisperRuntime).toEqual({ projection: 'folded', attentionChunks: 1, decoderArena: true, graphCache: false });
+    expect(() => loadConfig({ WHISPER_PROJECTION: 'fp16' })).toThrow(/WHISPER_PROJECTION/);
+    expect(() => loadConfig({ WHISPER_ATTENTION_CHUNKS: '7' })).toThrow(/WHISPER_ATTENTION_CHUNKS: must divide 1500/);
+    expect(() => loadConfig({ WHISPER_ATTENTION_CHUNKS: '0' })).toThrow(/WHISPER_ATTENTION_CHUNKS/);
+  });
+
   it('configures the llm engine only with LLM_BASE_URL, which needs LLM_MODEL; concurrency 2 and timeout 60 s unless set', () => {
     expect(loadConfig({}).llm).toBeUndefined();
     expect(loadConfig({ LLM_BASE_URL: 'http://localhost:11434/v1', LLM_MODEL: 'qwen2.5:7b' }).llm).toEqual({

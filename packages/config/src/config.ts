@@ -101,6 +101,15 @@ const envSchema = z.object({
   // onnxruntime threads for Whisper (0 = one per core) and windows decoded together.
   WHISPER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   WHISPER_BATCH: z.coerce.number().int().min(1).max(16).default(4),
+  // Memory and start-up trade-offs of the Whisper runtime (packages/ml/src/whisper-runtime-levers.ts;
+  // bench/memory-transcribe.ts measures each): the decoder's output projection as an 8-bit matmul
+  // (int8) or dequantized to float at load (folded: ~250 MB more), the encoder's self-attention in
+  // this many slices of queries (1 = as exported: ~100 MB more at each encoder run), onnxruntime's
+  // memory arena for the decoder, and optimised graphs kept in MODEL_CACHE_DIR for a faster start.
+  WHISPER_PROJECTION: z.enum(['int8', 'folded']).default('int8'),
+  WHISPER_ATTENTION_CHUNKS: z.coerce.number().int().min(1).max(30).refine((chunks) => 1500 % chunks === 0, 'must divide 1500 (Whisper encoder frames)').default(6),
+  WHISPER_DECODER_ARENA: booleanFromEnv('false'),
+  WHISPER_GRAPH_CACHE: booleanFromEnv('true'),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -226,6 +235,8 @@ export type Config = {
     whisperThreads: number;
     whisperBatch: number;
     whisperSafeguards: WhisperSafeguardSettings;
+    /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -298,6 +309,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         temperatures: e.WHISPER_TEMPERATURES,
         maxWindowTokens: e.WHISPER_MAX_WINDOW_TOKENS,
         seed: e.WHISPER_SAMPLING_SEED,
+      },
+      whisperRuntime: {
+        projection: e.WHISPER_PROJECTION,
+        attentionChunks: e.WHISPER_ATTENTION_CHUNKS,
+        decoderArena: e.WHISPER_DECODER_ARENA,
+        graphCache: e.WHISPER_GRAPH_CACHE,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

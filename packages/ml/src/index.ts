@@ -9,7 +9,7 @@ export * from './model-files';
 export * from './segmenter';
 export * from './speech-regions';
 export * from './speech-windows';
-export * from './vad';
+export * from './vad-loader';
 export * from './whisper';
 export { DEFAULT_SAFEGUARDS, type DecodeQuality, type DecodeSafeguards } from './decode-quality';
 export type { LanguageDetection, LanguageGuess } from './whisper-language';

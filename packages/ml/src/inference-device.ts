@@ -1,4 +1,3 @@
-import * as ort from 'onnxruntime-node';
 import { AppError } from '@babelfish/core';
 
 /**
@@ -51,6 +50,8 @@ export function probeCuda(): Promise<CudaProbe> {
 }
 
 async function runCudaProbe(): Promise<CudaProbe> {
+  // Imported here: only a process that asks for CUDA loads onnxruntime for the question.
+  const ort = await import('onnxruntime-node');
   const backends = ort.listSupportedBackends?.() ?? [];
   if (!backends.some((backend) => backend.name === 'cuda')) {
     return { available: false, reason: `this onnxruntime-node build has no CUDA provider (${process.platform}/${process.arch})` };

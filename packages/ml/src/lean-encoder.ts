@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { executionProviders, type ExecutionDevice } from './inference-device';
 import { modelSettings } from './model-env';
+import { chunkEncoderAttention } from './encoder-attention';
+import type { GraphSource } from './graph-cache';
+import { onnxSuffix } from './model-files';
 import { keepGraphOutputs } from './onnx-outputs';
 
 /**
@@ -20,14 +23,6 @@ import { keepGraphOutputs } from './onnx-outputs';
  * transformers.js loads every file with the same options and bytes, hence this session (the
  * pipeline's own encoder session is released).
  */
-
-/** File-name suffixes per dtype, as transformers.js names its ONNX exports. */
-const suffixes: Record<string, string> = { fp32: '', fp16: '_fp16', int8: '_int8', uint8: '_uint8', q8: '_quantized', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' };
-
-/** `_quantized` for q8 and so on; undefined for a dtype transformers.js has no file name for. */
-export function onnxSuffix(dtype: string): string | undefined {
-  return suffixes[dtype];
-}
 
 /** The encoder file in the models folder or the download cache (same layout), if there. */
 export function findEncoderFile(modelId: string, dtype: string): string | undefined {
@@ -55,8 +50,27 @@ export async function createLeanEncoder(file: string, threads: number, device: E
   return openEncoder(file, threads, device);
 }
 
+/**
+ * The encoder file with its graph outputs cut to the hidden state and, with `attentionChunks`
+ * above 1, its self-attention computed that many slices of queries at a time
+ * (encoder-attention.ts: same numbers, a third of the memory peak), for the optimised-graph cache.
+ */
+export function leanEncoderSource(file: string, attentionChunks = 1): GraphSource {
+  if (attentionChunks <= 1) return { file, variant: 'hidden-state-only', edit: leanGraph };
+  return {
+    file,
+    variant: `hidden-state-only+attention-chunks-${attentionChunks}`,
+    edit: (model) => {
+      const lean = leanGraph(model);
+      return chunkEncoderAttention(lean, attentionChunks) ?? lean;
+    },
+  };
+}
+
+const leanGraph = (model: Uint8Array) => keepGraphOutputs(model, new Set(['last_hidden_state']));
+
 async function openEncoder(file: string, threads: number, device: ExecutionDevice): Promise<ort.InferenceSession> {
-  const model = keepGraphOutputs(await readFile(file), new Set(['last_hidden_state']));
+  const model = leanGraph(await readFile(file));
   return ort.InferenceSession.create(model, {
     executionProviders: executionProviders(device),
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),

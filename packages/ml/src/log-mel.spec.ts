@@ -1,5 +1,6 @@
-import { AutoProcessor } from '@huggingface/transformers';
+import { AutoProcessor, env } from '@huggingface/transformers';
 import { createFft, createLogMel } from './log-mel';
+import { applyTransformersEnv } from './model-env';
 import { decodeSample, useOfflineModels } from './test-fixtures';
 
 describe('log-mel features', () => {
@@ -23,6 +24,7 @@ describe('log-mel features', () => {
 
   it("gives the same features as transformers.js' WhisperFeatureExtractor, for full and short windows", async () => {
     useOfflineModels();
+    applyTransformersEnv(env);
     const processor = (await AutoProcessor.from_pretrained('Xenova/whisper-tiny')) as unknown as {
       (audio: Float32Array): Promise<{ input_features: { data: Float32Array } }>;
       feature_extractor: { window: Float64Array; config: { mel_filters: number[][]; hop_length: number; n_samples: number; nb_max_frames: number } };

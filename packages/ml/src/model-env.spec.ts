@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
 import type { AppError } from '@babelfish/core';
-import { assertModelAvailable, configureModels, hasModelFiles, isModelAvailable, modelSettings } from './model-env';
+import { applyTransformersEnv, assertModelAvailable, configureModels, hasModelFiles, isModelAvailable, modelSettings } from './model-env';
 import { modelsDir } from './test-fixtures';
 import { getWhisper } from './whisper';
 
@@ -13,6 +13,7 @@ describe('model environment', () => {
 
   it('configures transformers.js for offline or hub loading', () => {
     configureModels({ modelsDir, cacheDir, allowRemote: false });
+    applyTransformersEnv(env);
     expect(env.localModelPath).toBe(`${modelsDir}/`);
     expect(env.cacheDir).toBe(cacheDir);
     expect(env.allowRemoteModels).toBe(false);
@@ -22,10 +23,12 @@ describe('model environment', () => {
     expect(env.remotePathTemplate).toBe('{model}/resolve/{revision}/');
 
     configureModels({ modelsDir, cacheDir, allowRemote: true, hubUrl: 'http://mirror.internal:8080/hf' });
+    applyTransformersEnv(env);
     expect(env.remoteHost).toBe('http://mirror.internal:8080/hf/');
     expect(modelSettings().hubUrl).toBe('http://mirror.internal:8080/hf');
 
     configureModels({ modelsDir: emptyDir, cacheDir, allowRemote: true });
+    applyTransformersEnv(env);
     expect(env.allowRemoteModels).toBe(true);
     expect(isModelAvailable('Xenova/anything')).toBe(true); // the hub may have it
   });

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { env } from '@huggingface/transformers';
 import { AppError } from '@babelfish/core';
 import type { ExecutionDevice, InferenceDevices, InferenceRole } from './inference-device';
 
@@ -24,22 +23,44 @@ export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
 let current: ModelSettings | undefined;
 
-/** Sets transformers.js' process-wide `env`; call once at start-up, before loading any model. */
+/**
+ * Where models are found, for this process; call once at start-up, before loading any model.
+ * Nothing is imported here: this module is read by processes that never run a model (the API,
+ * a mux-only worker), and transformers.js costs 150–200 MB when loaded. The code that does load
+ * it hands its `env` to applyTransformersEnv first.
+ */
 export function configureModels(settings: ModelSettings): void {
+  current = { ...settings, hubUrl: settings.hubUrl ?? DEFAULT_HUB_URL };
+}
+
+/** transformers.js' defaults, used until configureModels is called. */
+const UNCONFIGURED: ModelSettings = { modelsDir: '/models/', cacheDir: '', allowRemote: true, hubUrl: DEFAULT_HUB_URL };
+
+/** The settings last given to configureModels, or transformers.js' defaults when never configured. */
+export function modelSettings(): ModelSettings {
+  return current ?? UNCONFIGURED;
+}
+
+/** The part of transformers.js' process-wide `env` that says where models come from. */
+export type TransformersEnv = {
+  localModelPath: string;
+  cacheDir: string | null;
+  allowRemoteModels: boolean;
+  allowLocalModels: boolean;
+  remoteHost: string;
+  remotePathTemplate: string;
+};
+
+/** Points transformers.js (once imported) at this process's model settings. */
+export function applyTransformersEnv(env: TransformersEnv, settings: ModelSettings = modelSettings()): void {
   env.localModelPath = withTrailingSlash(settings.modelsDir);
-  env.cacheDir = settings.cacheDir;
+  if (settings.cacheDir) env.cacheDir = settings.cacheDir;
   env.allowRemoteModels = settings.allowRemote;
   env.allowLocalModels = true;
   // Models transformers.js fetches by itself (the text translation models) use the same host as
   // our own downloader (model-download.ts), so one setting points everything at a mirror.
   env.remoteHost = withTrailingSlash(settings.hubUrl ?? DEFAULT_HUB_URL);
   env.remotePathTemplate = '{model}/resolve/{revision}/';
-  current = { ...settings, hubUrl: settings.hubUrl ?? DEFAULT_HUB_URL };
-}
-
-/** The settings last given to configureModels, or transformers.js' defaults when never configured. */
-export function modelSettings(): ModelSettings {
-  return current ?? { modelsDir: env.localModelPath, cacheDir: env.cacheDir ?? '', allowRemote: env.allowRemoteModels, hubUrl: DEFAULT_HUB_URL };
 }
 
 /** The execution device configured for a model family (the CPU unless start-up resolved CUDA). */

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { onnxSuffix } from './lean-encoder';
 
 /**
  * Which files a model needs on disk, and what a models folder holds. The downloader fetches
@@ -16,6 +15,14 @@ export type ModelFile = {
   /** A file the loader copes without; a 404 for it is not an error. */
   optional?: boolean;
 };
+
+/** File-name suffixes per dtype, as transformers.js names its ONNX exports. */
+const suffixes: Record<string, string> = { fp32: '', fp16: '_fp16', int8: '_int8', uint8: '_uint8', q8: '_quantized', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4' };
+
+/** `_quantized` for q8 and so on; undefined for a dtype transformers.js has no file name for. */
+export function onnxSuffix(dtype: string): string | undefined {
+  return suffixes[dtype];
+}
 
 /** Silero VAD: one ONNX file, opened by vad.ts. */
 export const VAD_MODEL_ID = 'snakers4/silero-vad';

@@ -52,7 +52,7 @@ type Pending = { window: SpeechWindow; retries: number };
 
 export async function transcribeSource(runtime: WhisperRuntime, source: AudioSource, settings: TranscribeSettings): Promise<TimedToken[]> {
   const language = getLanguage(settings.language);
-  const languageToken = language.whisperToken === undefined ? undefined : tokenId(runtime.parts.tokenizer, `<|${language.whisperToken}|>`);
+  const languageToken = language.whisperToken === undefined ? undefined : tokenId(runtime.tokenizer, `<|${language.whisperToken}|>`);
   if (languageToken === undefined) throw new AppError('UNKNOWN_LANGUAGE', `Whisper cannot transcribe ${language.name} (${language.code}): this model has no language token for it`);
   const prompt = [runtime.vocabulary.startOfTranscript, languageToken, runtime.vocabulary.task[settings.task]];
 
@@ -83,7 +83,7 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
         done += window.length; // silence: nothing to keep, nothing to decode again
         return;
       }
-      const windowWordsList = windowWords(runtime.parts.tokenizer, result);
+      const windowWordsList = windowWords(runtime.tokenizer, result);
       const covered = coveredUntil(result.tokens, runtime.vocabulary.timestampBegin, runtime.vocabulary.endOfText);
       const cut = covered * SAMPLE_RATE;
       const retry = tries < MAX_RETRIES && covered > 0 && window.length - cut > RETRY_TAIL;

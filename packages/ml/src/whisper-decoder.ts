@@ -1,4 +1,4 @@
-import { Tensor } from '@huggingface/transformers';
+import { Tensor } from 'onnxruntime-node';
 import { AppError } from '@babelfish/core';
 import { applyRules, sampleToken } from './whisper-rules';
 import type { WhisperRuntime, WhisperVocabulary } from './whisper-runtime';

@@ -100,13 +100,13 @@ export async function decodeWithFallback(
 function judge(runtime: WhisperRuntime, decoded: DecodedWindow, safeguards: DecodeSafeguards): Judged {
   const { endOfText } = runtime.vocabulary;
   const segments = segmentTexts(decoded.tokens, endOfText);
-  const text = runtime.parts.tokenizer.decode(segments.flat());
+  const text = runtime.tokenizer.decode(segments.flat());
   const runs = loopRuns(segments);
   // openai/whisper: the sum over the tokens up to and including end-of-text, over their count.
   const counted = decoded.tokens.length - (decoded.truncated ? 0 : 1) + 1;
   const attempt: Attempt = {
     avgLogprob: decoded.sumLogprob / counted,
-    compressionRatio: compressionRatio(runtime.parts.tokenizer.decode(distinctSegmentTokens(segments))),
+    compressionRatio: compressionRatio(runtime.tokenizer.decode(distinctSegmentTokens(segments))),
     noSpeechProb: decoded.noSpeechProb,
     temperature: decoded.temperature,
     repetitive: runs.length > 0,

@@ -1,4 +1,4 @@
-import { Tensor } from '@huggingface/transformers';
+import { Tensor } from 'onnxruntime-node';
 import { AppError, supportedLanguages } from '@babelfish/core';
 import { tokenId } from './whisper-pipeline';
 import type { WhisperRuntime } from './whisper-runtime';
@@ -18,7 +18,7 @@ const TOP_COUNT = 5;
 /** `audio`: up to 30 s (more is ignored), ideally speech only (the caller picks it with the VAD). */
 export async function detectSpokenLanguage(runtime: WhisperRuntime, audio: Float32Array): Promise<LanguageDetection> {
   if (audio.length === 0) throw new AppError('BAD_REQUEST', 'Cannot detect the language of empty audio');
-  const { tokenizer } = runtime.parts;
+  const { tokenizer } = runtime;
   // Each language token of this model (99 for whisper-base; large-v3 adds Cantonese).
   const candidates = supportedLanguages.flatMap((language) => {
     const id = language.whisperToken === undefined ? undefined : tokenId(tokenizer, `<|${language.whisperToken}|>`);

@@ -1,39 +1,40 @@
-import { pipeline, Tensor } from '@huggingface/transformers';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { AppError } from '@babelfish/core';
-import { deviceFor } from './model-env';
-import { createLeanEncoder, findEncoderFile } from './lean-encoder';
+import { quantizeOutputProjection } from './decoder-projection';
+import { createCachedSession, type CachedSessionResult } from './graph-cache';
+import { executionProviders, type ExecutionDevice } from './inference-device';
+import { applyTransformersEnv, deviceFor, modelSettings } from './model-env';
+import { createLeanEncoder, findEncoderFile, leanEncoderSource } from './lean-encoder';
+import { onnxSuffix } from './model-files';
 import { createLogMel } from './log-mel';
-import { tokenId, type AsrPipeline } from './whisper-pipeline';
+import { tokenId, type WhisperTokenizer } from './whisper-pipeline';
+import { DEFAULT_RUNTIME_LEVERS, type WhisperRuntimeLevers } from './whisper-runtime-levers';
 
 /**
- * Whisper's two ONNX sessions, feature extractor and tokenizer, loaded once through
- * transformers.js but run directly. Why not its `generate()`: it fetches every output of every
- * run — the encoder's attentions alone are 6 × 8 × 1500 × 1500 floats, 430 MB per window that
- * nobody reads, and fetching only the hidden state makes the encoder 2.2× faster — it decodes one
- * window at a time, re-decodes from the last segment with a new encoder pass when a window's
- * output stops early, and spends a large share of each token in JavaScript logits processing.
- * Our loop (whisper-decoder.ts) lets windows share decoder steps (bench/README.md has figures).
+ * Whisper's two ONNX sessions, opened with onnxruntime directly, plus the tokenizer and the
+ * feature extractor's window and filters. Why not transformers.js' `generate()`: it fetches every
+ * output of every run — the encoder's attentions alone are 6 × 8 × 1500 × 1500 floats, 430 MB per
+ * window that nobody reads, and fetching only the hidden state makes the encoder 2.2× faster — it
+ * decodes one window at a time, re-decodes from the last segment with a new encoder pass when a
+ * window's output stops early, and spends a large share of each token in JavaScript logits
+ * processing. Our loop (whisper-decoder.ts) lets windows share decoder steps (bench/README.md).
+ *
+ * Why not its model loader either: it opens every ONNX file of the model with the same options
+ * (the encoder with a memory arena and every attention map as a graph output, released again by
+ * us), and transformers.js itself costs 150–200 MB more when imported through tsx, as the
+ * workers run. Only its tokenizer and feature-extractor settings are taken from it (JSON files),
+ * in a worker thread that preloads it without tsx (apps/worker/src/whisper-thread-bootstrap.mjs).
  */
 
-/**
- * The q8 decoder's output projection shares its weights with the token embedding, so the
- * exporter left it as DequantizeLinear(int8 weights) → MatMul, and onnxruntime keeps
- * DequantizeLinear out of constant folding by default (it preserves QDQ patterns for quantized
- * kernels). The result: every decoder step re-expanded 51 865 × 512 weights to float, 20 ms of a
- * 30 ms step. This model uses dynamic quantization (MatMulInteger), not QDQ, so turning QDQ
- * handling off lets the dequantization fold once at load: decoder steps 1.9× (one window) to
- * 2.3× (four) faster (bench/README.md), for ~80 MB more resident weights, same arithmetic.
- */
+/** The session option that lets onnxruntime fold DequantizeLinear into constants (the `folded` projection). */
 export const FOLD_DEQUANTIZED_WEIGHTS = { extra: { session: { disable_quant_qdq: '1' } } } as const;
 
 export type WhisperSessionOptions = {
   /** onnxruntime intra-op threads; 0 = onnxruntime's default (one per core). */
   threads?: number;
-};
-
-type OrtSession = {
-  run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>>;
-  release?(): Promise<void>;
+  levers?: Partial<WhisperRuntimeLevers>;
 };
 
 /** The special token ids and shapes the decoder loop needs, read from the model's own configs. */
@@ -59,13 +60,17 @@ export type WhisperVocabulary = {
 };
 
 export type WhisperRuntime = {
-  parts: AsrPipeline;
+  tokenizer: WhisperTokenizer;
   vocabulary: WhisperVocabulary;
   /** Log-mel features of up to 30 s of audio, padded to Whisper's [80, 3000]. */
   features(audio: Float32Array): Promise<Float32Array>;
   /** Encoder hidden states for a batch of feature blocks: [B, 1500, 512]. */
-  encode(features: Float32Array[]): Promise<Tensor>;
-  decoder: OrtSession;
+  encode(features: Float32Array[]): Promise<ort.Tensor>;
+  /** The lean encoder session (encode() runs it; exposed for the micro-benchmarks). */
+  encoder: ort.InferenceSession;
+  decoder: ort.InferenceSession;
+  /** How each session was obtained from the optimised-graph cache (hit, written, off). */
+  load: { encoder: CachedSessionResult['cache']; decoder: CachedSessionResult['cache']; seconds: number };
   dispose(): Promise<void>;
 };
 
@@ -85,69 +90,103 @@ type FeatureExtractorParts = {
   config: { mel_filters: number[][]; hop_length: number; n_samples: number; nb_max_frames: number; n_fft: number };
 };
 
-type LoadedPipeline = AsrPipeline & {
-  processor: AsrPipeline['processor'] & { feature_extractor?: FeatureExtractorParts };
-  model: {
-    sessions: Record<string, OrtSession>;
-    generation_config: GenerationConfig;
-    config: { decoder_layers: number; decoder_attention_heads: number; d_model: number };
-  };
+type ModelConfig = { decoder_layers: number; decoder_attention_heads: number; d_model: number };
+
+type TextParts = {
+  tokenizer: WhisperTokenizer;
+  extractor?: FeatureExtractorParts & ((audio: Float32Array) => Promise<{ input_features: { data: Float32Array } }>);
 };
 
 export async function loadWhisperRuntime(modelId: string, dtype: string, options: WhisperSessionOptions = {}): Promise<WhisperRuntime> {
+  const started = performance.now();
   const threads = options.threads ?? 0;
+  const levers = { ...DEFAULT_RUNTIME_LEVERS, ...options.levers };
   const device = deviceFor('transcribe');
-  const asr = (await pipeline('automatic-speech-recognition', modelId, {
-    dtype: dtype as 'q8',
-    device,
-    // The files are on disk by now (model-ensure.ts downloads them first), so transformers.js
-    // never goes to the network itself: one downloader, one error message, one cache layout.
-    local_files_only: true,
-    session_options: {
-      ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
-      // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.
-      interOpNumThreads: 1,
-      ...FOLD_DEQUANTIZED_WEIGHTS,
-    },
-  })) as unknown as LoadedPipeline;
-  const decoder = asr.model.sessions.decoder_model_merged;
-  let encoder = asr.model.sessions.model;
-  if (!encoder || !decoder) throw new AppError('MODEL_UNAVAILABLE', `${modelId} is not an encoder-decoder Whisper export (merged decoder)`);
   const encoderFile = findEncoderFile(modelId, dtype);
-  if (encoderFile) {
-    // Replaced by a session without the memory arena (lean-encoder.ts); the pipeline's is freed.
-    // On CUDA, the fp16 encoder when the model has one (lean-encoder.ts says when it is usable).
-    const lean = (await createLeanEncoder(encoderFile, threads, device, device === 'cuda' ? findEncoderFile(modelId, 'fp16') : undefined)) as unknown as OrtSession;
-    await encoder.release?.();
-    encoder = lean;
-    asr.model.sessions.model = lean; // so that the pipeline's dispose() releases this one
+  const suffix = onnxSuffix(dtype);
+  const decoderFile = encoderFile && suffix !== undefined ? join(dirname(encoderFile), `decoder_model_merged${suffix}.onnx`) : undefined;
+  if (!encoderFile || !decoderFile || !existsSync(decoderFile)) {
+    throw new AppError('MODEL_UNAVAILABLE', `${modelId} (${dtype}) has no encoder_model/decoder_model_merged ONNX files on disk`);
   }
-  const vocabulary = readVocabulary(asr);
+  const modelDir = dirname(dirname(encoderFile));
+  const base = {
+    executionProviders: executionProviders(device),
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+    // One inference at a time per model (calls are serialised), so inter-op parallelism only adds threads.
+    interOpNumThreads: 1,
+  } satisfies ort.InferenceSession.SessionOptions;
+  // Only CPU graphs are cached (graph-cache.ts says why).
+  const cacheDir = levers.graphCache && device === 'cpu' ? modelSettings().cacheDir || undefined : undefined;
+  // On CUDA the float fold stays: GPU memory is not what is short there, and onnxruntime's CUDA
+  // provider has no MatMulInteger kernel (it would run on the CPU, copying activations across).
+  const folded = levers.projection === 'folded' || device === 'cuda';
+  const [encoder, decoder, text] = await Promise.all([
+    // On CUDA, the fp16 encoder when the model has one (lean-encoder.ts says when it is usable).
+    device === 'cuda'
+      ? createLeanEncoder(encoderFile, threads, device, findEncoderFile(modelId, 'fp16')).then((session) => ({ session, cache: 'off' as const }))
+      : createCachedSession(leanEncoderSource(encoderFile, levers.attentionChunks), { ...base, enableCpuMemArena: false }, cacheDir),
+    createCachedSession(
+      {
+        file: decoderFile,
+        variant: folded ? 'folded-projection' : 'int8-projection-two-pass',
+        edit: folded ? undefined : (model) => quantizeOutputProjection(model) ?? model,
+      },
+      { ...base, ...(folded ? FOLD_DEQUANTIZED_WEIGHTS : {}), ...(levers.decoderArena ? {} : { enableCpuMemArena: false }) },
+      cacheDir,
+    ),
+    loadTextParts(modelId),
+  ]);
+  const config = readJson<ModelConfig>(join(modelDir, 'config.json'));
+  const generation = readJson<GenerationConfig>(join(modelDir, 'generation_config.json'));
+  const vocabulary = readVocabulary(text.tokenizer, generation, config);
+  const encoderSession = encoder.session;
 
   return {
-    parts: asr,
+    tokenizer: text.tokenizer,
     vocabulary,
-    features: featureExtractor(asr),
+    features: featureExtractor(text.extractor),
     async encode(features) {
       // One run per window, joined: a batched encoder run was 1.28× slower on CPU than the same
       // windows one by one (the encoder is compute-bound; batching only adds memory traffic).
-      const states: Tensor[] = [];
+      const states: ort.Tensor[] = [];
       for (const block of features) {
-        const { last_hidden_state } = await encoder.run({ input_features: new Tensor('float32', block, [1, 80, block.length / 80]) }, ['last_hidden_state']);
+        const { last_hidden_state } = await encoderSession.run({ input_features: new ort.Tensor('float32', block, [1, 80, block.length / 80]) }, ['last_hidden_state']);
         if (!last_hidden_state) throw new AppError('INTERNAL', 'Whisper encoder returned no hidden state');
         states.push(last_hidden_state);
       }
       return states.length === 1 ? states[0]! : joinBatch(states);
     },
-    decoder,
-    dispose: () => asr.dispose(),
+    encoder: encoderSession,
+    decoder: decoder.session,
+    load: { encoder: encoder.cache, decoder: decoder.cache, seconds: (performance.now() - started) / 1000 },
+    async dispose() {
+      await Promise.all([encoderSession.release(), decoder.session.release()]);
+    },
   };
 }
 
-function readVocabulary(asr: LoadedPipeline): WhisperVocabulary {
-  const config = asr.model.generation_config;
+/**
+ * Whisper's tokenizer (with the word grouping of its pipeline) and feature-extractor settings,
+ * from transformers.js, which reads them from the model's JSON files: no ONNX session is made.
+ */
+async function loadTextParts(modelId: string): Promise<TextParts> {
+  const transformers = await import('@huggingface/transformers');
+  applyTransformersEnv(transformers.env);
+  // The feature extractor alone: AutoProcessor would load a second copy of the tokenizer (+35 MB).
+  const [tokenizer, extractor] = await Promise.all([
+    transformers.AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
+    transformers.AutoFeatureExtractor.from_pretrained(modelId, { local_files_only: true }),
+  ]);
+  return { tokenizer: tokenizer as unknown as WhisperTokenizer, extractor: extractor as unknown as TextParts['extractor'] };
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+function readVocabulary(tokenizer: WhisperTokenizer, config: GenerationConfig, model: ModelConfig): WhisperVocabulary {
   const required = (token: string) => {
-    const id = tokenId(asr.tokenizer, token);
+    const id = tokenId(tokenizer, token);
     if (id === undefined) throw new AppError('MODEL_UNAVAILABLE', `This Whisper model has no ${token} token`);
     return id;
   };
@@ -156,37 +195,37 @@ function readVocabulary(asr: LoadedPipeline): WhisperVocabulary {
     startOfTranscript: config.decoder_start_token_id ?? required('<|startoftranscript|>'),
     endOfText: config.eos_token_id ?? required('<|endoftext|>'),
     noTimestamps,
-    noSpeech: tokenId(asr.tokenizer, '<|nospeech|>') ?? tokenId(asr.tokenizer, '<|nocaptions|>'),
+    noSpeech: tokenId(tokenizer, '<|nospeech|>') ?? tokenId(tokenizer, '<|nocaptions|>'),
     timestampBegin: noTimestamps + 1,
     task: config.task_to_id ?? { transcribe: required('<|transcribe|>'), translate: required('<|translate|>') },
     suppress: config.suppress_tokens ?? [],
     beginSuppress: config.begin_suppress_tokens ?? [],
     maxLength: config.max_length ?? 448,
     alignmentHeads: config.alignment_heads ?? [],
-    decoderLayers: asr.model.config.decoder_layers,
-    decoderHeads: asr.model.config.decoder_attention_heads,
-    headSize: asr.model.config.d_model / asr.model.config.decoder_attention_heads,
+    decoderLayers: model.decoder_layers,
+    decoderHeads: model.decoder_attention_heads,
+    headSize: model.d_model / model.decoder_attention_heads,
   };
 }
 
 /** [1, …] tensors stacked into one [B, …] tensor. */
-function joinBatch(tensors: Tensor[]): Tensor {
+function joinBatch(tensors: ort.Tensor[]): ort.Tensor {
   const [, ...rest] = tensors[0]!.dims;
   const size = (tensors[0]!.data as Float32Array).length;
   const data = new Float32Array(size * tensors.length);
   tensors.forEach((tensor, i) => data.set(tensor.data as Float32Array, i * size));
-  return new Tensor('float32', data, [tensors.length, ...rest]);
+  return new ort.Tensor('float32', data, [tensors.length, ...rest]);
 }
 
 /**
  * Log-mel features with our faster implementation (log-mel.ts) of the pipeline's own extractor,
  * fed its window and filters; the pipeline's extractor when its settings are not the expected ones.
  */
-function featureExtractor(asr: LoadedPipeline): (audio: Float32Array) => Promise<Float32Array> {
-  const extractor = asr.processor.feature_extractor;
+function featureExtractor(extractor: TextParts['extractor']): (audio: Float32Array) => Promise<Float32Array> {
   const config = extractor?.config;
   if (!extractor || !config?.mel_filters || config.n_fft !== extractor.window.length || config.n_fft % 2 !== 0) {
-    return async (audio) => (await asr.processor(audio)).input_features.data as Float32Array;
+    if (!extractor) throw new AppError('MODEL_UNAVAILABLE', 'This Whisper model has no feature extractor settings (preprocessor_config.json)');
+    return async (audio) => (await extractor(audio)).input_features.data;
   }
   const logMel = createLogMel({
     window: extractor.window,

@@ -1,4 +1,5 @@
-import { AutoTokenizer } from '@huggingface/transformers';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { applyTransformersEnv } from './model-env';
 import { segmentWords } from './segmenter';
 import { useOfflineModels } from './test-fixtures';
 import { windowWords } from './window-words';
@@ -14,6 +15,7 @@ describe('windowWords with the real Whisper tokenizer', () => {
 
   beforeAll(async () => {
     useOfflineModels();
+    applyTransformersEnv(env);
     tokenizer = (await AutoTokenizer.from_pretrained('Xenova/whisper-base', { local_files_only: true })) as unknown as typeof tokenizer;
   });
 

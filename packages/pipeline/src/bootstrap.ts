@@ -27,7 +27,7 @@ export async function createServices(
   },
 ): Promise<Services> {
   const devices = options.devices ?? (await resolveConfiguredDevices(config, options.logger));
-  const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards };
+  const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards, levers: config.models.whisperRuntime };
   const whisper = options.whisper ?? ((onDownload?: DownloadListener) => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions, onDownload));
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl, devices });
   const database = openDatabase(config.databaseUrl, { onIdleConnectionError: (error) => options.logger.warn('database connection dropped; the pool reconnects on the next query', { error: error.message }) });

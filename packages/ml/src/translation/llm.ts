@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIError } from 'openai';
+import type OpenAI from 'openai';
 import { AppError, describeError, expandRoutes, supportedLanguages, type EngineName, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
 import { pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine, type TranslationReport } from './engine';
 import { createLlmServerProbe, type LlmServerState } from './llm-server-probe';
@@ -64,7 +64,8 @@ type Run = {
 
 export class LlmEngine implements TranslationEngine {
   readonly name = 'llm' as const;
-  private readonly client?: OpenAI;
+  /** The OpenAI client, made on the first request: the SDK costs ~30 MB, and most processes never call it. */
+  private client?: Promise<{ client: OpenAI; sdk: typeof import('openai') }>;
   private readonly server?: () => Promise<LlmServerState>;
   private readonly limits: ChunkLimits;
   private active = 0;
@@ -75,8 +76,6 @@ export class LlmEngine implements TranslationEngine {
   constructor(private readonly options: LlmEngineOptions = {}) {
     const settings = options.settings;
     if (settings) {
-      // maxRetries 0: our own loop retries, honouring Retry-After (the client's caps it differently).
-      this.client = new OpenAI({ baseURL: settings.baseUrl, apiKey: settings.apiKey || 'none', timeout: settings.timeoutMs, maxRetries: 0 });
       this.server = createLlmServerProbe(settings);
     }
     this.limits = { ...DEFAULT_CHUNK_LIMITS, ...options.chunkLimits };
@@ -114,7 +113,7 @@ export class LlmEngine implements TranslationEngine {
   }
 
   async translate(req: TranslateRequest): Promise<Segment[]> {
-    if (!this.client || !this.options.settings) throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', 'The llm engine is not configured (set LLM_BASE_URL)');
+    if (!this.options.settings) throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', 'The llm engine is not configured (set LLM_BASE_URL)');
     const model = req.llm?.model || this.options.settings.model;
     const texts = req.segments.map((segment) => segment.text.replace(/\s+/g, ' ').trim());
     const translated = texts.map(() => '');
@@ -265,12 +264,14 @@ export class LlmEngine implements TranslationEngine {
 
   /** One chat completion's text. 429, 5xx, timeouts and refused connections wait and try again. */
   private async complete(run: Run, messages: ChatMessage[]): Promise<string> {
+    const { client, sdk } = await this.sdk();
+    const { APIConnectionError, APIError } = sdk;
     for (let attempt = 1; ; attempt++) {
       try {
         const completion = await this.limited(() => {
           run.signal.throwIfAborted();
           run.report.requests++;
-          return this.client!.chat.completions.create({ model: run.model, messages, temperature: 0 }, { signal: run.signal });
+          return client.chat.completions.create({ model: run.model, messages, temperature: 0 }, { signal: run.signal });
         });
         run.report.promptTokens += completion.usage?.prompt_tokens ?? 0;
         run.report.completionTokens += completion.usage?.completion_tokens ?? 0;
@@ -293,6 +294,16 @@ export class LlmEngine implements TranslationEngine {
         run.signal.throwIfAborted();
       }
     }
+  }
+
+  private sdk(): Promise<{ client: OpenAI; sdk: typeof import('openai') }> {
+    const settings = this.options.settings!;
+    this.client ??= import('openai').then((sdk) => ({
+      sdk,
+      // maxRetries 0: our own loop retries, honouring Retry-After (the client's caps it differently).
+      client: new sdk.default({ baseURL: settings.baseUrl, apiKey: settings.apiKey || 'none', timeout: settings.timeoutMs, maxRetries: 0 }),
+    }));
+    return this.client;
   }
 
   /** At most `concurrency` requests in flight per process, however many jobs translate at once. */

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from '@huggingface/transformers';
 import { AppError, isAppError, type Segment } from '@babelfish/core';
-import { assertModelAvailable, deviceFor, hasModelFiles, modelLoadError, modelSettings } from '../model-env';
+import { applyTransformersEnv, assertModelAvailable, deviceFor, hasModelFiles, modelLoadError, modelSettings } from '../model-env';
 
 /**
  * Shared plumbing for the transformers.js text-to-text engines (NLLB, Marian). The engines
@@ -60,6 +59,9 @@ async function load(modelId: string): Promise<TranslationPipeline> {
   assertModelAvailable(modelId);
   try {
     const device = deviceFor('translate');
+    // Imported here, not at the top: only a process that translates with NLLB or Marian pays for it.
+    const { env, pipeline } = await import('@huggingface/transformers');
+    applyTransformersEnv(env);
     const translator = await pipeline('translation', modelId, { dtype: textModelDtype(modelId, device), device });
     return translator as unknown as TranslationPipeline;
   } catch (error) {

@@ -1,0 +1,229 @@
+/**
+ * Memory and start-up of a transcribe worker, before and after each lever, in one run.
+ * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`)
+ *
+ * Worker runs (real worker processes, as `pnpm worker` runs them, on the real Redis): the English
+ * talk (84.5 s, JFK × 6 with pauses) is queued first, then one transcribe worker is started, so
+ * one run gives its start (process start → "worker started"; → the job taken), the job (taken →
+ * first transcript progress; → transcribed), the word error rate, and the peak RSS of its process
+ * tree (node with its Whisper thread, ffmpeg children): sampled every 100 ms, and the node
+ * process's own high-water mark (VmHWM, exact, model load included). "before" is the code of
+ * BASELINE_REF (the last commit before these levers, run from a `git archive` of it with today's
+ * node_modules); the "after, but …" runs turn one lever back to its previous setting through its
+ * environment variable (WHISPER_PROJECTION, WHISPER_ATTENTION_CHUNKS, WHISPER_DECODER_ARENA,
+ * WHISPER_GRAPH_CACHE). Then idle workers: every role (transcribe, translate, mux) and mux only,
+ * before and after, with whether onnxruntime's library is mapped into the mux-only one.
+ *
+ * In-process runs (one WhisperModel, as the Whisper thread holds it): speed and WER with the new
+ * levers vs the previous settings (PREVIOUS_RUNTIME_LEVERS), alternated; the time from the
+ * transcribe call to its first decoded window; the model load with the optimised-graph cache
+ * empty (page cache warm: "cold-ish") and filled.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { wordErrorRate, type Transcript } from '@babelfish/core';
+import { configureModels, disposeWhisperModels, getWhisper, PREVIOUS_RUNTIME_LEVERS, type WhisperRuntimeLevers } from '@babelfish/ml';
+import { storageKeys } from '@babelfish/storage';
+import { loadWhisperRuntime } from '../packages/ml/src/whisper-runtime';
+import { baselineTree } from './lib/baseline-tree';
+import { benchDir, buildTalk, modelsDir, processTree, round, sampleTreeRss, SAMPLE_RATE } from './lib/fixtures';
+import { startFleet, waitForTranscript, type Fleet } from './lib/worker-fleet';
+import { DTYPE, MODEL } from './lib/transcribers';
+
+/** The last commit before the memory levers (2026-12-01). */
+const BASELINE_REF = 'e808f7f';
+const quick = process.argv.includes('--quick');
+const talk = buildTalk('talk-en');
+const cacheDir = path.join(benchDir(), 'memory-transcribe-model-cache');
+fs.rmSync(cacheDir, { recursive: true, force: true });
+const baselineRoot = baselineTree(BASELINE_REF);
+
+// --- In-process: model load without and with the optimised-graph cache (this also fills the
+// cache for the worker runs below, one entry per lever setting that changes the graph).
+configureModels({ modelsDir, cacheDir, allowRemote: false });
+const loads: Record<string, unknown> = {};
+for (const [name, levers] of Object.entries({
+  defaults: {},
+  foldedProjection: { projection: 'folded' },
+  attentionUnsplit: { attentionChunks: 1 },
+} satisfies Record<string, Partial<WhisperRuntimeLevers>>)) {
+  const cold = await timedLoad(levers);
+  const warm = await timedLoad(levers);
+  loads[name] = { emptyCacheSeconds: cold.seconds, filledCacheSeconds: warm.seconds, cache: [cold.cache, warm.cache] };
+}
+const previousLoad = await timedLoad(PREVIOUS_RUNTIME_LEVERS);
+
+// --- In-process: speed and WER, the new levers vs the previous settings, alternated.
+const inProcess = { previous: [] as InProcessRun[], current: [] as InProcessRun[] };
+for (let round_ = 0; round_ < (quick ? 1 : 2); round_++) {
+  const order = round_ % 2 === 0 ? (['previous', 'current'] as const) : (['current', 'previous'] as const);
+  for (const which of order) inProcess[which].push(await inProcessRun(which === 'previous' ? PREVIOUS_RUNTIME_LEVERS : {}));
+}
+
+// --- Worker processes.
+const workerRuns: { name: string; env?: Record<string, string>; root?: string }[] = [
+  { name: `before (${BASELINE_REF})`, root: baselineRoot },
+  { name: 'after (every lever)' },
+  ...(quick
+    ? []
+    : [
+        { name: 'after, but folded projection', env: { WHISPER_PROJECTION: 'folded' } },
+        { name: 'after, but attention in one piece', env: { WHISPER_ATTENTION_CHUNKS: '1' } },
+        { name: 'after, but decoder arena on', env: { WHISPER_DECODER_ARENA: 'true' } },
+        { name: 'after, but no graph cache', env: { WHISPER_GRAPH_CACHE: 'false' } },
+      ]),
+];
+const transcribeWorkers = [];
+for (const run of workerRuns) transcribeWorkers.push({ name: run.name, ...(await transcribeWorkerRun(run.env ?? {}, run.root)) });
+const idle = {
+  before: { allRoles: await idleWorker('transcribe,translate,mux', baselineRoot), muxOnly: await idleWorker('mux', baselineRoot) },
+  after: { allRoles: await idleWorker('transcribe,translate,mux'), muxOnly: await idleWorker('mux') },
+};
+
+const before = transcribeWorkers[0]!;
+const after = transcribeWorkers[1]!;
+const total = (runs: InProcessRun[]) => runs.reduce((sum, run) => sum + run.seconds, 0);
+console.log(
+  JSON.stringify(
+    {
+      bench: 'memory-transcribe',
+      audioSeconds: round(talk.seconds, 1),
+      model: `${MODEL} ${DTYPE}`,
+      targets: {
+        peakMb: { before: before.peakMb, after: after.peakMb, target: 400, ratio: round(after.peakMb / before.peakMb) },
+        allRolesIdleMb: { before: idle.before.allRoles.rssMb, after: idle.after.allRoles.rssMb, target: 600 },
+        modelLoadFilledCacheSeconds: { value: (loads.defaults as { filledCacheSeconds: number }).filledCacheSeconds, previousSettings: previousLoad.seconds, target: 0.5 },
+        speedVsPrevious: round(total(inProcess.previous) / total(inProcess.current)),
+        wer: { previous: inProcess.previous[0]!.wer, current: inProcess.current[0]!.wer },
+      },
+      transcribeWorkers,
+      idle,
+      inProcess,
+      loads: { ...loads, previousSettings: previousLoad },
+    },
+    null,
+    1,
+  ),
+);
+process.exit(0);
+
+type InProcessRun = { seconds: number; wer: number; firstWindowSeconds: number; windows: number };
+
+async function timedLoad(levers: Partial<WhisperRuntimeLevers>) {
+  (globalThis as { gc?: () => void }).gc?.();
+  const runtime = await loadWhisperRuntime(MODEL, DTYPE, { levers });
+  const result = { seconds: round(runtime.load.seconds), cache: `${runtime.load.encoder}/${runtime.load.decoder}` };
+  await runtime.dispose();
+  return result;
+}
+
+/** One transcription on a warm model; the first decoded window is seen through the model's counters. */
+async function inProcessRun(levers: Partial<WhisperRuntimeLevers>): Promise<InProcessRun> {
+  const model = await getWhisper(MODEL, DTYPE, { levers });
+  await model.transcribe({ wavPath: buildShortClip() }, { language: talk.language }); // warm-up
+  (globalThis as { gc?: () => void }).gc?.();
+  const windowsBefore = model.counters.windows;
+  const started = performance.now();
+  let firstWindow = 0;
+  const watch = setInterval(() => {
+    if (!firstWindow && model.counters.windows > windowsBefore) firstWindow = performance.now() - started;
+  }, 5);
+  const segments = await model.transcribe({ wavPath: talk.wav }, { language: talk.language });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(watch);
+  const windows = model.counters.windows - windowsBefore;
+  await disposeWhisperModels();
+  const text = segments.map((segment) => segment.text).join(' ');
+  return { seconds: round(seconds), wer: round(wordErrorRate(talk.reference, text), 3), firstWindowSeconds: round((firstWindow || seconds * 1000) / 1000), windows };
+}
+
+/** The talk's first 2 s, for warming a model up. */
+function buildShortClip(): string {
+  const file = path.join(benchDir(), 'talk-en-first-2s.wav');
+  if (!fs.existsSync(file)) execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', talk.wav, '-t', '2', '-ar', String(SAMPLE_RATE), '-ac', '1', file]);
+  return file;
+}
+
+/** The talk queued, then one transcribe worker started: its start, the job, its memory. */
+async function transcribeWorkerRun(env: Record<string, string>, root?: string) {
+  const fleet = await startFleet(0, { WORKER_ROLES: 'transcribe', WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir, ...env }, { root });
+  try {
+    const jobId = await fleet.submit(talk.wav, { from: talk.language, to: ['es'] });
+    const worker = await fleet.addWorker();
+    const pid = worker.child.pid!;
+    const sampler = sampleTreeRss(pid, 100);
+    const firstProgress = watchFirstProgress(fleet, jobId);
+    const timeline = await waitForTranscript(fleet.config, jobId, 300_000);
+    const { peakMb } = sampler.stop();
+    const hwm = statusMb(pid, 'VmHWM');
+    const transcript = JSON.parse((await fleet.storage.getBuffer(storageKeys.transcript(jobId))).toString('utf8')) as Transcript;
+    const taken = timeline.first.processedOn ?? 0;
+    const progressAt = await firstProgress.stop();
+    return {
+      peakMb: round(Math.max(peakMb, hwm), 0),
+      peakTreeSampledMb: round(peakMb, 0),
+      workerVmHwmMb: round(hwm, 0),
+      startSeconds: round((worker.readyAt - worker.spawnedAt) / 1000),
+      startToJobTakenSeconds: round((taken - worker.spawnedAt) / 1000),
+      jobToFirstTranscriptProgressSeconds: progressAt ? round((progressAt - taken) / 1000) : undefined,
+      jobSeconds: round(((timeline.first.finishedOn ?? 0) - taken) / 1000),
+      wer: round(wordErrorRate(talk.reference, transcript.segments.map((segment) => segment.text).join(' ')), 3),
+    };
+  } finally {
+    await fleet.stop();
+  }
+}
+
+/**
+ * When the job's transcribe stage first reports progress past its 10 % mark (extraction and VAD
+ * are the first 10 %; after it, progress follows the decoded timestamps): the first output.
+ */
+function watchFirstProgress(fleet: Fleet, jobId: string) {
+  let at: number | undefined;
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped && at === undefined) {
+      const job = await fleet.jobs.get(jobId);
+      const transcribe = (job?.stageProgress as Record<string, unknown> | undefined)?.transcribe;
+      const percent = typeof transcribe === 'number' ? transcribe : ((transcribe as { percent?: number } | undefined)?.percent ?? 0);
+      if (percent > 10) at = Date.now();
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      return at;
+    },
+  };
+}
+
+/** A worker with these roles, started and left idle for 2 s: its tree's RSS, and whether onnxruntime is mapped. */
+async function idleWorker(roles: string, root?: string) {
+  const fleet = await startFleet(0, { WORKER_ROLES: roles, WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir }, { root });
+  try {
+    const worker = await fleet.addWorker();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const pid = worker.child.pid!;
+    const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8');
+    return {
+      rssMb: round(sampleTreeRss(pid).stop().peakMb, 0),
+      processes: processTree(pid).length,
+      startSeconds: round((worker.readyAt - worker.spawnedAt) / 1000),
+      onnxruntimeLoaded: maps.includes('libonnxruntime'),
+    };
+  } finally {
+    await fleet.stop();
+  }
+}
+
+function statusMb(pid: number, field: string): number {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+

@@ -1,0 +1,28 @@
+/**
+ * How the decoder's output projection (51,865 × 512 weights shared with the token embedding)
+ * is computed. `int8` (default): an 8-bit matmul against one shared copy of the 8-bit weights,
+ * written into the graph at load (decoder-projection.ts). `folded`: the weights dequantized to
+ * float once at load, one copy per decoder branch (disable_quant_qdq; what we did up to
+ * 2026-12: the same speed-up over onnxruntime's per-step dequantization, for ~250 MB more).
+ */
+export type OutputProjection = 'int8' | 'folded';
+
+/** What the runtime may trade between memory, speed and start-up (bench/memory-transcribe.ts measures each). */
+export type WhisperRuntimeLevers = {
+  projection: OutputProjection;
+  /** Keep optimised graphs on disk (graph-cache.ts) in `<cacheDir>/optimized-graphs`. */
+  graphCache: boolean;
+  /**
+   * onnxruntime's CPU memory arena for the decoder. The arena keeps the largest buffers it has
+   * held — the first step's cross-attention cache of a whole batch (37 MB per window) — on top of
+   * the copies handed to JavaScript.
+   */
+  decoderArena: boolean;
+  /** The encoder's self-attention in this many slices of queries (encoder-attention.ts); 1 = as exported. */
+  attentionChunks: number;
+};
+
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6 });
+
+/** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1 });
