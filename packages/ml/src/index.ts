@@ -9,6 +9,7 @@ export * from './model-files';
 export * from './segmenter';
 export * from './speech-regions';
 export * from './speech-windows';
+export * from './energy-gate';
 export * from './vad';
 export * from './whisper';
 export { DEFAULT_SAFEGUARDS, type DecodeQuality, type DecodeSafeguards } from './decode-quality';
