@@ -44,7 +44,7 @@ export const defaultEnergyGateOptions: EnergyGateOptions = {
   // Measured on -50 dBFS pink noise (bench/vad-scan.ts): smoothed frame energies stay within
   // 7.5 dB of the 10th percentile over 2 hours, and speech sits 30 dB and more above it.
   riseDb: 10,
-  ceilingDb: -45,
+  ceilingDb: -35,
   floorBlockFrames: 500,
   floorPercentile: 0.1,
   smoothFrames: 3,
