@@ -11,7 +11,7 @@ import path from 'node:path';
 import { benchDir } from './lib/fixtures';
 
 // cuda-vs-cpu skips itself in about a second where onnxruntime has no CUDA provider.
-const benches = ['transcribe-speed', 'transcribe-levers', 'chunk-parallel', 'memory-2h', 'translation', 'mux-overhead', 'reuse', 'api-load', 'cuda-vs-cpu'];
+const benches = ['transcribe-speed', 'transcribe-levers', 'chunk-parallel', 'memory-2h', 'vad-scan', 'translation', 'mux-overhead', 'reuse', 'api-load', 'cuda-vs-cpu'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const full = args.includes('--full');

@@ -15,7 +15,9 @@ import { VAD_FRAME_SAMPLES } from './speech-regions';
  * recording (a floor near speech level) is scanned whole. Energies are smoothed over three
  * frames (96 ms) so that the floor's own flicker does not cross the threshold; every syllable
  * lasts longer than that. The margins then give Silero the soft edges of words (onsets and
- * trailing consonants below the threshold) and a second of audio to settle its state.
+ * trailing consonants below the threshold) and 5 s of audio to settle its state, and stretches
+ * less than 10 s apart are scanned as one, pause included: within a talk, Silero then scores
+ * every word exactly as a scan of every frame does (bench/vad-scan.ts compares the two).
  */
 
 /** A half-open range of 512-sample frames [start, end). */
@@ -36,6 +38,12 @@ export type EnergyGateOptions = {
   beforeFrames: number;
   /** Frames scanned after it (trailing sounds, and Silero's hysteresis seeing the silence). */
   afterFrames: number;
+  /**
+   * Stretches this close (after their margins) are joined: the pause between them is scanned
+   * too, so that Silero's state runs on through it as in a scan of every frame, and the next
+   * words are scored as the full scan scores them. Pauses this short cost little to scan.
+   */
+  joinFrames: number;
 };
 
 const FRAMES_PER_SECOND = 16_000 / VAD_FRAME_SAMPLES;
@@ -50,6 +58,7 @@ export const defaultEnergyGateOptions: EnergyGateOptions = {
   smoothFrames: 3,
   beforeFrames: Math.round(5 * FRAMES_PER_SECOND),
   afterFrames: Math.round(1 * FRAMES_PER_SECOND),
+  joinFrames: Math.round(10 * FRAMES_PER_SECOND),
 };
 
 /** Below this mean square (-100 dBFS) a frame is digital silence; it keeps the floor finite. */
@@ -94,7 +103,7 @@ export function loudStretches(energies: Float32Array, options: Partial<EnergyGat
     const start = Math.max(0, frame - o.beforeFrames);
     const end = Math.min(smooth.length, frame + 1 + o.afterFrames);
     const last = stretches[stretches.length - 1];
-    if (last && start <= last.end) last.end = Math.max(last.end, end);
+    if (last && start <= last.end + o.joinFrames) last.end = Math.max(last.end, end);
     else stretches.push({ start, end });
   }
   return stretches;
