@@ -6,13 +6,13 @@
  * noise floor. Both are timed as one scan of the whole recording and as the worker runs it
  * (one scan per ~300 s chunk), and their speech regions are compared: every passage found,
  * total speech, and the speech of the full scan that the gated one misses (must be none).
- * The two bench talks (talk-en, talk-es) are compared the same way (regions decide Whisper's windows).
+ * The two bench talks (talk-en, talk-es) are compared the same way, and by the Whisper windows planned from each scan.
  * `tsx --conditions=development bench/vad-scan.ts [--quick | --full]`
  * Default: the recording's first 20 minutes (2 passages); --full: all 2 hours (12 passages), two
  * alternated rounds; --quick: the first 10 minutes.
  */
 import { openWav } from '@babelfish/media';
-import { arraySource, findVadModel, getVad, loudStretches, readFrameEnergies, speechRegions, stretchFrames, VAD_FRAME_SAMPLES, type SampleRange, type VadFirstPass } from '@babelfish/ml';
+import { arraySource, findVadModel, getVad, loudStretches, planSource, readFrameEnergies, speechRegions, stretchFrames, VAD_FRAME_SAMPLES, type SampleRange, type VadFirstPass } from '@babelfish/ml';
 import { buildTalk, decodeF32, round, SAMPLE_RATE, samplePath } from './lib/fixtures';
 import { useOfflineModels } from './lib/transcribers';
 import { SPEECH_OFFSET_SECONDS, SPEECH_PERIOD_SECONDS, TWO_HOURS_SECONDS, twoHourWav } from './lib/two-hours';
@@ -98,9 +98,12 @@ async function compareTalks(): Promise<Record<string, unknown>> {
     const [none, energy] = await Promise.all(
       (['none', 'energy'] as const).map(async (firstPass) => speechRegions(await vad.probabilities(arraySource(audio), 0, audio.length, { firstPass }), audio.length)),
     );
+    // The windows Whisper is given (transcriber.ts): the same windows, the same words.
+    const [windowsNone, windowsEnergy] = await Promise.all((['none', 'energy'] as const).map((firstPass) => planSource(arraySource(audio), vad, { firstPass })));
     result[name] = {
       regions: { old: none!.length, new: energy!.length },
-      identical: JSON.stringify(none) === JSON.stringify(energy),
+      regionsIdentical: JSON.stringify(none) === JSON.stringify(energy),
+      whisperWindowsIdentical: JSON.stringify(windowsNone) === JSON.stringify(windowsEnergy),
       oldSpeechMissedByNewSeconds: round(total(uncovered(none!, energy!)) / SAMPLE_RATE, 3),
       maxEdgeShiftSeconds: none!.length === energy!.length ? round(Math.max(0, ...none!.map((r, i) => Math.max(Math.abs(r.start - energy![i]!.start), Math.abs(r.end - energy![i]!.end)))) / SAMPLE_RATE, 3) : null,
     };
