@@ -11,16 +11,15 @@
  * For comparison, a child process holds the same 2 h the way Babelfish used to (the whole track
  * decoded into one Float32Array, plus the copy sent to the Whisper thread).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { extractAudioWav } from '@babelfish/media';
 import { storageKeys } from '@babelfish/storage';
-import { benchDir, round, samplePath, sampleTreeRss } from './lib/fixtures';
+import { round, sampleTreeRss } from './lib/fixtures';
+import { SPEECH_PERIOD_SECONDS, TWO_HOURS_SECONDS, twoHourVideo, twoHourWav } from './lib/two-hours';
 import { startFleet, waitFor } from './lib/worker-fleet';
 
-const HOURS_SECONDS = 7200;
-const PERIOD_SECONDS = 600;
+const HOURS_SECONDS = TWO_HOURS_SECONDS;
+const PERIOD_SECONDS = SPEECH_PERIOD_SECONDS;
 const video = twoHourVideo();
 const report: Record<string, unknown> = { bench: 'memory-2h', videoSeconds: HOURS_SECONDS, speechEverySeconds: PERIOD_SECONDS };
 
@@ -70,34 +69,10 @@ try {
   await fleet.stop();
 }
 
-const wav = path.join(benchDir(), `two-hours-speech-every-${PERIOD_SECONDS}s.wav`);
-if (!fs.existsSync(wav)) await extractAudioWav(video, wav);
+const wav = await twoHourWav();
 report.wholeFileDecodePlusThreadCopyMb = await childPeakMb('decode', wav);
 console.log(JSON.stringify(report, null, 1));
 process.exit(0);
-
-/** 7,200 s of a still picture over quiet noise with the Everest talk every 10 minutes. */
-function twoHourVideo(): string {
-  const file = path.join(benchDir(), `two-hours-speech-every-${PERIOD_SECONDS}s.mp4`);
-  if (fs.existsSync(file)) return file;
-  const period = path.join(benchDir(), `period-${PERIOD_SECONDS}s.m4a`);
-  // prettier-ignore
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y', '-i', samplePath('es_everest.mp3'),
-    '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.003:sample_rate=16000:duration=${PERIOD_SECONDS}`,
-    '-filter_complex', `[0:a]aresample=16000,aformat=channel_layouts=mono,adelay=2000,apad=whole_dur=${PERIOD_SECONDS}[talk];[talk][1:a]amix=inputs=2:normalize=0:duration=first`,
-    '-c:a', 'aac', '-b:a', '64k', period,
-  ]);
-  // prettier-ignore
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'color=c=0x203040:s=320x240:r=1',
-    '-stream_loop', '-1', '-i', period,
-    '-t', String(HOURS_SECONDS), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-pix_fmt', 'yuv420p',
-    '-c:a', 'copy', '-movflags', '+faststart', file,
-  ]);
-  return file;
-}
 
 /** Peak RSS (MB) of a child that runs one of the memory probes in bench/lib/memory-probe.ts. */
 async function childPeakMb(probe: string, file: string): Promise<unknown> {

@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { open } from 'node:fs/promises';
 import { AppError, type ProgressReporter } from '@babelfish/core';
 import { speechFilter } from './audio-track';
@@ -112,6 +113,8 @@ export type WavFile = {
 };
 
 const WAV_HEADER_PROBE = 64 * 1024;
+/** WAV samples are little-endian; so is every platform Node runs on in practice, and then the bytes are read as they are. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export async function openWav(path: string): Promise<WavFile> {
   const file = await open(path, 'r');
@@ -128,10 +131,13 @@ export async function openWav(path: string): Promise<WavFile> {
       async read(start, end) {
         const from = Math.max(0, Math.min(start, length));
         const to = Math.max(from, Math.min(end, length));
-        const bytes = Buffer.alloc((to - from) * 2);
+        // A buffer of its own (offset 0, so aligned for an Int16Array view of the PCM).
+        const pcm = new Int16Array(to - from);
+        const bytes = Buffer.from(pcm.buffer);
         if (bytes.length > 0) await file.read(bytes, 0, bytes.length, format.dataOffset + from * 2);
-        const samples = new Float32Array(to - from);
-        for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2) / 32768;
+        if (!LITTLE_ENDIAN) for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2);
+        const samples = new Float32Array(pcm.length);
+        for (let i = 0; i < samples.length; i++) samples[i] = pcm[i]! / 32768;
         return samples;
       },
       close: () => file.close(),

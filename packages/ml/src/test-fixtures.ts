@@ -32,3 +32,34 @@ export function decodeSample(name: string): Float32Array {
 export function readSampleText(name: string): string {
   return readFileSync(join(samplesDir, name), 'utf8').trim();
 }
+
+/** `seconds` of ffmpeg's pink noise (a seeded, repeatable source) at an RMS of `dbfs`. */
+export function pinkNoise(seconds: number, dbfs: number, seed = 1): Float32Array {
+  const pcm = execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.5:sample_rate=16000:duration=${seconds}:seed=${seed}`, '-f', 'f32le', '-'],
+    { maxBuffer: 1 << 30 },
+  );
+  return atLevel(new Float32Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.length)), dbfs);
+}
+
+/** RMS level of `samples` in dBFS. */
+export function levelDb(samples: Float32Array): number {
+  let sum = 0;
+  for (const sample of samples) sum += sample * sample;
+  return 10 * Math.log10(sum / Math.max(1, samples.length));
+}
+
+/** A copy of `samples` scaled to an RMS of `dbfs`. */
+export function atLevel(samples: Float32Array, dbfs: number): Float32Array {
+  const gain = 10 ** ((dbfs - levelDb(samples)) / 20);
+  return samples.map((sample) => sample * gain);
+}
+
+/** `background` with `foreground` added from `atSeconds` on. */
+export function mixAt(background: Float32Array, foreground: Float32Array, atSeconds: number): Float32Array {
+  const mixed = background.slice();
+  const at = Math.round(atSeconds * 16_000);
+  for (let i = 0; i < foreground.length && at + i < mixed.length; i++) mixed[at + i]! += foreground[i]!;
+  return mixed;
+}

@@ -4,7 +4,7 @@ import type { AudioSource } from './audio-source';
 import type { TimedToken } from './segmenter';
 import { speechRegions } from './speech-regions';
 import { planSpeechWindows, toSourceSample, windowFrom, type SpeechWindow } from './speech-windows';
-import type { SileroVad } from './vad';
+import type { SileroVad, VadScanOptions } from './vad';
 import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
 import { decodeWithFallback, type WindowResult } from './whisper-fallback';
 import { tokenId } from './whisper-pipeline';
@@ -107,10 +107,10 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
 }
 
 /** Speech windows from the VAD, or (without one) loudness-cut windows that are not silent. */
-export async function planSource(source: AudioSource, vad?: SileroVad): Promise<SpeechWindow[]> {
+export async function planSource(source: AudioSource, vad?: SileroVad, scan?: VadScanOptions): Promise<SpeechWindow[]> {
   if (source.length === 0) return [];
   if (vad) {
-    const probabilities = await vad.probabilities(source);
+    const probabilities = await vad.probabilities(source, 0, source.length, scan);
     const regions = speechRegions(probabilities, source.length);
     return planSpeechWindows(regions, probabilities, { maxSamples: MAX_WINDOW, minSamples: MIN_WINDOW });
   }

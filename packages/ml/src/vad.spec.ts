@@ -1,6 +1,7 @@
 import { arraySource } from './audio-source';
-import { speechRegions } from './speech-regions';
-import { decodeSample, useOfflineModels } from './test-fixtures';
+import { speechRegions, VAD_FRAME_SAMPLES, type SampleRange } from './speech-regions';
+import { frameEnergies, loudStretches } from './energy-gate';
+import { atLevel, decodeSample, mixAt, pinkNoise, useOfflineModels } from './test-fixtures';
 import { findVadModel, getVad } from './vad';
 
 /** Real Silero VAD (snakers4/silero-vad) from the offline models folder. */
@@ -47,5 +48,55 @@ describe('Silero VAD', () => {
       expect(Math.abs(region.start - i * period - alone.start)).toBeLessThan(16_000 * 0.1);
       expect(Math.abs(region.end - i * period - alone.end)).toBeLessThan(16_000 * 0.1);
     }
+  });
+
+  describe('with the energy first pass (the default)', () => {
+    const jfk = decodeSample('jfk.wav');
+    const scan = async (audio: Float32Array) => {
+      const vad = await getVad(findVadModel()!);
+      const full = await vad.probabilities(arraySource(audio), 0, audio.length, { firstPass: 'none' });
+      const gated = await vad.probabilities(arraySource(audio), 0, audio.length);
+      return { full, gated, fullRegions: speechRegions(full, audio.length), gatedRegions: speechRegions(gated, audio.length) };
+    };
+    const seconds = (regions: SampleRange[]) => regions.map((region) => [region.start / 16_000, region.end / 16_000]);
+
+    it('finds speech at -30 dBFS over -50 dBFS noise as the full scan does, and never scans the noise around it', async () => {
+      const audio = mixAt(pinkNoise(60, -50), atLevel(jfk, -30), 20);
+      const { full, gated, fullRegions, gatedRegions } = await scan(audio);
+      expect(fullRegions).toHaveLength(1);
+      expect(gatedRegions).toHaveLength(1);
+      expect(Math.abs(gatedRegions[0]!.start - fullRegions[0]!.start) / 16_000).toBeLessThan(0.15);
+      expect(Math.abs(gatedRegions[0]!.end - fullRegions[0]!.end) / 16_000).toBeLessThan(0.05);
+      const energies = new Float32Array(full.length);
+      frameEnergies(audio, energies);
+      const [stretch] = loudStretches(energies);
+      // Silero never says exactly 0: the frames outside the stretch were not run through it.
+      for (const frame of [0, stretch!.start - 1, stretch!.end, full.length - 1]) {
+        expect(full[frame]).toBeGreaterThan(0);
+        expect(gated[frame]).toBe(0);
+      }
+      expect(gated.slice(stretch!.start, stretch!.end).every((p) => p > 0)).toBe(true);
+    });
+
+    it('keeps a soft onset below the energy threshold (the margin before the stretch)', async () => {
+      // The first 1.5 s of JFK faded in from silence: his first words are below the threshold.
+      const faded = atLevel(jfk, -30).map((sample, i) => sample * Math.min(1, i / (1.5 * 16_000)));
+      const { fullRegions, gatedRegions } = await scan(mixAt(pinkNoise(40, -50), faded, 20));
+      expect(seconds(gatedRegions)).toHaveLength(1);
+      expect(gatedRegions[0]!.start).toBeLessThanOrEqual(fullRegions[0]!.start + 0.05 * 16_000);
+      expect(gatedRegions[0]!.start / 16_000).toBeLessThan(20.6);
+    });
+
+    it('loses none of what the full scan finds in quiet speech near the floor, and finds more of it', async () => {
+      // JFK at -42 dBFS over -50 dBFS noise. After 20 s of noise Silero's state is less ready
+      // for speech than a state started 5 s before it, so the gated scan finds more.
+      const { fullRegions, gatedRegions } = await scan(mixAt(pinkNoise(40, -50), atLevel(jfk, -42), 20));
+      const total = (regions: SampleRange[]) => regions.reduce((sum, region) => sum + region.end - region.start, 0) / 16_000;
+      for (const region of fullRegions) {
+        expect(gatedRegions.some((gated) => gated.start <= region.start + VAD_FRAME_SAMPLES && gated.end >= region.end - VAD_FRAME_SAMPLES)).toBe(true);
+      }
+      expect(total(gatedRegions)).toBeGreaterThan(5);
+      expect(total(gatedRegions)).toBeGreaterThanOrEqual(total(fullRegions));
+    });
   });
 });
