@@ -34,4 +34,4 @@ export * from './translation/registry';
 export { LlmEngine, retryAfterMs, type LlmEngineOptions, type LlmSettings } from './translation/llm';
 export { memoryTranslationCache, translationCacheKey, type TranslationCache } from './translation/translation-cache';
 export * from './pause-cuts';
-export { planSource } from './transcriber';
+export { planSource } from './window-plan';

@@ -1,9 +1,9 @@
 import { AppError, getLanguage } from '@babelfish/core';
-import { planWindows, SAMPLE_RATE } from './audio-windows';
+import { SAMPLE_RATE } from './audio-windows';
 import type { AudioSource } from './audio-source';
 import type { TimedToken } from './segmenter';
-import { speechRegions } from './speech-regions';
-import { planSpeechWindows, toSourceSample, windowFrom, type SpeechWindow } from './speech-windows';
+import { planSource } from './window-plan';
+import { toSourceSample, windowFrom, type SpeechWindow } from './speech-windows';
 import type { SileroVad, VadScanOptions } from './vad';
 import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
 import { decodeWithFallback, type WindowResult } from './whisper-fallback';
@@ -35,18 +35,9 @@ export type TranscribeSettings = {
   signal?: AbortSignal;
 };
 
-/**
- * Speech per window. Whisper's context is 30 s, but it learned that a segment running into the
- * end of the context continues in the next one, and tends to leave the last words of a full
- * window out; a few seconds of padding after the speech tell it that the speech has ended.
- */
-const MAX_WINDOW = 27 * SAMPLE_RATE;
-const MIN_WINDOW = 18 * SAMPLE_RATE;
 /** When Whisper still stops early, a tail this long after its last closed segment is decoded again. */
 const RETRY_TAIL = 1 * SAMPLE_RATE;
 const MAX_RETRIES = 2;
-/** Below this peak a window is silence (Whisper invents text for silence); used without a VAD. */
-const SILENCE_PEAK = 1e-4;
 
 type Pending = { window: SpeechWindow; retries: number };
 
@@ -106,20 +97,6 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
   return words.sort((a, b) => a.start - b.start);
 }
 
-/** Speech windows from the VAD, or (without one) loudness-cut windows that are not silent. */
-export async function planSource(source: AudioSource, vad?: SileroVad, scan?: VadScanOptions): Promise<SpeechWindow[]> {
-  if (source.length === 0) return [];
-  if (vad) {
-    const probabilities = await vad.probabilities(source, 0, source.length, scan);
-    const regions = speechRegions(probabilities, source.length);
-    return planSpeechWindows(regions, probabilities, { maxSamples: MAX_WINDOW, minSamples: MIN_WINDOW });
-  }
-  const audio = await source.read(0, source.length);
-  return planWindows(audio)
-    .filter((window) => peak(audio.subarray(window.start, window.end)) >= SILENCE_PEAK)
-    .map((window) => ({ pieces: [{ start: window.start, end: window.end, offset: 0 }], length: window.end - window.start }));
-}
-
 /** The window's pieces read from the source and joined. */
 export async function readWindow(source: AudioSource, window: SpeechWindow): Promise<Float32Array> {
   const samples = new Float32Array(window.length);
@@ -143,8 +120,3 @@ export function coveredUntil(tokens: readonly number[], timestampBegin: number, 
   return 0;
 }
 
-function peak(samples: Float32Array): number {
-  let max = 0;
-  for (const sample of samples) max = Math.max(max, Math.abs(sample));
-  return max;
-}
