@@ -34,6 +34,8 @@ import { DTYPE, MODEL } from './lib/transcribers';
 /** The last commit before the memory levers (2026-12-01). */
 const BASELINE_REF = 'e808f7f';
 const quick = process.argv.includes('--quick');
+/** glibc settings for the worker (docker/worker.Dockerfile ENV): fewer arenas, big blocks mmapped and returned on free. */
+const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', MALLOC_TRIM_THRESHOLD_: '1048576' };
 const talk = buildTalk('talk-en');
 const cacheDir = path.join(benchDir(), 'memory-transcribe-model-cache');
 fs.rmSync(cacheDir, { recursive: true, force: true });
@@ -73,6 +75,11 @@ const workerRuns: { name: string; env?: Record<string, string>; root?: string }[
         { name: 'after, but decoder arena on', env: { WHISPER_DECODER_ARENA: 'true' } },
         { name: 'after, but no graph cache', env: { WHISPER_GRAPH_CACHE: 'false' } },
       ]),
+  // 2026-12-01, second round (always run): transformers.js' tokenizer back, batch 2, glibc malloc settings.
+  { name: 'after, but transformers.js tokenizer', env: { WHISPER_TEXT: 'transformers' } },
+  { name: 'after, WHISPER_BATCH=2', env: { WHISPER_BATCH: '2' } },
+  { name: 'after, glibc MALLOC_ARENA_MAX=2 + 1 MB mmap/trim thresholds', env: MALLOC_ENV },
+  { name: 'after, batch 2 + malloc settings', env: { WHISPER_BATCH: '2', ...MALLOC_ENV } },
 ];
 const transcribeWorkers = [];
 for (const run of workerRuns) transcribeWorkers.push({ name: run.name, ...(await transcribeWorkerRun(run.env ?? {}, run.root)) });

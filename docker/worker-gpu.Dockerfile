@@ -60,7 +60,8 @@ ENV NODE_ENV=production \
     WORKER_ROLES=transcribe \
     INFERENCE_DEVICE=auto \
     NVIDIA_VISIBLE_DEVICES=all \
-    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility \
+    MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=1048576
 # /tmp is the stages' scratch space (extracted audio, S3 downloads for ffmpeg): give it a volume.
 VOLUME ["/app/data", "/srv/media", "/cache/models", "/tmp"]
 USER babelfish:babelfish

@@ -46,7 +46,8 @@ ENV NODE_ENV=production \
     STORAGE_DIR=/srv/media \
     MODELS_DIR=/models \
     MODEL_CACHE_DIR=/cache/models \
-    WORKER_ROLES=all
+    WORKER_ROLES=all \
+    MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=1048576
 # /tmp is the stages' scratch space (extracted audio, S3 downloads for ffmpeg): give it a volume.
 VOLUME ["/app/data", "/srv/media", "/cache/models", "/tmp"]
 USER babelfish:babelfish

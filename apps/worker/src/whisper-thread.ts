@@ -67,8 +67,9 @@ export class WhisperThread implements SpeechModel {
 
   /** Starts the thread and resolves once the model is loaded (rejects with the load error otherwise). */
   static async start(options: WhisperThreadOptions, onExit: (reason: Error) => void = () => undefined): Promise<WhisperThread> {
-    // Whisper's tokenizer comes from transformers.js (whisper-runtime.ts).
-    const data: WhisperThreadData = { entry: entry.href, preload: ['@huggingface/transformers'], ...options };
+    // transformers.js is only needed when its tokenizer is asked for (the `transformers` text lever, whisper-runtime.ts).
+    const preload = options.options?.levers?.text === 'transformers' ? ['@huggingface/transformers'] : [];
+    const data: WhisperThreadData = { entry: entry.href, preload, ...options };
     const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
     try {
       await new Promise<void>((resolve, reject) => {

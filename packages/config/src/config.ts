@@ -110,6 +110,9 @@ const envSchema = z.object({
   WHISPER_ATTENTION_CHUNKS: z.coerce.number().int().min(1).max(30).refine((chunks) => 1500 % chunks === 0, 'must divide 1500 (Whisper encoder frames)').default(6),
   WHISPER_DECODER_ARENA: booleanFromEnv('false'),
   WHISPER_GRAPH_CACHE: booleanFromEnv('true'),
+  // Whisper's tokenizer and word grouping: our own (default; transformers.js is not loaded in the
+  // Whisper thread) or transformers.js' (for side-by-side checks).
+  WHISPER_TEXT: z.enum(['own', 'transformers']).default('own'),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -315,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         attentionChunks: e.WHISPER_ATTENTION_CHUNKS,
         decoderArena: e.WHISPER_DECODER_ARENA,
         graphCache: e.WHISPER_GRAPH_CACHE,
+        text: e.WHISPER_TEXT,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

@@ -9,7 +9,6 @@ import { DEFAULT_SAFEGUARDS, type DecodeSafeguards } from './decode-quality';
 import { decodeWithFallback, type WindowResult } from './whisper-fallback';
 import { tokenId } from './whisper-pipeline';
 import type { WhisperRuntime } from './whisper-runtime';
-import { windowWords } from './window-words';
 
 /**
  * Source audio → timed words: find the speech (VAD), pack it into ≤ 30 s windows cut at
@@ -74,7 +73,7 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
         done += window.length; // silence: nothing to keep, nothing to decode again
         return;
       }
-      const windowWordsList = windowWords(runtime.tokenizer, result);
+      const windowWordsList = runtime.tokenizer.words(result);
       const covered = coveredUntil(result.tokens, runtime.vocabulary.timestampBegin, runtime.vocabulary.endOfText);
       const cut = covered * SAMPLE_RATE;
       const retry = tries < MAX_RETRIES && covered > 0 && window.length - cut > RETRY_TAIL;

@@ -76,7 +76,7 @@ export class WhisperModel implements SpeechModel {
    * ids for ordinary text, without its timestamp and special tokens.
    */
   private textTokens(text: string): number[] {
-    return this.runtime.tokenizer.encode(` ${text.trim()}`, { add_special_tokens: false });
+    return this.runtime.tokenizer.encode(` ${text.trim()}`);
   }
 
   async dispose(): Promise<void> {

@@ -20,9 +20,15 @@ export type WhisperRuntimeLevers = {
   decoderArena: boolean;
   /** The encoder's self-attention in this many slices of queries (encoder-attention.ts); 1 = as exported. */
   attentionChunks: number;
+  /**
+   * Whisper's tokenizer, word grouping and feature-extractor settings: `own` (whisper-tokenizer.ts,
+   * whisper-words.ts, mel-filters.ts: transformers.js is not loaded in the Whisper thread) or
+   * `transformers` (transformers.js' tokenizer and its pipeline's `_decode_asr`).
+   */
+  text: 'own' | 'transformers';
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6 });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1 });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers' });

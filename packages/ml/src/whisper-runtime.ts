@@ -9,7 +9,10 @@ import { applyTransformersEnv, deviceFor, modelSettings } from './model-env';
 import { createLeanEncoder, findEncoderFile, leanEncoderSource } from './lean-encoder';
 import { onnxSuffix } from './model-files';
 import { createLogMel } from './log-mel';
-import { tokenId, type WhisperTokenizer } from './whisper-pipeline';
+import { hannWindow, slaneyMelFilters } from './mel-filters';
+import type { WhisperText } from './whisper-pipeline';
+import { loadWhisperTokenizer } from './whisper-tokenizer';
+import { ownWhisperText, transformersWhisperText, type TransformersWhisperTokenizer } from './window-words';
 import { DEFAULT_RUNTIME_LEVERS, type WhisperRuntimeLevers } from './whisper-runtime-levers';
 
 /**
@@ -60,7 +63,7 @@ export type WhisperVocabulary = {
 };
 
 export type WhisperRuntime = {
-  tokenizer: WhisperTokenizer;
+  tokenizer: WhisperText;
   vocabulary: WhisperVocabulary;
   /** Log-mel features of up to 30 s of audio, padded to Whisper's [80, 3000]. */
   features(audio: Float32Array): Promise<Float32Array>;
@@ -86,15 +89,17 @@ type GenerationConfig = {
 };
 
 type FeatureExtractorParts = {
-  window: Float64Array;
-  config: { mel_filters: number[][]; hop_length: number; n_samples: number; nb_max_frames: number; n_fft: number };
+  window: ArrayLike<number>;
+  config: { mel_filters: ArrayLike<number>[]; hop_length: number; n_samples: number; nb_max_frames: number; n_fft: number };
 };
+
+type PreprocessorConfig = { feature_size: number; sampling_rate: number; hop_length: number; n_samples: number; nb_max_frames: number; n_fft: number };
 
 type ModelConfig = { decoder_layers: number; decoder_attention_heads: number; d_model: number };
 
 type TextParts = {
-  tokenizer: WhisperTokenizer;
-  extractor?: FeatureExtractorParts & ((audio: Float32Array) => Promise<{ input_features: { data: Float32Array } }>);
+  tokenizer: WhisperText;
+  extractor?: FeatureExtractorParts | (FeatureExtractorParts & ((audio: Float32Array) => Promise<{ input_features: { data: Float32Array } }>));
 };
 
 export async function loadWhisperRuntime(modelId: string, dtype: string, options: WhisperSessionOptions = {}): Promise<WhisperRuntime> {
@@ -134,17 +139,19 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
       { ...base, ...(folded ? FOLD_DEQUANTIZED_WEIGHTS : {}), ...(levers.decoderArena ? {} : { enableCpuMemArena: false }) },
       cacheDir,
     ),
-    loadTextParts(modelId),
+    levers.text === 'transformers' ? loadTransformersTextParts(modelId) : undefined,
   ]);
   const config = readJson<ModelConfig>(join(modelDir, 'config.json'));
   const generation = readJson<GenerationConfig>(join(modelDir, 'generation_config.json'));
-  const vocabulary = readVocabulary(text.tokenizer, generation, config);
+  const tokenizer = text?.tokenizer ?? loadWhisperTokenizer(modelDir);
+  const vocabulary = readVocabulary(tokenizer, generation, config);
+  const parts: TextParts = text ?? { tokenizer: ownWhisperText(tokenizer, vocabulary), extractor: ownExtractorParts(modelDir) };
   const encoderSession = encoder.session;
 
   return {
-    tokenizer: text.tokenizer,
+    tokenizer: parts.tokenizer,
     vocabulary,
-    features: featureExtractor(text.extractor),
+    features: featureExtractor(parts.extractor),
     async encode(features) {
       // One run per window, joined: a batched encoder run was 1.28× slower on CPU than the same
       // windows one by one (the encoder is compute-bound; batching only adds memory traffic).
@@ -165,11 +172,20 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   };
 }
 
+/** The feature extractor's window and mel filters, from preprocessor_config.json (mel-filters.ts). */
+function ownExtractorParts(modelDir: string): FeatureExtractorParts {
+  const config = readJson<PreprocessorConfig>(join(modelDir, 'preprocessor_config.json'));
+  return {
+    window: hannWindow(config.n_fft),
+    config: { ...config, mel_filters: slaneyMelFilters(config.n_fft, config.feature_size, config.sampling_rate) },
+  };
+}
+
 /**
- * Whisper's tokenizer (with the word grouping of its pipeline) and feature-extractor settings,
- * from transformers.js, which reads them from the model's JSON files: no ONNX session is made.
+ * The `transformers` text lever: Whisper's tokenizer (with the word grouping of its pipeline) and
+ * feature-extractor settings from transformers.js, which reads them from the model's JSON files.
  */
-async function loadTextParts(modelId: string): Promise<TextParts> {
+async function loadTransformersTextParts(modelId: string): Promise<TextParts> {
   const transformers = await import('@huggingface/transformers');
   applyTransformersEnv(transformers.env);
   // The feature extractor alone: AutoProcessor would load a second copy of the tokenizer (+35 MB).
@@ -177,16 +193,16 @@ async function loadTextParts(modelId: string): Promise<TextParts> {
     transformers.AutoTokenizer.from_pretrained(modelId, { local_files_only: true }),
     transformers.AutoFeatureExtractor.from_pretrained(modelId, { local_files_only: true }),
   ]);
-  return { tokenizer: tokenizer as unknown as WhisperTokenizer, extractor: extractor as unknown as TextParts['extractor'] };
+  return { tokenizer: transformersWhisperText(tokenizer as unknown as TransformersWhisperTokenizer), extractor: extractor as unknown as TextParts['extractor'] };
 }
 
 function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-function readVocabulary(tokenizer: WhisperTokenizer, config: GenerationConfig, model: ModelConfig): WhisperVocabulary {
+function readVocabulary(tokenizer: { tokenId(token: string): number | undefined }, config: GenerationConfig, model: ModelConfig): WhisperVocabulary {
   const required = (token: string) => {
-    const id = tokenId(tokenizer, token);
+    const id = tokenizer.tokenId(token);
     if (id === undefined) throw new AppError('MODEL_UNAVAILABLE', `This Whisper model has no ${token} token`);
     return id;
   };
@@ -195,7 +211,7 @@ function readVocabulary(tokenizer: WhisperTokenizer, config: GenerationConfig, m
     startOfTranscript: config.decoder_start_token_id ?? required('<|startoftranscript|>'),
     endOfText: config.eos_token_id ?? required('<|endoftext|>'),
     noTimestamps,
-    noSpeech: tokenId(tokenizer, '<|nospeech|>') ?? tokenId(tokenizer, '<|nocaptions|>'),
+    noSpeech: tokenizer.tokenId('<|nospeech|>') ?? tokenizer.tokenId('<|nocaptions|>'),
     timestampBegin: noTimestamps + 1,
     task: config.task_to_id ?? { transcribe: required('<|transcribe|>'), translate: required('<|translate|>') },
     suppress: config.suppress_tokens ?? [],
@@ -224,7 +240,7 @@ function joinBatch(tensors: ort.Tensor[]): ort.Tensor {
 function featureExtractor(extractor: TextParts['extractor']): (audio: Float32Array) => Promise<Float32Array> {
   const config = extractor?.config;
   if (!extractor || !config?.mel_filters || config.n_fft !== extractor.window.length || config.n_fft % 2 !== 0) {
-    if (!extractor) throw new AppError('MODEL_UNAVAILABLE', 'This Whisper model has no feature extractor settings (preprocessor_config.json)');
+    if (typeof extractor !== 'function') throw new AppError('MODEL_UNAVAILABLE', 'This Whisper model has no usable feature extractor settings (preprocessor_config.json)');
     return async (audio) => (await extractor(audio)).input_features.data;
   }
   const logMel = createLogMel({

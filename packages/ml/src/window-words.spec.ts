@@ -1,33 +1,39 @@
+import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { applyTransformersEnv } from './model-env';
 import { segmentWords } from './segmenter';
-import { useOfflineModels } from './test-fixtures';
-import { windowWords } from './window-words';
-import type { WhisperTokenizer } from './whisper-pipeline';
+import { modelsDir, useOfflineModels } from './test-fixtures';
+import { ownWhisperText, transformersWhisperText, type TransformersWhisperTokenizer } from './window-words';
+import type { WhisperText } from './whisper-pipeline';
+import { loadWhisperTokenizer } from './whisper-tokenizer';
 
 /**
  * Words as Whisper's real tokenizer groups them: sub-word tokens carry their own leading
  * spaces, so a segment's text is their concatenation; hyphens, apostrophes and punctuation
- * stay where they were written.
+ * stay where they were written. Ours and transformers.js' give the same words.
  */
-describe('windowWords with the real Whisper tokenizer', () => {
-  let tokenizer: WhisperTokenizer & { encode(text: string, options: { add_special_tokens: boolean }): number[] };
+describe('window words with the real Whisper tokenizer', () => {
+  let ours: WhisperText;
+  let reference: WhisperText;
 
   beforeAll(async () => {
     useOfflineModels();
     applyTransformersEnv(env);
-    tokenizer = (await AutoTokenizer.from_pretrained('Xenova/whisper-base', { local_files_only: true })) as unknown as typeof tokenizer;
+    reference = transformersWhisperText((await AutoTokenizer.from_pretrained('Xenova/whisper-base', { local_files_only: true })) as unknown as TransformersWhisperTokenizer);
+    const tokenizer = loadWhisperTokenizer(join(modelsDir, 'Xenova/whisper-base'));
+    ours = ownWhisperText(tokenizer, { endOfText: tokenizer.tokenId('<|endoftext|>')!, timestampBegin: tokenizer.tokenId('<|0.00|>')! });
   });
 
-  const decode = (text: string) => {
-    const [begin, end] = tokenizer.convert_tokens_to_ids(['<|0.00|>', '<|endoftext|>']).map(Number);
-    const tokens = [begin!, ...tokenizer.encode(text, { add_special_tokens: false }), end!];
-    return windowWords(tokenizer, { tokens, tokenTimes: tokens.map((_, i) => i * 0.1), sumLogprob: 0, noSpeechProb: 0, truncated: false, temperature: 0 });
+  const decode = (text: string, words: WhisperText = ours) => {
+    const [begin, end] = [ours.tokenId('<|0.00|>')!, ours.tokenId('<|endoftext|>')!];
+    const tokens = [begin, ...ours.encode(text), end];
+    return words.words({ tokens, tokenTimes: tokens.map((_, i) => i * 0.1) });
   };
 
   it('keeps hyphens, apostrophes and punctuation inside the words Whisper emits', () => {
-    const words = decode(" He was ill-disposed, and I don't think it's John's (fault)...");
-    expect(words.map((word) => word.text)).toEqual([' He', ' was', ' ill', '-disposed,', ' and', ' I', " don't", ' think', " it's", " John's", ' (fault', ')...']);
+    const text = " He was ill-disposed, and I don't think it's John's (fault)...";
+    expect(decode(text).map((word) => word.text)).toEqual([' He', ' was', ' ill', '-disposed,', ' and', ' I', " don't", ' think', " it's", " John's", ' (fault', ')...']);
+    expect(decode(text)).toEqual(decode(text, reference));
   });
 
   it('segment text is the words joined as produced: no stray spaces', () => {
@@ -37,5 +43,13 @@ describe('windowWords with the real Whisper tokenizer', () => {
     const joined = [segment, ...rest].map((s) => s!.text).join(' ');
     expect(joined).toBe(text.trim());
     expect(joined).not.toMatch(/ -|\( | \)| ,| '/);
+  });
+
+  it('keeps a CJK character whose bytes are split across tokens whole, as transformers.js does', () => {
+    const text = ' 你好世界，我是学生。 日本語「こんにちは」！ 한국어 문장입니다. ¿Qué tal? «Très bien» 🎉';
+    const words = decode(text);
+    expect(words.map((word) => word.text).join('')).toBe(text);
+    expect(words.some((word) => word.text.includes('\uFFFD'))).toBe(false);
+    expect(words).toEqual(decode(text, reference));
   });
 });
