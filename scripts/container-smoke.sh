@@ -23,6 +23,7 @@ need=()
 for tool in podman buildah podman-compose debootstrap runc openssl curl; do command -v "$tool" >/dev/null || need+=("$tool"); done
 [ -x /usr/libexec/podman/catatonit ] || need+=(catatonit) # compose `init: true`
 [ -x /usr/lib/podman/netavark ] || need+=(netavark aardvark-dns) # service names resolve between containers
+command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || need+=(iptables) # netavark sets up the bridge's NAT with it
 if [ "${#need[@]}" -gt 0 ]; then
   say "installing ${need[*]}"
   apt-get update -qq >/dev/null
