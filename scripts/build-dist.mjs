@@ -17,9 +17,13 @@
 // the same reasons and because storage and the queue metrics load it only when S3 or CloudWatch
 // are configured: bundled, its code would be in every process's bundle.
 //
-// One flat folder, one self-contained bundle per entry (no shared chunks): the worker finds its
-// thread entries as siblings of its own file (new URL('./whisper-thread-entry.js', import.meta.url)),
-// which holds wherever esbuild places the code that computes the URL.
+// Code splitting keeps what our sources import lazily (`await import('./whisper-model')` and the
+// like: the modules that pull onnxruntime and transformers.js in) in chunks of its own, loaded
+// on first use: without it esbuild inlines them and hoists their static imports, so every
+// process, the API included, would load onnxruntime at start (tests/e2e/no-model-code.test.ts).
+// Entries and chunks share one flat folder: the worker finds its thread entries as siblings
+// (thread-script.ts: new URL('./whisper-thread-entry.js', import.meta.url)) whichever of those
+// files esbuild puts that code in.
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

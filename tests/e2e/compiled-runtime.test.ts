@@ -52,6 +52,7 @@ function processTree(pid: number): string[] {
 describe('compiled runtime (dist/, plain node)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-compiled-'));
   const record = path.join(dataDir, 'worker-modules.txt');
+  const apiRecord = path.join(dataDir, 'api-modules.txt');
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
@@ -69,7 +70,7 @@ describe('compiled runtime (dist/, plain node)', () => {
   beforeAll(async () => {
     // A fresh build every time (under a second): a stale dist/ would test yesterday's code.
     execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-dist.mjs')], { cwd: repoRoot, stdio: 'pipe' });
-    api = await spawnApi(env, 60_000, { script: path.join(dist, 'api.js') });
+    api = await spawnApi({ ...env, NODE_OPTIONS: `--require ${recorder}`, MODULE_RECORD: apiRecord }, 60_000, { script: path.join(dist, 'api.js') });
     worker = await spawnWorker({ ...env, WORKER_ROLES: 'all', NODE_OPTIONS: `--require ${recorder}`, MODULE_RECORD: record }, 120_000, {
       script: path.join(dist, 'worker.js'),
     });
@@ -121,5 +122,14 @@ describe('compiled runtime (dist/, plain node)', () => {
     expect(tree[0]).toContain('dist/worker.js');
     expect(tree.filter((command) => /tsx|esbuild/.test(command))).toEqual([]);
     expect(fs.readFileSync(`/proc/${worker!.child.pid}/maps`, 'utf8')).not.toMatch(/esbuild/);
+  });
+
+  it('keeps model code lazy in the bundle: the compiled API, after serving a job, never loaded onnxruntime or transformers.js', () => {
+    // esbuild inlines lazily imported modules and hoists their imports unless it splits code
+    // (scripts/build-dist.mjs): this is what would show it.
+    const modules = recorded(apiRecord);
+    expect(modules.some((entry) => entry.endsWith('/dist/api.js'))).toBe(true);
+    expect(modules.filter((entry) => /onnxruntime|@huggingface[/+]transformers/.test(entry) || loaderCode.test(entry))).toEqual([]);
+    expect(fs.readFileSync(`/proc/${api!.child.pid}/maps`, 'utf8')).not.toMatch(/libonnxruntime/);
   });
 });
