@@ -64,9 +64,11 @@ for (let round_ = 0; round_ < (quick ? 1 : 2); round_++) {
 }
 
 // --- Worker processes.
-const workerRuns: { name: string; env?: Record<string, string>; root?: string }[] = [
+const workerRuns: { name: string; env?: Record<string, string>; root?: string; compiled?: boolean }[] = [
   { name: `before (${BASELINE_REF})`, root: baselineRoot },
   { name: 'after (every lever)' },
+  // The same code compiled (dist/, plain node as the images run it) instead of through tsx.
+  { name: 'after, compiled', compiled: true },
   ...(quick
     ? []
     : [
@@ -82,10 +84,12 @@ const workerRuns: { name: string; env?: Record<string, string>; root?: string }[
   { name: 'after, batch 2 + malloc settings', env: { WHISPER_BATCH: '2', ...MALLOC_ENV } },
 ];
 const transcribeWorkers = [];
-for (const run of workerRuns) transcribeWorkers.push({ name: run.name, ...(await transcribeWorkerRun(run.env ?? {}, run.root)) });
+execFileSync(process.execPath, [path.join(import.meta.dirname, '../scripts/build-dist.mjs')], { stdio: 'ignore' });
+for (const run of workerRuns) transcribeWorkers.push({ name: run.name, ...(await transcribeWorkerRun(run.env ?? {}, run.root, run.compiled)) });
 const idle = {
   before: { allRoles: await idleWorker('transcribe,translate,mux', baselineRoot), muxOnly: await idleWorker('mux', baselineRoot) },
   after: { allRoles: await idleWorker('transcribe,translate,mux'), muxOnly: await idleWorker('mux') },
+  compiled: { allRoles: await idleWorker('transcribe,translate,mux', undefined, true), muxOnly: await idleWorker('mux', undefined, true) },
 };
 
 const before = transcribeWorkers[0]!;
@@ -99,6 +103,7 @@ console.log(
       model: `${MODEL} ${DTYPE}`,
       targets: {
         peakMb: { before: before.peakMb, after: after.peakMb, target: 400, ratio: round(after.peakMb / before.peakMb) },
+        compiledPeakMb: { tsx: after.peakMb, compiled: transcribeWorkers[2]!.peakMb, ratio: round(transcribeWorkers[2]!.peakMb / after.peakMb) },
         allRolesIdleMb: { before: idle.before.allRoles.rssMb, after: idle.after.allRoles.rssMb, target: 600 },
         modelLoadFilledCacheSeconds: { value: (loads.defaults as { filledCacheSeconds: number }).filledCacheSeconds, previousSettings: previousLoad.seconds, target: 0.5 },
         speedVsPrevious: round(total(inProcess.previous) / total(inProcess.current)),
@@ -153,8 +158,8 @@ function buildShortClip(): string {
 }
 
 /** The talk queued, then one transcribe worker started: its start, the job, its memory. */
-async function transcribeWorkerRun(env: Record<string, string>, root?: string) {
-  const fleet = await startFleet(0, { WORKER_ROLES: 'transcribe', WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir, ...env }, { root });
+async function transcribeWorkerRun(env: Record<string, string>, root?: string, compiled?: boolean) {
+  const fleet = await startFleet(0, { WORKER_ROLES: 'transcribe', WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir, ...env }, { root, compiled });
   try {
     const jobId = await fleet.submit(talk.wav, { from: talk.language, to: ['es'] });
     const worker = await fleet.addWorker();
@@ -208,8 +213,8 @@ function watchFirstProgress(fleet: Fleet, jobId: string) {
 }
 
 /** A worker with these roles, started and left idle for 2 s: its tree's RSS, and whether onnxruntime is mapped. */
-async function idleWorker(roles: string, root?: string) {
-  const fleet = await startFleet(0, { WORKER_ROLES: roles, WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir }, { root });
+async function idleWorker(roles: string, root?: string, compiled?: boolean) {
+  const fleet = await startFleet(0, { WORKER_ROLES: roles, WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir }, { root, compiled });
   try {
     const worker = await fleet.addWorker();
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -1,8 +1,9 @@
 # The API image: Express + Socket.IO + the dashboard build, with ffmpeg/ffprobe for probing
 # uploads and making thumbnails. Build from the repository root:
 #   docker build -f docker/api.Dockerfile -t babelfish/api .
-# The sources are TypeScript run by tsx (as in development), so there is no compile stage: one
-# code path everywhere, and the worker's Whisper thread (which registers tsx itself) works as is.
+# The TypeScript sources are compiled in the build stage (scripts/build-dist.mjs: esbuild bundles
+# of our code, npm dependencies left in node_modules) and run by plain node: no TypeScript loader
+# at run time (tsx cost ~80 MB per process and made large modules far dearer to load).
 # The current Node LTS (Node 20 reached end of life in April 2026).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -19,14 +20,15 @@ WORKDIR /src
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --store-dir /pnpm/store
 
-# --- the dashboard: needs dev dependencies (vite) -------------------------------------------------
-FROM base AS web
+# --- the dashboard and the compiled runtime (dist/): need dev dependencies (vite, esbuild) --------
+FROM base AS build
 COPY . .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --offline --frozen-lockfile --store-dir /pnpm/store \
- && pnpm --filter @babelfish/web build
+ && pnpm --filter @babelfish/web build \
+ && pnpm build:dist
 
-# --- production dependencies only (tsx is a root runtime dependency) -----------------------------
+# --- production dependencies only ------------------------------------------------------------------
 FROM base AS prod
 COPY . .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
@@ -47,9 +49,10 @@ RUN groupadd --system --gid 10001 babelfish \
 WORKDIR /app
 # Code and dependencies stay root-owned: the app user can read them, never change them.
 COPY --from=prod /src /app
-# `babelfish keys create …`, `babelfish models pull` and the rest of the CLI, without pnpm.
-RUN ln -s /app/apps/cli/bin/babelfish.mjs /usr/local/bin/babelfish
-COPY --from=web /src/apps/web/dist /app/apps/web/dist
+COPY --from=build /src/dist /app/dist
+# `babelfish keys create …`, `babelfish models pull` and the rest of the CLI (compiled), without pnpm.
+RUN ln -s /app/dist/cli.js /usr/local/bin/babelfish
+COPY --from=build /src/apps/web/dist /app/apps/web/dist
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
@@ -59,7 +62,7 @@ ENV NODE_ENV=production \
     MODEL_CACHE_DIR=/cache/models \
     WEB_DIR=/app/apps/web/dist
 # Writable places; everything else can be mounted read-only (compose read_only, ECS
-# readonlyRootFilesystem). /tmp holds multer's upload spool and tsx's compile cache.
+# readonlyRootFilesystem). /tmp holds multer's upload spool.
 VOLUME ["/app/data", "/srv/media", "/cache/models", "/tmp"]
 USER babelfish:babelfish
 EXPOSE 8080
@@ -67,5 +70,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node itself is PID 1's child (compose init: true / ECS initProcessEnabled) and gets SIGTERM
-# directly: `node --import tsx` avoids the tsx CLI's extra relay process.
-CMD ["node", "--conditions=development", "--import", "tsx", "apps/api/src/main.ts"]
+# directly. Stack traces point at the TypeScript sources through dist/'s source maps.
+CMD ["node", "--enable-source-maps", "dist/api.js"]

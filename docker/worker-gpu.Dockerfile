@@ -23,6 +23,13 @@ WORKDIR /src
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --store-dir /pnpm/store
 
+# --- the compiled runtime (dist/, scripts/build-dist.mjs): needs dev dependencies (esbuild) -------
+FROM base AS build
+COPY . .
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
+    pnpm install --offline --frozen-lockfile --store-dir /pnpm/store \
+ && pnpm build:dist
+
 # --- production dependencies, then onnxruntime's CUDA libraries --------------------------------------
 FROM base AS prod
 COPY . .
@@ -52,6 +59,7 @@ RUN groupadd --system --gid 10001 babelfish \
  && chown babelfish:babelfish /app/data /srv/media /cache/models
 WORKDIR /app
 COPY --from=prod /src /app
+COPY --from=build /src/dist /app/dist
 ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     STORAGE_DIR=/srv/media \
@@ -68,4 +76,4 @@ USER babelfish:babelfish
 # No HTTP port, so no HTTP health check (as worker.Dockerfile): a worker whose CUDA provider
 # fails with INFERENCE_DEVICE=cuda exits at start-up with the reason in its log.
 HEALTHCHECK NONE
-CMD ["node", "--conditions=development", "--import", "tsx", "apps/worker/src/main.ts"]
+CMD ["node", "--enable-source-maps", "dist/worker.js"]

@@ -1,7 +1,7 @@
 # One worker image for every role; WORKER_ROLES (transcribe | translate | mux, comma-separated,
 # or all) picks what a container does. Build from the repository root:
 #   docker build -f docker/worker.Dockerfile -t babelfish/worker .
-# TypeScript runs through tsx, as in development (see api.Dockerfile for why there is no bundle).
+# The sources are compiled to dist/ in the build stage and run by plain node (see api.Dockerfile).
 # The current Node LTS (Node 20 reached end of life in April 2026).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -17,7 +17,14 @@ WORKDIR /src
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --store-dir /pnpm/store
 
-# --- production dependencies only (tsx is a root runtime dependency) -----------------------------
+# --- the compiled runtime (dist/, scripts/build-dist.mjs): needs dev dependencies (esbuild) -------
+FROM base AS build
+COPY . .
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
+    pnpm install --offline --frozen-lockfile --store-dir /pnpm/store \
+ && pnpm build:dist
+
+# --- production dependencies only ------------------------------------------------------------------
 FROM base AS prod
 COPY . .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
@@ -39,8 +46,9 @@ RUN groupadd --system --gid 10001 babelfish \
  && chown babelfish:babelfish /app/data /srv/media /cache/models
 WORKDIR /app
 COPY --from=prod /src /app
-# `babelfish keys create …`, `babelfish models pull` and the rest of the CLI, without pnpm.
-RUN ln -s /app/apps/cli/bin/babelfish.mjs /usr/local/bin/babelfish
+COPY --from=build /src/dist /app/dist
+# `babelfish keys create …`, `babelfish models pull` and the rest of the CLI (compiled), without pnpm.
+RUN ln -s /app/dist/cli.js /usr/local/bin/babelfish
 ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     STORAGE_DIR=/srv/media \
@@ -55,4 +63,5 @@ USER babelfish:babelfish
 # it), and a worker that hangs loses its job locks, which BullMQ's stalled check re-queues.
 HEALTHCHECK NONE
 # SIGTERM lets running jobs finish; give containers a stop grace period longer than one job.
-CMD ["node", "--conditions=development", "--import", "tsx", "apps/worker/src/main.ts"]
+# The Whisper and text-model threads start on dist/'s compiled thread entries.
+CMD ["node", "--enable-source-maps", "dist/worker.js"]

@@ -32,8 +32,11 @@ export type Fleet = {
   stop: () => Promise<void>;
 };
 
-/** `root`: the checkout the workers run from (default: this one; a benchmark may run an older tree). */
-export async function startFleet(workers: number, overrides: Record<string, string>, options: { root?: string } = {}): Promise<Fleet> {
+/**
+ * `root`: the checkout the workers run from (default: this one; a benchmark may run an older tree).
+ * `compiled`: run the workers as the images do, `node dist/worker.js` (build it first: scripts/build-dist.mjs).
+ */
+export async function startFleet(workers: number, overrides: Record<string, string>, options: { root?: string; compiled?: boolean } = {}): Promise<Fleet> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'babelfish-bench-fleet-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -54,7 +57,7 @@ export async function startFleet(workers: number, overrides: Record<string, stri
   const jobs = createJobRepository(database.db);
   const storage = createLocalStorage(config.storage.dir);
   const root = options.root ?? repoRoot;
-  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(env, root)));
+  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(env, root, options.compiled)));
   return {
     config,
     jobs,
@@ -77,7 +80,7 @@ export async function startFleet(workers: number, overrides: Record<string, stri
       return id;
     },
     async addWorker(more = {}) {
-      const worker = await spawnWorker({ ...env, ...more }, root);
+      const worker = await spawnWorker({ ...env, ...more }, root, options.compiled);
       started.push(worker);
       return worker;
     },
@@ -92,10 +95,11 @@ export async function startFleet(workers: number, overrides: Record<string, stri
   };
 }
 
-/** `node --import tsx` directly (not the tsx CLI), so the pid is the worker's own. */
-async function spawnWorker(env: Record<string, string>, root: string): Promise<WorkerProcess> {
+/** `node --import tsx` directly (not the tsx CLI), so the pid is the worker's own; or node on dist/. */
+async function spawnWorker(env: Record<string, string>, root: string, compiled = false): Promise<WorkerProcess> {
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', 'apps/worker/src/main.ts'], {
+  const args = compiled ? ['--enable-source-maps', 'dist/worker.js'] : ['--import', 'tsx', '--conditions=development', 'apps/worker/src/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import ignore from '@balena/dockerignore';
 import { DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
@@ -9,8 +10,8 @@ import { readRepoFile, repoPath } from './support/repo';
 // files are asserted here, on the parse tree of the real Dockerfile parser that dockerfile-utils
 // (VS Code's Docker linter) uses, plus that linter's own diagnostics.
 const images = {
-  api: { file: 'docker/api.Dockerfile', entry: 'apps/api/src/main.ts', apt: ['ffmpeg'] },
-  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', apt: ['ffmpeg', 'apertium'] },
+  api: { file: 'docker/api.Dockerfile', entry: 'apps/api/src/main.ts', compiled: 'dist/api.js', apt: ['ffmpeg'] },
+  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', compiled: 'dist/worker.js', apt: ['ffmpeg', 'apertium'] },
 };
 const packageManager = (JSON.parse(readRepoFile('package.json')) as { packageManager: string }).packageManager;
 
@@ -69,12 +70,14 @@ describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, i
     expect(content).not.toMatch(/^#\s*syntax=/im);
   });
 
-  it('ships a babelfish command (the CLI without pnpm) on PATH', () => {
+  it('ships a babelfish command (the compiled CLI, without pnpm) on PATH', () => {
     const runs = final.filter((instruction) => instruction.getKeyword() === 'RUN').map(args);
-    expect(runs).toContain('ln -s /app/apps/cli/bin/babelfish.mjs /usr/local/bin/babelfish');
-    const bin = readRepoFile('apps/cli/bin/babelfish.mjs');
-    expect(bin.split('\n')[0]).toBe('#!/usr/bin/env -S node --conditions=development');
-    expect(fs.statSync(repoPath('apps/cli/bin/babelfish.mjs')).mode & 0o111).toBeTruthy();
+    expect(runs).toContain('ln -s /app/dist/cli.js /usr/local/bin/babelfish');
+    // dist/cli.js is build-dist's output for the CLI's entry, made executable with a node shebang.
+    const buildScript = readRepoFile('scripts/build-dist.mjs');
+    expect(buildScript).toContain("cli: 'apps/cli/src/main.ts'");
+    expect(buildScript).toContain("banner: { js: '#!/usr/bin/env node' }");
+    expect(buildScript).toMatch(/chmod\(path\.join\(outdir, 'cli\.js'\), 0o755\)/);
   });
 
   it('has no ADD (COPY only, so nothing is fetched from a URL at build time)', () => {
@@ -105,12 +108,21 @@ describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, i
     expect(Object.values(writablePaths)).toEqual(volumes);
   });
 
-  it('starts node directly with tsx on the real entry point', () => {
+  it('starts plain node (no TypeScript loader) on the compiled entry point, built in a build stage', () => {
     const cmd = JSON.parse(args(keyword('CMD').at(-1)!)) as string[];
-    expect(cmd).toEqual(['node', '--conditions=development', '--import', 'tsx', image.entry]);
+    expect(cmd).toEqual(['node', '--enable-source-maps', image.compiled]);
+    // build-dist compiles the real entry to that file, in a stage with dev dependencies (esbuild).
+    const name = path.basename(image.compiled, '.js');
+    expect(readRepoFile('scripts/build-dist.mjs')).toContain(`${name}: '${image.entry}'`);
     expect(fs.existsSync(repoPath(image.entry))).toBe(true);
-    // tsx must survive `pnpm install --prod`: it is a runtime dependency of the workspace root.
-    expect(JSON.parse(readRepoFile('package.json')).dependencies.tsx).toBeDefined();
+    const buildStage = dockerfile.getFROMs().find((from) => from.getBuildStage() === 'build');
+    expect(buildStage).toBeDefined();
+    expect(keyword('RUN').map(args).some((line) => /pnpm install --offline --frozen-lockfile --store-dir/.test(line) && line.includes('pnpm build:dist'))).toBe(true);
+    expect(final.filter((instruction) => instruction.getKeyword() === 'COPY').map(text)).toContain('COPY --from=build /src/dist /app/dist');
+    // Neither tsx nor esbuild is installed by `pnpm install --prod`.
+    const root = JSON.parse(readRepoFile('package.json')) as { dependencies?: Record<string, string>; devDependencies: Record<string, string> };
+    expect(root.dependencies?.tsx).toBeUndefined();
+    expect(root.devDependencies.esbuild).toBeDefined();
   });
 
   it(name === 'api' ? 'health-checks GET /health' : 'declares that it has no HTTP health check', () => {
@@ -136,7 +148,7 @@ describe('.dockerignore', () => {
   });
 
   it('sends what the images build from', () => {
-    for (const file of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'apps/api/src/main.ts', 'apps/worker/src/whisper-thread-bootstrap.mjs', 'packages/core/src/index.ts', 'apps/web/index.html', 'infra/package.json', '.env.example']) {
+    for (const file of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'apps/api/src/main.ts', 'apps/worker/src/whisper-thread-bootstrap.mjs', 'scripts/build-dist.mjs', 'packages/core/src/index.ts', 'apps/web/index.html', 'infra/package.json', '.env.example']) {
       expect([file, ignored.ignores(file)]).toEqual([file, false]);
     }
   });

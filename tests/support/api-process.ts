@@ -15,8 +15,10 @@ export type ApiProcess = {
  * that would kill it (an unhandled rejection, a throw in a socket handler) kills only it and the
  * test can see that, where an API inside the Jest process would take the test runner down.
  */
-export async function spawnApi(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', 'apps/api/src/main.ts'], {
+export async function spawnApi(env: Record<string, string>, timeoutMs = 60_000, options: { script?: string } = {}): Promise<ApiProcess> {
+  // `script`: a compiled entry (dist/api.js, scripts/build-dist.mjs) run by plain node, as the images do.
+  const args = options.script ? ['--enable-source-maps', options.script] : ['--import', 'tsx', '--conditions=development', 'apps/api/src/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     // Engines of this machine unless the test says otherwise (see stack.ts).
     env: { ...process.env, ENGINE_CATALOGUE: 'local', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },

@@ -17,6 +17,8 @@ export type SpawnWorkerOptions = {
    * worker itself, and the exit code is the worker's own.
    */
   direct?: boolean;
+  /** A compiled entry (dist/worker.js, scripts/build-dist.mjs) run by plain node, as the images do. */
+  script?: string;
 };
 
 /**
@@ -24,7 +26,9 @@ export type SpawnWorkerOptions = {
  * that its BullMQ workers are listening, i.e. after Whisper is loaded.
  */
 export async function spawnWorker(env: Record<string, string>, timeoutMs = 60_000, options: SpawnWorkerOptions = {}): Promise<WorkerProcess> {
-  const [command, args] = options.direct
+  const [command, args] = options.script
+    ? [process.execPath, ['--enable-source-maps', options.script]]
+    : options.direct
     ? [process.execPath, ['--import', 'tsx', '--conditions=development', 'apps/worker/src/main.ts']]
     : [path.join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=development', 'apps/worker/src/main.ts']];
   const child = spawn(command, args, {

@@ -1,10 +1,9 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
 import type { ModelSettings, TextModelRequest, TextModelRunner } from '@babelfish/ml';
 import type { TextModelThreadData, TextModelThreadReply, TextModelThreadRequest } from './text-model-thread-protocol';
+import { threadScript } from './thread-script';
 import { deserializeError } from './whisper-thread-protocol';
 
 /**
@@ -16,11 +15,8 @@ import { deserializeError } from './whisper-thread-protocol';
  * (a transcribe- or mux-only worker never starts it), and a fresh one after it dies.
  */
 
-const here = fileURLToPath(import.meta.url);
-/** `.ts` under tsx, `.js` if the app is ever compiled. */
-const entry = new URL(`./text-model-thread-entry${path.extname(here)}`, import.meta.url);
-// The same bootstrap as the Whisper thread: it registers tsx in the thread, then imports `entry`.
-const bootstrap = new URL('./whisper-thread-bootstrap.mjs', import.meta.url);
+/** The bootstrap and `.ts` entry from source, the `.js` entry when compiled (thread-script.ts). */
+const { script, entry } = threadScript('text-model-thread-entry');
 
 type Pending = { resolve: (texts: string[]) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void };
 
@@ -53,8 +49,8 @@ class TextModelThread {
   /** Starts the thread and resolves once it listens for requests. */
   static async start(models: ModelSettings, onExit: (reason: Error) => void): Promise<TextModelThread> {
     // NLLB and Marian run through transformers.js' pipeline.
-    const data: TextModelThreadData = { entry: entry.href, preload: ['@huggingface/transformers'], models };
-    const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
+    const data: TextModelThreadData = { entry, preload: ['@huggingface/transformers'], models };
+    const worker = new Worker(script, { workerData: data, execArgv: [...process.execArgv] });
     try {
       await new Promise<void>((resolve, reject) => {
         const settle = (error?: Error) => {

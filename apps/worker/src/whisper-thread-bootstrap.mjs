@@ -1,7 +1,8 @@
 // Entry point of the worker's Whisper and text-model threads. The sources are TypeScript run through tsx, and
 // tsx's loader (inherited through execArgv) is not yet in place when a worker thread loads its
 // own entry file, so this plain-JS file registers tsx in the thread first, then imports the real
-// entry. Run from compiled JavaScript, the entry is a .js file and nothing is registered.
+// entry. Compiled (dist/, scripts/build-dist.mjs), a thread starts on its .js entry directly and
+// this file is not used (thread-script.ts).
 //
 // `preload` names large plain-JavaScript packages the thread will need (transformers.js: one
 // 1.3 MB bundle). They are imported before tsx is registered: through tsx's loader the same

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, getLanguage, type Segment } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
@@ -15,6 +13,7 @@ import {
   type TranscribeOptions,
   type WhisperOptions,
 } from '@babelfish/ml';
+import { threadScript } from './thread-script';
 import { deserializeError, type WhisperReply, type WhisperRequest, type WhisperThreadData } from './whisper-thread-protocol';
 
 /**
@@ -33,10 +32,8 @@ import { deserializeError, type WhisperReply, type WhisperRequest, type WhisperT
 
 export type WhisperThreadOptions = { modelId: string; dtype: string; models: ModelSettings; options: WhisperOptions };
 
-const here = fileURLToPath(import.meta.url);
-/** `.ts` under tsx, `.js` if the app is ever compiled. */
-const entry = new URL(`./whisper-thread-entry${path.extname(here)}`, import.meta.url);
-const bootstrap = new URL('./whisper-thread-bootstrap.mjs', import.meta.url);
+/** The bootstrap and `.ts` entry from source, the `.js` entry when compiled (thread-script.ts). */
+const { script, entry } = threadScript('whisper-thread-entry');
 
 
 type Pending = { resolve: (value: never) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void };
@@ -69,8 +66,8 @@ export class WhisperThread implements SpeechModel {
   static async start(options: WhisperThreadOptions, onExit: (reason: Error) => void = () => undefined): Promise<WhisperThread> {
     // transformers.js is only needed when its tokenizer is asked for (the `transformers` text lever, whisper-runtime.ts).
     const preload = options.options?.levers?.text === 'transformers' ? ['@huggingface/transformers'] : [];
-    const data: WhisperThreadData = { entry: entry.href, preload, ...options };
-    const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
+    const data: WhisperThreadData = { entry, preload, ...options };
+    const worker = new Worker(script, { workerData: data, execArgv: [...process.execArgv] });
     try {
       await new Promise<void>((resolve, reject) => {
         const settle = (error?: Error) => {
