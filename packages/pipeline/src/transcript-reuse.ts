@@ -15,6 +15,9 @@ export async function reuseEarlierTranscript(ctx: StageContext, job: JobRecord):
     if (!(await ctx.storage.stat(transcriptKey)) || !(await ctx.storage.stat(storageKeys.audio(earlier.id)))) continue;
     const transcript = await readJson<Transcript>(ctx, transcriptKey);
     if (job.sourceLanguage && job.sourceLanguage !== transcript.language) continue;
+    // A job that asks for detection does not take a language someone else imposed (a wrong `from`
+    // would spread to every later upload of the same bytes): only a detected one, or its own run.
+    if (!job.sourceLanguage && !transcript.languageDetected) continue;
     // Same bytes, another audio track (the dub instead of the original): a different transcript.
     if ((earlier.media?.audio?.track ?? 0) !== (job.media?.audio?.track ?? 0)) continue;
 

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AppError } from '@babelfish/core';
 import type { Storage } from '@babelfish/storage';
 
@@ -125,11 +123,15 @@ export function createUploadSessions(storage: Storage, options: { maxBytes: numb
       const file = spoolPath(id, 'complete');
       const release = () => fsp.rm(file, { force: true });
       try {
-        const out = fs.createWriteStream(file);
-        for (const part of (await receivedParts(id)).parts) {
-          await pipeline(await storage.createReadStream(part.key), out, { end: false });
+        // One file handle for every part (streams piped into one writable pile up listeners).
+        const out = await fsp.open(file, 'w');
+        try {
+          for (const part of (await receivedParts(id)).parts) {
+            for await (const chunk of await storage.createReadStream(part.key)) await out.write(chunk as Buffer);
+          }
+        } finally {
+          await out.close();
         }
-        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
         const assembled = (await fsp.stat(file)).size;
         if (assembled !== session.size) throw new AppError('INTERNAL', `Upload ${id} put together to ${assembled} of ${session.size} bytes`);
       } catch (error) {
