@@ -85,7 +85,9 @@ describe('crash recovery: worker SIGKILLed mid-transcription', () => {
     let jobId = '';
     const first = await startWorker();
     const firstKill = await killWhenTranscribing(first, () => jobId);
-    jobId = await submitJob(suite.store, sample('jfk.mp4'), { from: 'en', to: ['es'] });
+    // Not jfk.mp4 again: the previous test's completed job would lend it its transcript (same
+    // bytes), and a reused transcript never reaches "Transcribing".
+    jobId = await submitJob(suite.store, sample('es_everest.mp4'), { from: 'es', to: ['en'] });
     await firstKill.killed;
 
     const second = await startWorker();
