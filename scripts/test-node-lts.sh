@@ -41,4 +41,4 @@ default_tests=('\.spec\.ts$' tests/e2e/api-pipeline.test.ts tests/e2e/engine-cat
 export APERTIUM_PAIRS="${APERTIUM_PAIRS:-eng-spa fr-es}"
 echo "test-node-lts: jest on $("$lts_node" --version) ($("$lts_node" -p process.release.lts))"
 # The LTS first on PATH: processes the tests start (tsx's `#!/usr/bin/env node`) run on it too.
-PATH="$node_dir/bin:$PATH" "$lts_node" node_modules/jest/bin/jest.js --runInBand --ci "$@"
+PATH="$node_dir/bin:$PATH" "$lts_node" node_modules/jest/bin/jest.js --runInBand --ci --forceExit "$@"

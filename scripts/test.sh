@@ -17,4 +17,6 @@ export SHARED_DIR="${SHARED_DIR:-$(cd .. && pwd)/shared}"
 pnpm typecheck
 pnpm --filter @babelfish/web typecheck
 pnpm --filter @babelfish/web build >/dev/null
-pnpm exec jest --runInBand --ci "$@"
+# --forceExit: a test that fails half-way may leave a child process or socket behind, and jest would
+# then wait for it forever instead of reporting (seen: a timed-out test kept CI waiting 20 minutes).
+pnpm exec jest --runInBand --ci --forceExit "$@"
