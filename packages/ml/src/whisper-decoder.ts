@@ -134,8 +134,11 @@ export async function decodeWindows(
     if (finished.some(Boolean)) {
       // Drop finished windows from every batched tensor.
       const keep = rows.flatMap((_, row) => (finished[row] ? [] : [row]));
-      encoderCache = mapValues(encoderCache, (tensor) => takeRows(tensor, keep));
-      decoderCache = mapValues(decoderCache, (tensor) => takeRows(tensor, keep));
+      // In place by default: a copy of the kept rows would hold the batch's cross-attention cache
+      // twice (37 MB per window) until the old one is collected.
+      const drop = runtime.levers?.decoderBuffers === 'copy' ? takeRows : compactRows;
+      encoderCache = mapValues(encoderCache, (tensor) => drop(tensor, keep));
+      decoderCache = mapValues(decoderCache, (tensor) => drop(tensor, keep));
       rows = keep.map((row) => rows[row]!);
       inputIds = idsTensor(keep.map((row) => next[row]!));
     } else {
@@ -233,6 +236,20 @@ export function takeRows(tensor: Tensor, rows: readonly number[]): Tensor {
   const kept = new Float32Array(size * rows.length);
   rows.forEach((row, i) => kept.set(data.subarray(row * size, (row + 1) * size), i * size));
   return new Tensor('float32', kept, [rows.length, ...rest]);
+}
+
+/**
+ * takeRows without a copy: the kept rows (ascending) are moved to the front of the tensor's own
+ * buffer, and a tensor over that front part is returned. The given tensor must not be read again.
+ */
+export function compactRows(tensor: Tensor, rows: readonly number[]): Tensor {
+  const [batch = 1, ...rest] = tensor.dims;
+  const data = tensor.data as Float32Array;
+  const size = data.length / batch;
+  rows.forEach((row, i) => {
+    if (row !== i) data.copyWithin(i * size, row * size, (row + 1) * size);
+  });
+  return new Tensor('float32', data.subarray(0, size * rows.length), [rows.length, ...rest]);
 }
 
 function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {

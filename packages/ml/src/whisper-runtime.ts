@@ -72,6 +72,8 @@ export type WhisperRuntime = {
   /** The lean encoder session (encode() runs it; exposed for the micro-benchmarks). */
   encoder: ort.InferenceSession;
   decoder: ort.InferenceSession;
+  /** The levers this runtime was opened with (the decoder loop reads `decoderBuffers`). */
+  levers?: WhisperRuntimeLevers;
   /** How each session was obtained from the optimised-graph cache (hit, written, off). */
   load: { encoder: CachedSessionResult['cache']; decoder: CachedSessionResult['cache']; seconds: number };
   dispose(): Promise<void>;
@@ -165,6 +167,7 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     },
     encoder: encoderSession,
     decoder: decoder.session,
+    levers,
     load: { encoder: encoder.cache, decoder: decoder.cache, seconds: (performance.now() - started) / 1000 },
     async dispose() {
       await Promise.all([encoderSession.release(), decoder.session.release()]);
