@@ -47,13 +47,19 @@ const baselineRoot = baselineTree(BASELINE_REF);
 // cache for the worker runs below, one entry per lever setting that changes the graph).
 configureModels({ modelsDir, cacheDir, allowRemote: false });
 // 2026-12-01, third round: a finished window's rows leave the decoder caches in place, or copied
-// as before (WHISPER_DECODER_BUFFERS=copy); with the images' malloc settings, alternated.
+// as before (WHISPER_DECODER_BUFFERS=copy); the cross-attention cache from one graph per layer, or
+// from the decoder's first step as before (WHISPER_CROSS_ATTENTION=decoder); with the images'
+// malloc settings, alternated.
 const thirdRound = [
   { name: 'third round: malloc settings, decoder buffers reused (default)', env: MALLOC_ENV },
   { name: 'third round: malloc settings, WHISPER_DECODER_BUFFERS=copy', env: { WHISPER_DECODER_BUFFERS: 'copy', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, WHISPER_CROSS_ATTENTION=decoder', env: { WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, both levers back (second round)', env: { WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
 ];
 if (thirdOnly) {
-  await timedLoad({}); // fills the optimised-graph cache, as the full run's loads do
+  // Fills the optimised-graph cache for both settings, as the full run's loads do.
+  await timedLoad({});
+  await timedLoad({ crossAttention: 'decoder' });
   const runs = [];
   for (const run of [...thirdRound, ...thirdRound.toReversed()]) runs.push({ name: run.name, ...(await transcribeWorkerRun(run.env)) });
   console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'third', transcribeWorkers: runs }, null, 1));

@@ -1,4 +1,4 @@
-import { Tensor } from 'onnxruntime-node';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { AppError } from '@babelfish/core';
 import { applyRules, sampleToken } from './whisper-rules';
 import type { WhisperRuntime, WhisperVocabulary } from './whisper-runtime';
@@ -71,7 +71,8 @@ export async function decodeWindows(
   const attentionLayers = [...headsByLayer.keys()].map((layer) => `cross_attentions.${layer}`);
   const present = (part: 'decoder' | 'encoder') =>
     Array.from({ length: layers }, (_, l) => [`present.${l}.${part}.key`, `present.${l}.${part}.value`]).flat();
-  const fetchFirst = ['logits', ...present('decoder'), ...present('encoder'), ...attentionLayers];
+  const layered = runtime.crossAttention;
+  const fetchFirst = ['logits', ...present('decoder'), ...(layered ? [] : present('encoder')), ...attentionLayers];
   const fetchNext = ['logits', ...present('decoder'), ...attentionLayers];
 
   const generated = windows.map((): number[] => []);
@@ -82,7 +83,9 @@ export async function decodeWindows(
   const maxTokens = Math.min(options.maxTokens ?? Number.POSITIVE_INFINITY, vocab.maxLength - prompt.length);
   let rows = windows.map((_, i) => i); // window index of each batch row
   const hidden = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
-  let encoderCache: Record<string, Tensor> = {};
+  // With per-layer graphs, the cache is computed here, one layer at a time (only one layer's
+  // keys/values are ever held by onnxruntime and JavaScript at once), and fed from the first step.
+  let encoderCache: Record<string, Tensor> = layered ? await crossAttentionCache(layered, hidden, layers) : {};
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
   let first = true;
@@ -92,10 +95,10 @@ export async function decodeWindows(
       input_ids: inputIds,
       // Only the first step reads the hidden states (into the cross-attention cache); later steps
       // use the cache, but the graph still quantizes whatever it is given, so they get one frame.
-      encoder_hidden_states: first ? hidden : oneFrame(rows.length, hidden),
+      encoder_hidden_states: first && !layered ? hidden : oneFrame(rows.length, hidden),
       use_cache_branch: new Tensor('bool', [!first], [1]),
       ...decoderCache,
-      ...(first ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
+      ...(first && !layered ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
     };
     const out = await decoder.run(feeds, first ? fetchFirst : fetchNext);
     const logits = out.logits;
@@ -127,7 +130,7 @@ export async function decodeWindows(
     });
     onStep?.(lastTimestamps);
 
-    if (first) encoderCache = renamePast(out, layers, 'encoder');
+    if (first && !layered) encoderCache = renamePast(out, layers, 'encoder');
     decoderCache = renamePast(out, layers, 'decoder');
     first = false;
     if (finished.every(Boolean)) break;
@@ -195,6 +198,20 @@ function keepAttention(
       attention[window]!.push(block);
     }
   });
+}
+
+/** past_key_values.L.encoder.* for the batch, from one session per layer (cross-attention-graphs.ts). */
+async function crossAttentionCache(sessions: readonly InferenceSession[], hidden: Tensor, layers: number): Promise<Record<string, Tensor>> {
+  const cache: Record<string, Tensor> = {};
+  for (let l = 0; l < layers; l++) {
+    const out = await sessions[l]!.run({ encoder_hidden_states: hidden });
+    for (const kind of ['key', 'value']) {
+      const tensor = out[`present.${l}.encoder.${kind}`];
+      if (!tensor) throw new AppError('INTERNAL', `Whisper cross-attention graph returned no present.${l}.encoder.${kind}`);
+      cache[`past_key_values.${l}.encoder.${kind}`] = tensor;
+    }
+  }
+  return cache;
 }
 
 function emptyCache(vocab: WhisperVocabulary, batch: number, part: 'decoder' | 'encoder'): Record<string, Tensor> {

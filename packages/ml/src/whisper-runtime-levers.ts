@@ -32,9 +32,16 @@ export type WhisperRuntimeLevers = {
    * holds the batch's cross-attention cache twice until the old copy is collected.
    */
   decoderBuffers: 'reuse' | 'copy';
+  /**
+   * Where the decoder's cross-attention keys/values come from (CPU, 8-bit projection): `layers`
+   * (one small graph per layer, run before the first step; the decoder reads them as inputs:
+   * cross-attention-graphs.ts) or `decoder` (its first step outputs them all at once, so they exist
+   * twice at its end: onnxruntime's and the copies handed to JavaScript).
+   */
+  crossAttention: 'layers' | 'decoder';
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse' });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy' });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder' });
