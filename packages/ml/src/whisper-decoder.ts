@@ -200,6 +200,16 @@ function keepAttention(
   });
 }
 
+/**
+ * What a first decoder step (no past) reads from the encoder: its states, or, with per-layer
+ * cross-attention graphs, the keys/values computed from them (and one frame of states, unused).
+ */
+export async function firstStepEncoderFeeds(runtime: WhisperRuntime, hidden: Tensor): Promise<Record<string, Tensor>> {
+  const batch = hidden.dims[0] ?? 1;
+  if (!runtime.crossAttention) return { encoder_hidden_states: hidden, ...emptyCache(runtime.vocabulary, batch, 'encoder') };
+  return { encoder_hidden_states: oneFrame(batch, hidden), ...(await crossAttentionCache(runtime.crossAttention, hidden, runtime.vocabulary.decoderLayers)) };
+}
+
 /** past_key_values.L.encoder.* for the batch, from one session per layer (cross-attention-graphs.ts). */
 async function crossAttentionCache(sessions: readonly InferenceSession[], hidden: Tensor, layers: number): Promise<Record<string, Tensor>> {
   const cache: Record<string, Tensor> = {};
