@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError, getLanguage, type Segment } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
 import {
+  DEFAULT_RUNTIME_LEVERS,
   ensureSpeechModels,
   LANGUAGE_SCAN_SAMPLES,
   type DownloadListener,
@@ -70,7 +71,10 @@ export class WhisperThread implements SpeechModel {
     // transformers.js is only needed when its tokenizer is asked for (the `transformers` text lever, whisper-runtime.ts).
     const preload = options.options?.levers?.text === 'transformers' ? ['@huggingface/transformers'] : [];
     const data: WhisperThreadData = { entry: entry.href, preload, ...options };
-    const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
+    // A small young generation: the decoder's per-step garbage is collected before it piles up (whisper-runtime-levers.ts).
+    const youngMb = options.options?.levers?.threadYoungGenerationMb ?? DEFAULT_RUNTIME_LEVERS.threadYoungGenerationMb;
+    const resourceLimits = youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : undefined;
+    const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv], resourceLimits });
     try {
       await new Promise<void>((resolve, reject) => {
         const settle = (error?: Error) => {
