@@ -48,16 +48,13 @@ const baselineRoot = baselineTree(BASELINE_REF);
 configureModels({ modelsDir, cacheDir, allowRemote: false });
 // 2026-12-01, third round: a finished window's rows leave the decoder caches in place, or copied
 // as before (WHISPER_DECODER_BUFFERS=copy); the cross-attention cache from one graph per layer, or
-// from the decoder's first step as before (WHISPER_CROSS_ATTENTION=decoder); the Whisper thread's
-// young generation at 12 MB or V8's default (WHISPER_THREAD_YOUNG_GENERATION_MB=0); with the
-// images' malloc settings, alternated.
-const SECOND_ROUND = { WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder', WHISPER_THREAD_YOUNG_GENERATION_MB: '0' };
+// from the decoder's first step as before (WHISPER_CROSS_ATTENTION=decoder); with the images'
+// malloc settings, alternated.
 const thirdRound = [
-  { name: 'third round: malloc settings, every lever (default)', env: MALLOC_ENV },
-  { name: 'third round: malloc settings, but WHISPER_THREAD_YOUNG_GENERATION_MB=0', env: { WHISPER_THREAD_YOUNG_GENERATION_MB: '0', ...MALLOC_ENV } },
-  { name: 'third round: malloc settings, but WHISPER_CROSS_ATTENTION=decoder', env: { WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
-  { name: 'third round: malloc settings, but WHISPER_DECODER_BUFFERS=copy', env: { WHISPER_DECODER_BUFFERS: 'copy', ...MALLOC_ENV } },
-  { name: 'third round: malloc settings, all three back (second round)', env: { ...SECOND_ROUND, ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, decoder buffers reused (default)', env: MALLOC_ENV },
+  { name: 'third round: malloc settings, WHISPER_DECODER_BUFFERS=copy', env: { WHISPER_DECODER_BUFFERS: 'copy', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, WHISPER_CROSS_ATTENTION=decoder', env: { WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, both levers back (second round)', env: { WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
 ];
 if (thirdOnly) {
   // Fills the optimised-graph cache for both settings, as the full run's loads do.

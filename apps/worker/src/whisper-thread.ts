@@ -4,7 +4,6 @@ import { Worker } from 'node:worker_threads';
 import { AppError, getLanguage, type Segment } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
 import {
-  DEFAULT_RUNTIME_LEVERS,
   ensureSpeechModels,
   LANGUAGE_SCAN_SAMPLES,
   type DownloadListener,
@@ -71,10 +70,7 @@ export class WhisperThread implements SpeechModel {
     // transformers.js is only needed when its tokenizer is asked for (the `transformers` text lever, whisper-runtime.ts).
     const preload = options.options?.levers?.text === 'transformers' ? ['@huggingface/transformers'] : [];
     const data: WhisperThreadData = { entry: entry.href, preload, ...options };
-    // A small young generation: the decoder's per-step garbage is collected before it piles up (whisper-runtime-levers.ts).
-    const youngMb = options.options?.levers?.threadYoungGenerationMb ?? DEFAULT_RUNTIME_LEVERS.threadYoungGenerationMb;
-    const resourceLimits = youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : undefined;
-    const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv], resourceLimits });
+    const worker = new Worker(bootstrap, { workerData: data, execArgv: [...process.execArgv] });
     try {
       await new Promise<void>((resolve, reject) => {
         const settle = (error?: Error) => {

@@ -117,8 +117,6 @@ const envSchema = z.object({
   WHISPER_DECODER_BUFFERS: z.enum(['reuse', 'copy']).default('reuse'),
   // The decoder's cross-attention cache from one small graph per layer (layers) or its first step (decoder).
   WHISPER_CROSS_ATTENTION: z.enum(['layers', 'decoder']).default('layers'),
-  // The Whisper worker thread's V8 young generation in MB (0 = V8's default): small = per-step garbage collected sooner.
-  WHISPER_THREAD_YOUNG_GENERATION_MB: z.coerce.number().int().min(0).max(256).default(12),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -245,7 +243,7 @@ export type Config = {
     whisperBatch: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
-    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; threadYoungGenerationMb: number };
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder' };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -327,7 +325,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         text: e.WHISPER_TEXT,
         decoderBuffers: e.WHISPER_DECODER_BUFFERS,
         crossAttention: e.WHISPER_CROSS_ATTENTION,
-        threadYoungGenerationMb: e.WHISPER_THREAD_YOUNG_GENERATION_MB,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

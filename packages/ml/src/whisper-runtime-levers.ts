@@ -39,15 +39,9 @@ export type WhisperRuntimeLevers = {
    * twice at its end: onnxruntime's and the copies handed to JavaScript).
    */
   crossAttention: 'layers' | 'decoder';
-  /**
-   * The Whisper worker thread's young generation (V8 `maxYoungGenerationSizeMb`; 0 = V8's own,
-   * up to 48 MB): each decoder step leaves a few MB of JavaScript copies of onnxruntime outputs,
-   * freed only when a collection runs; a small young generation collects them every few steps.
-   */
-  threadYoungGenerationMb: number;
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', threadYoungGenerationMb: 12 });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', threadYoungGenerationMb: 0 });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder' });
