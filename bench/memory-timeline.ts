@@ -3,7 +3,8 @@
  * transcribes the English talk while a separate process samples this process's RSS every 20 ms
  * (onnxruntime runs block this thread, so it cannot sample itself); each encoder and decoder run
  * is timed, so every sample is placed in "load", "encoder", "decoder step 1", "later steps" or
- * "between runs". `tsx --conditions=development bench/memory-timeline.ts [variant=levers-json ...]`
+ * "between runs". `tsx --conditions=development bench/memory-timeline.ts [name=levers-json ...]` (a
+ * variant's JSON may hold `nodeFlags`, V8 flags for its process).
  * Each variant runs in a fresh child process so their peaks (VmHWM) do not mix.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,8 +26,10 @@ if (child === undefined) {
   for (let round_ = 0; round_ < Number(process.env.TIMELINE_ROUNDS ?? 1); round_++) {
     for (const variant of round_ % 2 === 0 ? list : [...list].reverse()) {
       const [name, levers] = [variant.slice(0, variant.indexOf('=')), variant.slice(variant.indexOf('=') + 1)];
-      const out = execFileSync(process.execPath, [...process.execArgv, import.meta.filename], {
-        env: { ...process.env, TIMELINE_CHILD: levers },
+      // `{"nodeFlags": "--max-semi-space-size=1", ...levers}`: V8 flags for that child.
+      const { nodeFlags = '', ...rest } = JSON.parse(levers || '{}') as { nodeFlags?: string };
+      const out = execFileSync(process.execPath, [...nodeFlags.split(' ').filter(Boolean), ...process.execArgv, import.meta.filename], {
+        env: { ...process.env, TIMELINE_CHILD: JSON.stringify(rest) },
         maxBuffer: 64 << 20,
       }).toString();
       results.push({ name, ...JSON.parse(out.slice(out.indexOf('{'))) });

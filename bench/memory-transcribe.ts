@@ -50,11 +50,12 @@ configureModels({ modelsDir, cacheDir, allowRemote: false });
 // as before (WHISPER_DECODER_BUFFERS=copy); the cross-attention cache from one graph per layer, or
 // from the decoder's first step as before (WHISPER_CROSS_ATTENTION=decoder); with the images'
 // malloc settings, alternated.
+const SECOND_ROUND = { WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder' };
 const thirdRound = [
-  { name: 'third round: malloc settings, decoder buffers reused (default)', env: MALLOC_ENV },
-  { name: 'third round: malloc settings, WHISPER_DECODER_BUFFERS=copy', env: { WHISPER_DECODER_BUFFERS: 'copy', ...MALLOC_ENV } },
-  { name: 'third round: malloc settings, WHISPER_CROSS_ATTENTION=decoder', env: { WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
-  { name: 'third round: malloc settings, both levers back (second round)', env: { WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, every lever (default)', env: MALLOC_ENV },
+  { name: 'third round: malloc settings, but WHISPER_CROSS_ATTENTION=decoder', env: { WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, but WHISPER_DECODER_BUFFERS=copy', env: { WHISPER_DECODER_BUFFERS: 'copy', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, both back (second round)', env: { ...SECOND_ROUND, ...MALLOC_ENV } },
 ];
 if (thirdOnly) {
   // Fills the optimised-graph cache for both settings, as the full run's loads do.
