@@ -56,6 +56,7 @@ const thirdRound = [
   { name: 'third round: malloc settings, but WHISPER_CROSS_ATTENTION=decoder', env: { WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
   { name: 'third round: malloc settings, but WHISPER_DECODER_BUFFERS=copy', env: { WHISPER_DECODER_BUFFERS: 'copy', ...MALLOC_ENV } },
   { name: 'third round: malloc settings, both back (second round)', env: { ...SECOND_ROUND, ...MALLOC_ENV } },
+  { name: 'third round: every lever, without the malloc settings', env: {} },
 ];
 if (thirdOnly) {
   // Fills the optimised-graph cache for both settings, as the full run's loads do.
