@@ -36,6 +36,8 @@ const BASELINE_REF = 'e808f7f';
 const quick = process.argv.includes('--quick');
 /** glibc settings for the worker (docker/worker.Dockerfile ENV): fewer arenas, big blocks mmapped and returned on free. */
 const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', MALLOC_TRIM_THRESHOLD_: '1048576' };
+/** `--third`: only the third round's worker runs (decoder buffers reused vs copied, alternated). */
+const thirdOnly = process.argv.includes('--third');
 const talk = buildTalk('talk-en');
 const cacheDir = path.join(benchDir(), 'memory-transcribe-model-cache');
 fs.rmSync(cacheDir, { recursive: true, force: true });
@@ -44,6 +46,27 @@ const baselineRoot = baselineTree(BASELINE_REF);
 // --- In-process: model load without and with the optimised-graph cache (this also fills the
 // cache for the worker runs below, one entry per lever setting that changes the graph).
 configureModels({ modelsDir, cacheDir, allowRemote: false });
+// 2026-12-01, third round: a finished window's rows leave the decoder caches in place, or copied
+// as before (WHISPER_DECODER_BUFFERS=copy); the cross-attention cache from one graph per layer, or
+// from the decoder's first step as before (WHISPER_CROSS_ATTENTION=decoder); with the images'
+// malloc settings, alternated.
+const SECOND_ROUND = { WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder' };
+const thirdRound = [
+  { name: 'third round: malloc settings, every lever (default)', env: MALLOC_ENV },
+  { name: 'third round: malloc settings, but WHISPER_CROSS_ATTENTION=decoder', env: { WHISPER_CROSS_ATTENTION: 'decoder', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, but WHISPER_DECODER_BUFFERS=copy', env: { WHISPER_DECODER_BUFFERS: 'copy', ...MALLOC_ENV } },
+  { name: 'third round: malloc settings, both back (second round)', env: { ...SECOND_ROUND, ...MALLOC_ENV } },
+  { name: 'third round: every lever, without the malloc settings', env: {} },
+];
+if (thirdOnly) {
+  // Fills the optimised-graph cache for both settings, as the full run's loads do.
+  await timedLoad({});
+  await timedLoad({ crossAttention: 'decoder' });
+  const runs = [];
+  for (const run of [...thirdRound, ...thirdRound.toReversed()]) runs.push({ name: run.name, ...(await transcribeWorkerRun(run.env)) });
+  console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'third', transcribeWorkers: runs }, null, 1));
+  process.exit(0);
+}
 const loads: Record<string, unknown> = {};
 for (const [name, levers] of Object.entries({
   defaults: {},
@@ -83,6 +106,7 @@ const workerRuns: { name: string; env?: Record<string, string>; root?: string; c
   { name: 'after, glibc MALLOC_ARENA_MAX=2 + 1 MB mmap/trim thresholds', env: MALLOC_ENV },
   { name: 'after, batch 2 + malloc settings', env: { WHISPER_BATCH: '2', ...MALLOC_ENV } },
 ];
+workerRuns.push(...thirdRound);
 const transcribeWorkers = [];
 execFileSync(process.execPath, [path.join(import.meta.dirname, '../scripts/build-dist.mjs')], { stdio: 'ignore' });
 for (const run of workerRuns) transcribeWorkers.push({ name: run.name, ...(await transcribeWorkerRun(run.env ?? {}, run.root, run.compiled)) });

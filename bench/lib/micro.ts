@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
 import { findEncoderFile } from '../../packages/ml/src/lean-encoder';
 import { FOLD_DEQUANTIZED_WEIGHTS, type WhisperRuntime } from '../../packages/ml/src/whisper-runtime';
+import { firstStepEncoderFeeds } from '../../packages/ml/src/whisper-decoder';
 import { decodeF32, modelsDir, round, samplePath, SAMPLE_RATE } from './fixtures';
 import { DTYPE, MODEL } from './transcribers';
 
@@ -115,11 +116,12 @@ export async function decoderFetches(rt: WhisperRuntime) {
   const steps = 30;
   const decode = async (fetches?: string[]) => {
     const empty = new Tensor('float32', new Float32Array(0), [1, v.decoderHeads, 0, v.headSize]);
-    const feeds: Record<string, Tensor> = { encoder_hidden_states: hidden };
-    for (const l of layers) for (const part of ['decoder', 'encoder']) for (const kind of ['key', 'value']) feeds[`past_key_values.${l}.${part}.${kind}`] = empty;
+    // The encoder's part as the runtime gives it (its states, or the per-layer cross-attention cache).
+    const feeds: Record<string, Tensor> = await firstStepEncoderFeeds(rt, hidden);
+    for (const l of layers) for (const kind of ['key', 'value']) feeds[`past_key_values.${l}.decoder.${kind}`] = empty;
     let out = await rt.decoder.run({ ...feeds, input_ids: ids([v.startOfTranscript, 50259, v.task.transcribe]), use_cache_branch: new Tensor('bool', [false], [1]) });
     const cache = (part: string) => Object.fromEntries(layers.flatMap((l) => ['key', 'value'].map((k) => [`past_key_values.${l}.${part}.${k}`, out[`present.${l}.${part}.${k}`]!])));
-    const encoderCache = cache('encoder');
+    const encoderCache = rt.crossAttention ? {} : cache('encoder');
     for (let step = 0; step < steps; step++) {
       const stepFeeds = { ...feeds, ...encoderCache, ...cache('decoder'), input_ids: ids([v.timestampBegin + step]), use_cache_branch: new Tensor('bool', [true], [1]) };
       out = await (fetches ? rt.decoder.run(stepFeeds, fetches) : rt.decoder.run(stepFeeds));

@@ -113,6 +113,10 @@ const envSchema = z.object({
   // Whisper's tokenizer and word grouping: our own (default; transformers.js is not loaded in the
   // Whisper thread) or transformers.js' (for side-by-side checks).
   WHISPER_TEXT: z.enum(['own', 'transformers']).default('own'),
+  // A finished window's rows leave the decoder's caches in place (reuse) or by copying (copy).
+  WHISPER_DECODER_BUFFERS: z.enum(['reuse', 'copy']).default('reuse'),
+  // The decoder's cross-attention cache from one small graph per layer (layers) or its first step (decoder).
+  WHISPER_CROSS_ATTENTION: z.enum(['layers', 'decoder']).default('layers'),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -239,7 +243,7 @@ export type Config = {
     whisperBatch: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
-    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean };
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder' };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -319,6 +323,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         decoderArena: e.WHISPER_DECODER_ARENA,
         graphCache: e.WHISPER_GRAPH_CACHE,
         text: e.WHISPER_TEXT,
+        decoderBuffers: e.WHISPER_DECODER_BUFFERS,
+        crossAttention: e.WHISPER_CROSS_ATTENTION,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

@@ -1,4 +1,4 @@
-import { Tensor } from 'onnxruntime-node';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { AppError } from '@babelfish/core';
 import { applyRules, sampleToken } from './whisper-rules';
 import type { WhisperRuntime, WhisperVocabulary } from './whisper-runtime';
@@ -71,7 +71,8 @@ export async function decodeWindows(
   const attentionLayers = [...headsByLayer.keys()].map((layer) => `cross_attentions.${layer}`);
   const present = (part: 'decoder' | 'encoder') =>
     Array.from({ length: layers }, (_, l) => [`present.${l}.${part}.key`, `present.${l}.${part}.value`]).flat();
-  const fetchFirst = ['logits', ...present('decoder'), ...present('encoder'), ...attentionLayers];
+  const layered = runtime.crossAttention;
+  const fetchFirst = ['logits', ...present('decoder'), ...(layered ? [] : present('encoder')), ...attentionLayers];
   const fetchNext = ['logits', ...present('decoder'), ...attentionLayers];
 
   const generated = windows.map((): number[] => []);
@@ -82,7 +83,9 @@ export async function decodeWindows(
   const maxTokens = Math.min(options.maxTokens ?? Number.POSITIVE_INFINITY, vocab.maxLength - prompt.length);
   let rows = windows.map((_, i) => i); // window index of each batch row
   const hidden = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
-  let encoderCache: Record<string, Tensor> = {};
+  // With per-layer graphs, the cache is computed here, one layer at a time (only one layer's
+  // keys/values are ever held by onnxruntime and JavaScript at once), and fed from the first step.
+  let encoderCache: Record<string, Tensor> = layered ? await crossAttentionCache(layered, hidden, layers) : {};
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
   let first = true;
@@ -92,10 +95,10 @@ export async function decodeWindows(
       input_ids: inputIds,
       // Only the first step reads the hidden states (into the cross-attention cache); later steps
       // use the cache, but the graph still quantizes whatever it is given, so they get one frame.
-      encoder_hidden_states: first ? hidden : oneFrame(rows.length, hidden),
+      encoder_hidden_states: first && !layered ? hidden : oneFrame(rows.length, hidden),
       use_cache_branch: new Tensor('bool', [!first], [1]),
       ...decoderCache,
-      ...(first ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
+      ...(first && !layered ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
     };
     const out = await decoder.run(feeds, first ? fetchFirst : fetchNext);
     const logits = out.logits;
@@ -127,15 +130,18 @@ export async function decodeWindows(
     });
     onStep?.(lastTimestamps);
 
-    if (first) encoderCache = renamePast(out, layers, 'encoder');
+    if (first && !layered) encoderCache = renamePast(out, layers, 'encoder');
     decoderCache = renamePast(out, layers, 'decoder');
     first = false;
     if (finished.every(Boolean)) break;
     if (finished.some(Boolean)) {
       // Drop finished windows from every batched tensor.
       const keep = rows.flatMap((_, row) => (finished[row] ? [] : [row]));
-      encoderCache = mapValues(encoderCache, (tensor) => takeRows(tensor, keep));
-      decoderCache = mapValues(decoderCache, (tensor) => takeRows(tensor, keep));
+      // In place by default: a copy of the kept rows would hold the batch's cross-attention cache
+      // twice (37 MB per window) until the old one is collected.
+      const drop = runtime.levers?.decoderBuffers === 'copy' ? takeRows : compactRows;
+      encoderCache = mapValues(encoderCache, (tensor) => drop(tensor, keep));
+      decoderCache = mapValues(decoderCache, (tensor) => drop(tensor, keep));
       rows = keep.map((row) => rows[row]!);
       inputIds = idsTensor(keep.map((row) => next[row]!));
     } else {
@@ -194,6 +200,30 @@ function keepAttention(
   });
 }
 
+/**
+ * What a first decoder step (no past) reads from the encoder: its states, or, with per-layer
+ * cross-attention graphs, the keys/values computed from them (and one frame of states, unused).
+ */
+export async function firstStepEncoderFeeds(runtime: WhisperRuntime, hidden: Tensor): Promise<Record<string, Tensor>> {
+  const batch = hidden.dims[0] ?? 1;
+  if (!runtime.crossAttention) return { encoder_hidden_states: hidden, ...emptyCache(runtime.vocabulary, batch, 'encoder') };
+  return { encoder_hidden_states: oneFrame(batch, hidden), ...(await crossAttentionCache(runtime.crossAttention, hidden, runtime.vocabulary.decoderLayers)) };
+}
+
+/** past_key_values.L.encoder.* for the batch, from one session per layer (cross-attention-graphs.ts). */
+async function crossAttentionCache(sessions: readonly InferenceSession[], hidden: Tensor, layers: number): Promise<Record<string, Tensor>> {
+  const cache: Record<string, Tensor> = {};
+  for (let l = 0; l < layers; l++) {
+    const out = await sessions[l]!.run({ encoder_hidden_states: hidden });
+    for (const kind of ['key', 'value']) {
+      const tensor = out[`present.${l}.encoder.${kind}`];
+      if (!tensor) throw new AppError('INTERNAL', `Whisper cross-attention graph returned no present.${l}.encoder.${kind}`);
+      cache[`past_key_values.${l}.encoder.${kind}`] = tensor;
+    }
+  }
+  return cache;
+}
+
 function emptyCache(vocab: WhisperVocabulary, batch: number, part: 'decoder' | 'encoder'): Record<string, Tensor> {
   const cache: Record<string, Tensor> = {};
   const dims = [batch, vocab.decoderHeads, 0, vocab.headSize];
@@ -233,6 +263,20 @@ export function takeRows(tensor: Tensor, rows: readonly number[]): Tensor {
   const kept = new Float32Array(size * rows.length);
   rows.forEach((row, i) => kept.set(data.subarray(row * size, (row + 1) * size), i * size));
   return new Tensor('float32', kept, [rows.length, ...rest]);
+}
+
+/**
+ * takeRows without a copy: the kept rows (ascending) are moved to the front of the tensor's own
+ * buffer, and a tensor over that front part is returned. The given tensor must not be read again.
+ */
+export function compactRows(tensor: Tensor, rows: readonly number[]): Tensor {
+  const [batch = 1, ...rest] = tensor.dims;
+  const data = tensor.data as Float32Array;
+  const size = data.length / batch;
+  rows.forEach((row, i) => {
+    if (row !== i) data.copyWithin(i * size, row * size, (row + 1) * size);
+  });
+  return new Tensor('float32', data.subarray(0, size * rows.length), [rows.length, ...rest]);
 }
 
 function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {

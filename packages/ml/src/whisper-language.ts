@@ -1,6 +1,7 @@
 import { Tensor } from 'onnxruntime-node';
 import { AppError, supportedLanguages } from '@babelfish/core';
 import { tokenId } from './whisper-pipeline';
+import { firstStepEncoderFeeds } from './whisper-decoder';
 import type { WhisperRuntime } from './whisper-runtime';
 
 /**
@@ -34,11 +35,11 @@ export async function detectSpokenLanguage(runtime: WhisperRuntime, audio: Float
   const empty = new Tensor('float32', new Float32Array(0), [1, vocabulary.decoderHeads, 0, vocabulary.headSize]);
   const feeds: Record<string, Tensor> = {
     input_ids: new Tensor('int64', BigInt64Array.from([BigInt(vocabulary.startOfTranscript)]), [1, 1]),
-    encoder_hidden_states: hidden,
     use_cache_branch: new Tensor('bool', [false], [1]),
+    ...(await firstStepEncoderFeeds(runtime, hidden)),
   };
   for (let layer = 0; layer < vocabulary.decoderLayers; layer++) {
-    for (const part of ['decoder', 'encoder']) for (const kind of ['key', 'value']) feeds[`past_key_values.${layer}.${part}.${kind}`] = empty;
+    for (const kind of ['key', 'value']) feeds[`past_key_values.${layer}.decoder.${kind}`] = empty;
   }
   const { logits } = await runtime.decoder.run(feeds, ['logits']);
   if (!logits) throw new AppError('INTERNAL', 'Whisper decoder returned no logits');

@@ -26,9 +26,22 @@ export type WhisperRuntimeLevers = {
    * `transformers` (transformers.js' tokenizer and its pipeline's `_decode_asr`).
    */
   text: 'own' | 'transformers';
+  /**
+   * When a window of a batch finishes, its rows leave the decoder's caches: `reuse` moves the
+   * kept rows within the same buffers; `copy` (up to 2026-12-01) copies them into new ones, which
+   * holds the batch's cross-attention cache twice until the old copy is collected.
+   */
+  decoderBuffers: 'reuse' | 'copy';
+  /**
+   * Where the decoder's cross-attention keys/values come from (CPU, 8-bit projection): `layers`
+   * (one small graph per layer, run before the first step; the decoder reads them as inputs:
+   * cross-attention-graphs.ts) or `decoder` (its first step outputs them all at once, so they exist
+   * twice at its end: onnxruntime's and the copies handed to JavaScript).
+   */
+  crossAttention: 'layers' | 'decoder';
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own' });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers' });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder' });

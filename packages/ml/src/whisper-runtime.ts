@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError } from '@babelfish/core';
+import { crossAttentionGraphs, feedCrossAttention } from './cross-attention-graphs';
 import { quantizeOutputProjection } from './decoder-projection';
 import { createCachedSession, type CachedSessionResult } from './graph-cache';
 import { executionProviders, type ExecutionDevice } from './inference-device';
@@ -72,6 +73,14 @@ export type WhisperRuntime = {
   /** The lean encoder session (encode() runs it; exposed for the micro-benchmarks). */
   encoder: ort.InferenceSession;
   decoder: ort.InferenceSession;
+  /**
+   * One session per decoder layer computing its cross-attention keys/values from the encoder
+   * states (cross-attention-graphs.ts); the decoder then reads them as inputs from the first step.
+   * Undefined when the decoder computes them itself (first step's outputs).
+   */
+  crossAttention?: ort.InferenceSession[];
+  /** The levers this runtime was opened with (the decoder loop reads `decoderBuffers`). */
+  levers?: WhisperRuntimeLevers;
   /** How each session was obtained from the optimised-graph cache (hit, written, off). */
   load: { encoder: CachedSessionResult['cache']; decoder: CachedSessionResult['cache']; seconds: number };
   dispose(): Promise<void>;
@@ -125,7 +134,13 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   // On CUDA the float fold stays: GPU memory is not what is short there, and onnxruntime's CUDA
   // provider has no MatMulInteger kernel (it would run on the CPU, copying activations across).
   const folded = levers.projection === 'folded' || device === 'cuda';
-  const [encoder, decoder, text] = await Promise.all([
+  const config = readJson<ModelConfig>(join(modelDir, 'config.json'));
+  const heads = config.decoder_attention_heads;
+  const headSize = config.d_model / heads;
+  const layered = !folded && levers.crossAttention === 'layers';
+  const projected = (model: Uint8Array) => quantizeOutputProjection(model) ?? model;
+  const decoderOptions = { ...base, ...(folded ? FOLD_DEQUANTIZED_WEIGHTS : {}), ...(levers.decoderArena ? {} : { enableCpuMemArena: false }) };
+  const [encoder, decoder, text, ...crossSessions] = await Promise.all([
     // On CUDA, the fp16 encoder when the model has one (lean-encoder.ts says when it is usable).
     device === 'cuda'
       ? createLeanEncoder(encoderFile, threads, device, findEncoderFile(modelId, 'fp16')).then((session) => ({ session, cache: 'off' as const }))
@@ -133,15 +148,38 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     createCachedSession(
       {
         file: decoderFile,
-        variant: folded ? 'folded-projection' : 'int8-projection-two-pass',
-        edit: folded ? undefined : (model) => quantizeOutputProjection(model) ?? model,
+        variant: folded ? 'folded-projection' : layered ? 'int8-projection-two-pass-fed-cross-attention' : 'int8-projection-two-pass',
+        // Fed only when the per-layer graphs can be built from this export too (else as before).
+        edit: folded
+          ? undefined
+          : layered
+            ? (model) => (crossAttentionGraphs(model, heads, headSize) ? feedCrossAttention(projected(model)) : undefined) ?? projected(model)
+            : projected,
       },
-      { ...base, ...(folded ? FOLD_DEQUANTIZED_WEIGHTS : {}), ...(levers.decoderArena ? {} : { enableCpuMemArena: false }) },
+      decoderOptions,
       cacheDir,
     ),
     levers.text === 'transformers' ? loadTransformersTextParts(modelId) : undefined,
+    ...(layered
+      ? Array.from({ length: config.decoder_layers }, (_, layer) =>
+          createCachedSession(
+            {
+              file: decoderFile,
+              variant: `cross-attention-layer-${layer}`,
+              edit: (model) => {
+                const graph = crossAttentionGraphs(model, heads, headSize)?.[layer];
+                if (!graph) throw new AppError('MODEL_UNAVAILABLE', 'This Whisper decoder export has no cross-attention projections in the expected form');
+                return graph;
+              },
+            },
+            // Their threads do not spin after a run: six idle pools spinning would take the cores
+            // the decoder's first step needs right after.
+            { ...base, enableCpuMemArena: false, extra: { session: { intra_op: { allow_spinning: '0' } } } },
+            cacheDir,
+          ).catch(() => undefined), // another export: the decoder computes the cache itself
+        )
+      : []),
   ]);
-  const config = readJson<ModelConfig>(join(modelDir, 'config.json'));
   const generation = readJson<GenerationConfig>(join(modelDir, 'generation_config.json'));
   const tokenizer = text?.tokenizer ?? loadWhisperTokenizer(modelDir);
   const vocabulary = readVocabulary(tokenizer, generation, config);
@@ -165,9 +203,15 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     },
     encoder: encoderSession,
     decoder: decoder.session,
+    // The decoder reads the cache as inputs when its first step no longer outputs it.
+    crossAttention:
+      layered && crossSessions.every(Boolean) && !decoder.session.outputNames.includes('present.0.encoder.key')
+        ? crossSessions.map((entry) => (entry as CachedSessionResult).session)
+        : undefined,
+    levers,
     load: { encoder: encoder.cache, decoder: decoder.cache, seconds: (performance.now() - started) / 1000 },
     async dispose() {
-      await Promise.all([encoderSession.release(), decoder.session.release()]);
+      await Promise.all([encoderSession.release(), decoder.session.release(), ...crossSessions.map((entry) => (entry as CachedSessionResult | undefined)?.session.release())]);
     },
   };
 }
