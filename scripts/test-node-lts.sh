@@ -30,9 +30,11 @@ if [ ! -f "$lts_addon" ]; then
   rm -rf "$src"
 fi
 cp "$addon" "$cache/better_sqlite3.node.node20"
-restore() { cp "$cache/better_sqlite3.node.node20" "$addon"; }
+# --remove-destination: pnpm hardlinks the addon from its store into every checkout on the machine,
+# and copying onto the link would swap it in all of them (other worktrees' Node 20 runs broke).
+restore() { cp --remove-destination "$cache/better_sqlite3.node.node20" "$addon"; }
 trap restore EXIT
-cp "$lts_addon" "$addon"
+cp --remove-destination "$lts_addon" "$addon"
 
 # Unit specs everywhere plus end-to-end tests that cover the API, a worker, the CLI and the
 # engine catalogue on real Redis/SQLite/PostgreSQL/ffmpeg/Whisper; the full e2e suite runs on Node 20.
