@@ -41,12 +41,23 @@ export const entries = {
   cli: 'apps/cli/src/main.ts',
 };
 
+/**
+ * npm dependencies bundled all the same: pure JavaScript ESM that reads no file of its own at run
+ * time and that no external dependency imports for us (no schema or query object crosses into a
+ * package that would check it against a second copy). Kysely is 263 ES modules and zod 95: Node
+ * keeps a module record, a compiled wrapper and a resolution for each, which cost every process
+ * more than the code itself (bench/README.md, "Main thread"); in our bundle they are one module.
+ */
+export const bundledDependencies = ['kysely', 'zod'];
+const isBundled = (specifier) => bundledDependencies.some((name) => specifier === name || specifier.startsWith(`${name}/`));
+
 /** Bare imports that are not our workspace packages stay imports of node_modules. */
 const externalDependencies = {
   name: 'external-dependencies',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('@babelfish/')) return undefined; // bundled, from src
+      if (isBundled(args.path)) return undefined; // bundled, from node_modules
       return { path: args.path, external: true };
     });
   },
@@ -69,6 +80,7 @@ export async function buildDist() {
     // Workspace packages export their TypeScript sources under "development".
     conditions: ['development'],
     sourcemap: true,
+    sourcesContent: false,
     // Keep names readable in stack traces and logs (class names appear in error messages).
     keepNames: true,
     legalComments: 'none',

@@ -36,7 +36,7 @@ export type Fleet = {
  * `root`: the checkout the workers run from (default: this one; a benchmark may run an older tree).
  * `compiled`: run the workers as the images do, `node dist/worker.js` (build it first: scripts/build-dist.mjs).
  */
-export async function startFleet(workers: number, overrides: Record<string, string>, options: { root?: string; compiled?: boolean } = {}): Promise<Fleet> {
+export async function startFleet(workers: number, overrides: Record<string, string>, options: { root?: string; compiled?: boolean; sourceMaps?: boolean } = {}): Promise<Fleet> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'babelfish-bench-fleet-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -57,7 +57,7 @@ export async function startFleet(workers: number, overrides: Record<string, stri
   const jobs = createJobRepository(database.db);
   const storage = createLocalStorage(config.storage.dir);
   const root = options.root ?? repoRoot;
-  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(env, root, options.compiled)));
+  const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(env, root, options.compiled, options.sourceMaps)));
   return {
     config,
     jobs,
@@ -80,7 +80,7 @@ export async function startFleet(workers: number, overrides: Record<string, stri
       return id;
     },
     async addWorker(more = {}) {
-      const worker = await spawnWorker({ ...env, ...more }, root, options.compiled);
+      const worker = await spawnWorker({ ...env, ...more }, root, options.compiled, options.sourceMaps);
       started.push(worker);
       return worker;
     },
@@ -96,9 +96,9 @@ export async function startFleet(workers: number, overrides: Record<string, stri
 }
 
 /** `node --import tsx` directly (not the tsx CLI), so the pid is the worker's own; or node on dist/. */
-async function spawnWorker(env: Record<string, string>, root: string, compiled = false): Promise<WorkerProcess> {
+async function spawnWorker(env: Record<string, string>, root: string, compiled = false, sourceMaps = true): Promise<WorkerProcess> {
   const spawnedAt = Date.now();
-  const args = compiled ? ['--enable-source-maps', 'dist/worker.js'] : ['--import', 'tsx', '--conditions=development', 'apps/worker/src/main.ts'];
+  const args = compiled ? [...(sourceMaps ? ['--enable-source-maps'] : []), 'dist/worker.js'] : ['--import', 'tsx', '--conditions=development', 'apps/worker/src/main.ts'];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env },
