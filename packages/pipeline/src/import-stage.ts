@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AppError, type EngineName, type Transcript } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
 import { extractAudioWav, readSubtitleFile } from '@babelfish/media';
-import { storageKeys } from '@babelfish/storage';
+import { storageKeys, type HeldLocalFile } from '@babelfish/storage';
 import { normalizeCues } from '@babelfish/subtitles';
 import type { StageContext } from './context';
 import { assertLanguagePlan } from './language-plan';
@@ -19,8 +19,9 @@ type LanguageDetection = { language: string; probability: number };
  * rules, become the transcript and the source track (origin `import`), and Whisper never
  * transcribes. Whisper only listens when a video came without a source language, to detect it.
  * The file was checked at submission (limits, format), so it is read here without limits.
+ * `input`: the transcribe stage's held copy of the video (the probe may have fetched it already).
  */
-export async function runImportStage(ctx: StageContext, job: JobRecord, progress: StageReporter): Promise<Transcript> {
+export async function runImportStage(ctx: StageContext, job: JobRecord, progress: StageReporter, input: HeldLocalFile): Promise<Transcript> {
   progress.report(0, 'Reading the subtitle file');
   const imported = readSubtitleFile(await ctx.storage.getBuffer(storageKeys.importedSubtitles(job.id)));
 
@@ -28,7 +29,7 @@ export async function runImportStage(ctx: StageContext, job: JobRecord, progress
   let detected: LanguageDetection | undefined;
   if (!language) {
     if (job.options.importedSubtitles?.withoutMedia) throw new AppError('BAD_REQUEST', "A subtitle file alone needs its language (from): there is no speech to detect it from");
-    detected = await detectSpokenLanguage(ctx, job, progress);
+    detected = await detectSpokenLanguage(ctx, job, progress, input);
     language = detected.language;
     ctx.logger.info('language detected', { jobId: job.id, language, probability: detected.probability });
   }
@@ -53,21 +54,20 @@ export async function runImportStage(ctx: StageContext, job: JobRecord, progress
 }
 
 /** The spoken language of the job's audio track, by Whisper's language detection (no transcription). */
-async function detectSpokenLanguage(ctx: StageContext, job: JobRecord, progress: StageReporter): Promise<LanguageDetection> {
+async function detectSpokenLanguage(ctx: StageContext, job: JobRecord, progress: StageReporter, input: HeldLocalFile): Promise<LanguageDetection> {
   const workDir = await fs.mkdtemp(path.join(ctx.tmpDir, `import-${job.id}-`));
   try {
     const wavPath = path.join(workDir, 'audio.wav');
     const track = job.media?.audio;
-    await ctx.storage.withLocalFile(job.inputKey, (input) =>
-      extractAudioWav(input, wavPath, {
-        track: track?.track,
-        channelLayout: track?.channelLayout,
-        startOffsetSeconds: track?.startOffsetSeconds,
-        durationSeconds: job.mediaDuration ?? undefined,
-        ffmpegPath: ctx.ffmpeg.ffmpegPath,
-        onProgress: (percent) => progress.report(percent / 2, 'Extracting audio to detect its language'),
-      }),
-    );
+    await extractAudioWav(await input.path(), wavPath, {
+      track: track?.track,
+      channelLayout: track?.channelLayout,
+      startOffsetSeconds: track?.startOffsetSeconds,
+      durationSeconds: job.mediaDuration ?? undefined,
+      ffmpegPath: ctx.ffmpeg.ffmpegPath,
+      onProgress: (percent) => progress.report(percent / 2, 'Extracting audio to detect its language'),
+    });
+    await input.release();
     progress.report(50, 'Detecting the spoken language');
     const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note));
     return await whisper.detectLanguage({ wavPath });

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
 import { assertTranslatableMedia, extractThumbnailJpeg, probeMedia, summarizeMedia, thumbnailTime, type MediaInfo } from '@babelfish/media';
-import { storageKeys } from '@babelfish/storage';
+import { holdLocalFile, storageKeys, type HeldLocalFile } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { loadJob } from './load-job';
 
@@ -20,8 +20,10 @@ const THUMBNAIL_WIDTH = 320;
  * the probe fails its job with the reason (a permanent error: not retried), and stays stored
  * with it. Each part is skipped once done (a retry, or a job the API probed itself). `probed`:
  * what ffprobe found, when it ran here (the transcribe stage then does not run it again).
+ * `input`: the stage's held copy of the upload, so that the extraction after it reads the same
+ * download (released by whoever made it; one made here is released here).
  */
-export async function runProbeStage(ctx: StageContext, job: JobRecord): Promise<{ job: JobRecord; probed?: MediaInfo }> {
+export async function runProbeStage(ctx: StageContext, job: JobRecord, input?: HeldLocalFile): Promise<{ job: JobRecord; probed?: MediaInfo }> {
   // A subtitle file given alone has no media to probe, hash or picture.
   if (job.options.importedSubtitles?.withoutMedia) return { job };
   const needsMedia = job.media === null && !job.transcription;
@@ -29,7 +31,9 @@ export async function runProbeStage(ctx: StageContext, job: JobRecord): Promise<
   const needsThumbnail = job.thumbnailKey === null && !job.transcription;
   if (!needsMedia && !needsHash && !needsThumbnail) return { job };
   let probed: MediaInfo | undefined;
-  await ctx.storage.withLocalFile(job.inputKey, async (inputPath) => {
+  const held = input ?? holdLocalFile(ctx.storage, job.inputKey);
+  try {
+    const inputPath = await held.path();
     let hasVideo = Boolean(job.media?.video);
     let durationSeconds = job.mediaDuration ?? 0;
     if (needsMedia) {
@@ -49,7 +53,9 @@ export async function runProbeStage(ctx: StageContext, job: JobRecord): Promise<
       const key = await createThumbnail(ctx, job.id, inputPath, durationSeconds);
       if (key) await ctx.jobs.setThumbnail(job.id, key);
     }
-  });
+  } finally {
+    if (!input) await held.release();
+  }
   return { job: await loadJob(ctx, job.id), probed };
 }
 

@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, type EngineName, type Transcript } from '@babelfish/core';
-import { assertTranslatableMedia, extractAudioWav, probeMedia, summarizeMedia } from '@babelfish/media';
-import { storageKeys } from '@babelfish/storage';
+import { assertTranslatableMedia, extractAudioWav, probeMedia, summarizeMedia, type MediaInfo } from '@babelfish/media';
+import type { JobRecord } from '@babelfish/db';
+import { holdLocalFile, storageKeys, type HeldLocalFile } from '@babelfish/storage';
 import type { StageContext } from './context';
 import { assertLanguagePlan } from './language-plan';
 import { loadJob } from './load-job';
@@ -39,10 +40,29 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
   const queued = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, queued, 'transcribe');
   if (!queued.options.importedSubtitles) progress.report(0, 'Reading the video');
+  // One download of the upload for the probe and the extraction (on S3 each read would fetch it).
+  const input = holdLocalFile(ctx.storage, queued.inputKey);
+  try {
+    return await transcribeInput(ctx, queued, input, progress, options);
+  } finally {
+    await input.release();
+  }
+}
+
+type StageReporter = ReturnType<typeof createStageReporter>;
+
+async function transcribeInput(
+  ctx: StageContext,
+  queued: JobRecord,
+  input: HeldLocalFile,
+  progress: StageReporter,
+  options: { run?: number; split?: ChunkSplit; signal?: AbortSignal },
+): Promise<TranscribeResult> {
+  const jobId = queued.id;
   // What the API left out of the request (the full probe, the content hash, the thumbnail).
-  const { job, probed: probedFirst } = await runProbeStage(ctx, queued);
+  const { job, probed: probedFirst } = await runProbeStage(ctx, queued, input);
   // A job with its own subtitles imports them instead (and never reuses another transcript).
-  if (job.options.importedSubtitles) return { transcript: await runImportStage(ctx, job, progress) };
+  if (job.options.importedSubtitles) return { transcript: await runImportStage(ctx, job, progress, input) };
 
   const reused = await reuseEarlierTranscript(ctx, job);
   if (reused) {
@@ -55,23 +75,9 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
   const workDir = await fs.mkdtemp(path.join(ctx.tmpDir, `transcribe-${jobId}-`));
   try {
     const wavPath = path.join(workDir, 'audio.wav');
-    const info = await ctx.storage.withLocalFile(job.inputKey, async (inputPath) => {
-      const probed = probedFirst ?? (await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath }));
-      assertTranslatableMedia(probed);
-      // The track chosen at submission (jobs from before that was kept choose it now), padded
-      // to the video's timeline and downmixed with the dialogue channel in front.
-      const track = job.media?.audio?.track !== undefined ? job.media.audio : summarizeMedia(probed, { from: job.sourceLanguage, audioTrack: job.options.audioTrack }).audio;
-      await extractAudioWav(inputPath, wavPath, {
-        track: track?.track,
-        channelLayout: track?.channelLayout,
-        startOffsetSeconds: track?.startOffsetSeconds,
-        durationSeconds: probed.durationSeconds,
-        ffmpegPath: ctx.ffmpeg.ffmpegPath,
-        signal: options.signal,
-        onProgress: (percent) => progress.report((percent * EXTRACT_SHARE) / 100, 'Extracting audio'),
-      });
-      return probed;
-    });
+    const info = await extractInputAudio(ctx, job, await input.path(), wavPath, { probed: probedFirst, progress, signal: options.signal });
+    // The upload's copy is not needed while Whisper runs (scratch space on S3 workers).
+    await input.release();
     await ctx.jobs.setMediaDuration(jobId, info.durationSeconds);
     const audio = { wavPath };
 
@@ -128,4 +134,31 @@ export async function runTranscribeStage(ctx: StageContext, jobId: string, optio
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The job's audio track as 16 kHz mono WAV: the track chosen at submission (jobs from before
+ * that was kept choose it now), padded to the video's timeline and downmixed with the dialogue
+ * channel in front. Returns what ffprobe found (probed again unless the probe stage just did).
+ */
+async function extractInputAudio(
+  ctx: StageContext,
+  job: JobRecord,
+  inputPath: string,
+  wavPath: string,
+  options: { probed?: MediaInfo; progress: StageReporter; signal?: AbortSignal },
+): Promise<MediaInfo> {
+  const probed = options.probed ?? (await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath }));
+  assertTranslatableMedia(probed);
+  const track = job.media?.audio?.track !== undefined ? job.media.audio : summarizeMedia(probed, { from: job.sourceLanguage, audioTrack: job.options.audioTrack }).audio;
+  await extractAudioWav(inputPath, wavPath, {
+    track: track?.track,
+    channelLayout: track?.channelLayout,
+    startOffsetSeconds: track?.startOffsetSeconds,
+    durationSeconds: probed.durationSeconds,
+    ffmpegPath: ctx.ffmpeg.ffmpegPath,
+    signal: options.signal,
+    onProgress: (percent) => options.progress.report((percent * EXTRACT_SHARE) / 100, 'Extracting audio'),
+  });
+  return probed;
 }
