@@ -108,4 +108,40 @@ describe('OpenAPI document and response contract', () => {
     expect(job.jobs).toEqual([]);
     expect(jobBodySchema.safeParse({ job: {} }).success).toBe(false);
   });
+
+  it('checks bodies that are not JSON by their status and Content-Type', async () => {
+    const app = express();
+    app.use(responseContract(routeSpecs, createLogger('test', 'error')));
+    const router = express.Router();
+    // A subtitle file sent as HTML, a thumbnail as a declared JPEG, a video range as a wildcard match.
+    router.get('/jobs/:id/subtitles/:file', (_req, res) => {
+      res.type('html').send('<p>not a track</p>');
+    });
+    router.get('/jobs/:id/thumbnail', (_req, res) => {
+      res.setHeader('Content-Type', 'image/jpeg');
+      res.end(Buffer.from([0xff, 0xd8, 0xff]));
+    });
+    router.get('/jobs/:id/video', (_req, res) => {
+      res.writeHead(206, { 'Content-Type': 'video/x-matroska' });
+      res.end('part');
+    });
+    router.get('/jobs/:id/outputs/:outputId/download', (_req, res) => {
+      res.status(203).type('text/vtt').send('WEBVTT');
+    });
+    app.use('/v1', router);
+    app.get('/metrics', (_req, res) => {
+      res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+      res.end('up 1');
+    });
+
+    const wrongType = await request(app).get('/v1/jobs/x/subtitles/es.vtt');
+    expect(wrongType.status).toBe(500);
+    expect(wrongType.headers['x-contract-violation']).toMatch(/answered 200 with text\/html where it declares text\/vtt/);
+    const undeclared = await request(app).get('/v1/jobs/x/outputs/y/download');
+    expect(undeclared.status).toBe(500);
+    expect(undeclared.headers['x-contract-violation']).toMatch(/answered 203, which it does not declare/);
+    expect((await request(app).get('/v1/jobs/x/thumbnail')).status).toBe(200);
+    expect((await request(app).get('/v1/jobs/x/video')).status).toBe(206);
+    expect((await request(app).get('/metrics')).status).toBe(200);
+  });
 });

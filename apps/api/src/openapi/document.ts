@@ -44,7 +44,7 @@ export function buildOpenApiDocument(specs: readonly RouteSpec[], info: { versio
       responses[status] = {
         description: response.description,
         ...(response.json ? { content: { 'application/json': { schema: schemaOf(response.json, 'output') } } } : {}),
-        ...(response.media ? { content: { [response.media]: { schema: { type: 'string', format: 'binary' } } } } : {}),
+        ...(response.media ? { content: Object.fromEntries([response.media].flat().map((media) => [media, { schema: { type: 'string', format: 'binary' } }])) } : {}),
       };
     }
     // Errors any route can answer, in the one error shape.

@@ -21,8 +21,11 @@ export type ResponseSpec = {
   description: string;
   /** A JSON body and its schema. */
   json?: z.ZodType;
-  /** A non-JSON body: its media type (subtitles, video, images, metrics). */
-  media?: string;
+  /**
+   * A non-JSON body: its media type, or each one it may have (subtitles, video, images, metrics);
+   * `video/*` matches any video type. The response contract checks the Content-Type sent.
+   */
+  media?: string | readonly string[];
 };
 
 export type RouteSpec = {
@@ -59,7 +62,7 @@ const openAiAudioFields = {
   response_format: z.enum(['json', 'text', 'srt', 'verbose_json', 'vtt']).optional(),
   'timestamp_granularities[]': z.array(z.enum(['word', 'segment'])).optional(),
 };
-const openAiAnswer = { 200: { description: 'The transcript in the format asked for (application/json for json and verbose_json, else text/plain)', media: 'application/json' } };
+const openAiAnswer = { 200: { description: 'The transcript in the format asked for (application/json for json and verbose_json, else text/plain)', media: ['application/json', 'text/plain'] } };
 const openAi = { tag: 'openai-compatible', errorSchema: contract.openAiErrorBodySchema } as const;
 
 const whisperAsrQuery = z.object({
@@ -136,7 +139,7 @@ export const routeSpecs: RouteSpec[] = [
   { method: 'get', path: '/v1/jobs/:id', summary: 'One job', tag: 'jobs', responses: { 200: job } },
   { method: 'delete', path: '/v1/jobs/:id', summary: 'Delete a job and its files (not while it runs)', tag: 'jobs', responses: { 204: noContent } },
   { method: 'get', path: '/v1/jobs/:id/outputs', summary: 'Output files with download URLs, and the quality report', tag: 'jobs', responses: { 200: { description: 'Outputs', json: contract.outputsBodySchema } } },
-  { method: 'get', path: '/v1/jobs/:id/outputs/:outputId/download', summary: 'Download one output', tag: 'jobs', responses: { 200: { description: 'The file', media: 'application/octet-stream' }, 302: { description: 'Redirect to a presigned S3 URL' } } },
+  { method: 'get', path: '/v1/jobs/:id/outputs/:outputId/download', summary: 'Download one output', tag: 'jobs', responses: { 200: { description: 'The file (subtitles, video or the transcript)', media: ['application/x-subrip', 'text/vtt', 'text/x-ssa', 'video/*', 'application/json'] }, 302: { description: 'Redirect to a presigned S3 URL' } } },
   { method: 'get', path: '/v1/jobs/:id/quality', summary: 'Subtitle quality checks of the last mux run', tag: 'jobs', responses: { 200: { description: 'Quality', json: contract.qualityBodySchema } } },
   { method: 'post', path: '/v1/jobs/:id/retry', summary: 'Run a failed or canceled job again on its kept upload', tag: 'jobs', responses: { 202: accepted } },
   { method: 'post', path: '/v1/jobs/:id/cancel', summary: 'Stop a queued or running job (state canceled; the upload stays for a retry); 409 once it has ended', tag: 'jobs', responses: { 202: { description: 'Canceled', json: contract.jobBodySchema } } },
