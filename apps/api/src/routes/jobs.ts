@@ -108,9 +108,10 @@ export function jobsRouter(deps: ApiDeps): Router {
       return;
     }
     const stream = await deps.storage.createReadStream(output.storageKey);
+    // attachment() first: it sets a type from the file name's extension (octet-stream for .ass).
+    res.attachment(output.name);
     res.setHeader('Content-Type', contentTypes[output.kind]);
     res.setHeader('Content-Length', String(output.bytes));
-    res.attachment(output.name);
     stream.on('error', (error) => res.destroy(error));
     stream.pipe(res);
   });
