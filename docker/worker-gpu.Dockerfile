@@ -50,8 +50,11 @@ FROM ${CUDA_IMAGE} AS runtime
 # The Node.js runtime of the pinned Node image (glibc-linked, runs on this Ubuntu base).
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 # ffmpeg extracts the audio Whisper transcribes; no Apertium (translation stays on CPU workers).
+# The burn-in fonts and their cache as in worker.Dockerfile, so this image run with the mux role
+# (WORKER_ROLES=all on a GPU host) draws right-to-left and CJK subtitles as the CPU image does.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates fontconfig fonts-noto-core fonts-noto-cjk \
+ && fc-list | grep -q NotoSansHebrew-Regular && fc-list | grep -q NotoSansArabic-Regular && fc-list | grep -q NotoSansCJK-Regular \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 babelfish \
  && useradd --system --uid 10001 --gid babelfish --home-dir /app --shell /usr/sbin/nologin babelfish \

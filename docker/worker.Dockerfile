@@ -36,9 +36,14 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
 FROM ${NODE_IMAGE} AS runtime
 # ffmpeg for audio extraction and muxing; Apertium and its language pairs for the offline
 # rule-based engine: any Debian apertium-<pair> packages (`--build-arg APERTIUM_PAIRS="eng-spa fr-es"`).
+# Burn-in fonts: the Noto families packages/media/src/ass.ts names per script (Latin, Cyrillic,
+# Greek, Arabic, Hebrew, Indic… in fonts-noto-core; Chinese, Japanese, Korean in fonts-noto-cjk),
+# else libass falls back to DejaVu and draws CJK as boxes. fontconfig builds the font cache
+# here: the root filesystem is read-only at run time, so it could not be written later.
 ARG APERTIUM_PAIRS="eng-spa"
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg apertium $(for pair in ${APERTIUM_PAIRS}; do printf 'apertium-%s ' "$pair"; done) \
+ && apt-get install -y --no-install-recommends ffmpeg fontconfig fonts-noto-core fonts-noto-cjk apertium $(for pair in ${APERTIUM_PAIRS}; do printf 'apertium-%s ' "$pair"; done) \
+ && fc-list | grep -q NotoSansHebrew-Regular && fc-list | grep -q NotoSansArabic-Regular && fc-list | grep -q NotoSansCJK-Regular \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 babelfish \
  && useradd --system --uid 10001 --gid babelfish --home-dir /app --shell /usr/sbin/nologin babelfish \

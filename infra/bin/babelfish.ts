@@ -12,6 +12,10 @@ import { RegistryStack } from '../src/registry-stack';
  *   -c certificateArn=<acm arn>    the HTTPS certificate (required for environment stacks)
  *   -c gpuTranscribe=g5.xlarge     also a transcribe service on GPU instances of that type
  *                                  (the worker image tagged <imageTag>-gpu); default: none
+ *   -c llmBaseUrl=<url> -c llmModel=<name> [-c llmApiKeySecret=<secret name>]
+ *                                  the llm engine's OpenAI-compatible server for the translate
+ *                                  workers; the key comes from Secrets Manager (default secret
+ *                                  /babelfish/llm-api-key); default: no llm engine
  * Account and region: CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION (the deploy role's), or the
  * environment's default region.
  */
@@ -29,6 +33,11 @@ const required = (key: string): string => {
 const gpuInstanceType = app.node.tryGetContext('gpuTranscribe') as string | undefined;
 const gpuTranscribe = gpuInstanceType ? { ...defaultGpuTranscribe, instanceType: gpuInstanceType } : undefined;
 
+const llmBaseUrl = app.node.tryGetContext('llmBaseUrl') as string | undefined;
+const llm = llmBaseUrl
+  ? { baseUrl: llmBaseUrl, model: required('llmModel'), apiKeySecretName: app.node.tryGetContext('llmApiKeySecret') as string | undefined }
+  : undefined;
+
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 new RegistryStack(app, 'BabelfishRegistry', { env: { account, region: process.env.CDK_DEFAULT_REGION ?? environments.prod.region } });
 const names = only === 'registry' ? [] : only ? [only] : environmentNames;
@@ -40,6 +49,7 @@ for (const name of names) {
     imageTag: required('imageTag'),
     certificateArn: required('certificateArn'),
     gpuTranscribe,
+    llm,
     tags: { project: 'babelfish', environment: name },
     terminationProtection: settings.retainData,
   });

@@ -8,6 +8,7 @@ import { ApiService } from './constructs/api-service';
 import { appSecrets, type AppTaskShared } from './constructs/app-task';
 import { DataStores } from './constructs/data-stores';
 import { GpuTranscribeService, type GpuTranscribeSettings } from './constructs/gpu-transcribe-service';
+import { llmRoles, llmTaskSettings, type LlmServerSettings } from './constructs/llm-server';
 import { MediaBucket } from './constructs/media-bucket';
 import { Network } from './constructs/network';
 import { WorkerService } from './constructs/worker-service';
@@ -27,6 +28,11 @@ export type BabelfishStackProps = StackProps & {
    * running the GPU worker image: `<imageTag>-gpu` in the worker repository. Absent: none.
    */
   gpuTranscribe?: GpuTranscribeSettings;
+  /**
+   * The `llm` engine's server: translate workers get LLM_BASE_URL and LLM_MODEL as config and
+   * LLM_API_KEY from Secrets Manager. Absent: no LLM settings anywhere (the engine is off).
+   */
+  llm?: LlmServerSettings;
 };
 
 /** One environment: network, state, the API and one service per worker role, and alarms. */
@@ -78,6 +84,7 @@ export class BabelfishStack extends Stack {
       retainLogs: settings.retainData,
     };
     const clients = [stores.clientSecurityGroup];
+    const llm = props.llm ? llmTaskSettings(this, props.llm) : undefined;
 
     const api = new ApiService(this, 'Api', {
       cluster,
@@ -89,7 +96,14 @@ export class BabelfishStack extends Stack {
     const workers = Object.fromEntries(
       workerRoles.map((role) => [
         role,
-        new WorkerService(this, `${role[0]!.toUpperCase()}${role.slice(1)}Worker`, { cluster, settings, role, shared: { ...shared, image: workerImage }, securityGroups: clients }).service,
+        new WorkerService(this, `${role[0]!.toUpperCase()}${role.slice(1)}Worker`, {
+          cluster,
+          settings,
+          role,
+          shared: { ...shared, image: workerImage },
+          securityGroups: clients,
+          roleSettings: llm && llmRoles.includes(role) ? llm : undefined,
+        }).service,
       ]),
     );
 

@@ -53,6 +53,12 @@ describe('GPU worker image (docker/worker-gpu.Dockerfile)', () => {
     expect(apt).toContain('--no-install-recommends');
     expect(apt).toContain('rm -rf /var/lib/apt/lists/*');
     expect(apt.split(/\s+/)).toContain('ffmpeg');
+    // The CPU worker's burn-in fonts, cache and build-time check (dockerfiles.spec.ts proves they cover ass.ts).
+    const fontPackages = ['fontconfig', 'fonts-noto-core', 'fonts-noto-cjk'];
+    for (const pkg of fontPackages) expect(apt.split(/\s+/)).toContain(pkg);
+    const fontCheck = /fc-list \| grep -q NotoSansHebrew-Regular && fc-list \| grep -q NotoSansArabic-Regular && fc-list \| grep -q NotoSansCJK-Regular/;
+    expect(apt).toMatch(fontCheck);
+    expect(readRepoFile('docker/worker.Dockerfile')).toMatch(fontCheck);
     const volumes = JSON.parse(args(runtime.find((instruction) => instruction.getKeyword() === 'VOLUME')!)) as string[];
     expect(volumes).toEqual(Object.values(writablePaths));
     const cmd = JSON.parse(args(runtime.find((instruction) => instruction.getKeyword() === 'CMD')!)) as string[];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ignore from '@balena/dockerignore';
@@ -6,12 +7,15 @@ import { validate } from 'dockerfile-utils';
 import { writablePaths } from '../src/constructs/app-task';
 import { readRepoFile, repoPath } from './support/repo';
 
+// What burned-in subtitles are drawn with (libass through fontconfig): see the worker test below.
+const burnInFontPackages = ['fontconfig', 'fonts-noto-core', 'fonts-noto-cjk'];
+
 // hadolint is neither in Debian bookworm nor on npm, so the rules it would enforce for these
 // files are asserted here, on the parse tree of the real Dockerfile parser that dockerfile-utils
 // (VS Code's Docker linter) uses, plus that linter's own diagnostics.
 const images = {
   api: { file: 'docker/api.Dockerfile', entry: 'apps/api/src/main.ts', compiled: 'dist/api.js', apt: ['ffmpeg'] },
-  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', compiled: 'dist/worker.js', apt: ['ffmpeg', 'apertium'] },
+  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', compiled: 'dist/worker.js', apt: ['ffmpeg', 'apertium', ...burnInFontPackages] },
 };
 const packageManager = (JSON.parse(readRepoFile('package.json')) as { packageManager: string }).packageManager;
 
@@ -64,6 +68,28 @@ describe.each(Object.entries(images))('%s image (docker/*.Dockerfile)', (name, i
       expect(declared).toContain('APERTIUM_PAIRS="eng-spa"');
       expect(runtimeApt).toMatch(/for pair in \$\{APERTIUM_PAIRS\}; do printf 'apertium-%s '/);
     } else expect(declared.some((arg) => arg.startsWith('APERTIUM_PAIRS'))).toBe(false);
+  });
+
+  it(name === 'worker' ? 'installs a font for every family the burn-in ASS names (RTL and CJK included), with its cache' : 'installs no fonts (the API never burns in)', () => {
+    const runtimeApt = final.filter((instruction) => instruction.getKeyword() === 'RUN').map(args).find((line) => line.includes('apt-get install'))!;
+    const installed = runtimeApt.split(/\s+/);
+    if (name !== 'worker') {
+      expect(installed.filter((pkg) => pkg.startsWith('fonts-'))).toEqual([]);
+      return;
+    }
+    for (const pkg of burnInFontPackages) expect(installed).toContain(pkg);
+    // The build fails if fontconfig cannot see the fonts, rather than shipping boxes.
+    expect(runtimeApt).toMatch(/fc-list \| grep -q NotoSansHebrew-Regular && fc-list \| grep -q NotoSansArabic-Regular && fc-list \| grep -q NotoSansCJK-Regular/);
+    // Every family packages/media/src/ass.ts writes into a Style line (per script, and the
+    // default) resolves, on this Debian (the image's bookworm, fonts from scripts/setup.sh), to
+    // that very family, in a file of a package this stage installs: no fontconfig substitute.
+    const families = [...new Set([...readRepoFile('packages/media/src/ass.ts').matchAll(/'(Noto (?:Sans|Serif)[^']*)'/g)].map((match) => match[1]!))];
+    expect(families).toEqual(expect.arrayContaining(['Noto Sans', 'Noto Sans Arabic', 'Noto Sans Hebrew', 'Noto Sans CJK SC', 'Noto Sans CJK JP', 'Noto Sans CJK KR']));
+    for (const family of families) {
+      const [matched, file] = execFileSync('fc-match', ['-f', '%{family[0]}|%{file}', family], { encoding: 'utf8' }).split('|');
+      const owner = execFileSync('dpkg', ['-S', file!], { encoding: 'utf8' }).split(':')[0]!;
+      expect([family, matched, installed.includes(owner)]).toEqual([family, family, true]);
+    }
   });
 
   it('needs no Dockerfile frontend from a registry (no syntax directive)', () => {

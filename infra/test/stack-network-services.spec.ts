@@ -112,6 +112,14 @@ describe('prod stack: network, load balancer, services, tasks, IAM', () => {
     expect(JSON.stringify(execution)).toContain('/babelfish/huggingface-token-??????');
   });
 
+  it('configures no llm engine unless the stack is given its server (stack-llm.spec.ts covers it)', () => {
+    for (const [name, container] of Object.entries(byContainer)) {
+      const names = [...container.Environment, ...container.Secrets].map((e: { Name: string }) => e.Name) as string[];
+      expect([name, names.filter((key) => key.startsWith('LLM_'))]).toEqual([name, []]);
+    }
+    expect(JSON.stringify(statementsOfRoles(template, 'ExecutionRole'))).not.toContain('llm-api-key');
+  });
+
   it('keeps a CloudWatch log group with retention per service', () => {
     const groups = resources(template, 'AWS::Logs::LogGroup').map(([, group]) => group.Properties);
     expect(groups.map((group) => group.LogGroupName).sort()).toEqual(['/babelfish/prod/api', '/babelfish/prod/mux', '/babelfish/prod/transcribe', '/babelfish/prod/translate']);

@@ -24,6 +24,8 @@ export type AppTaskProps = AppTaskShared & {
   size: TaskSize;
   /** Settings for this service only (WORKER_ROLES, PORT…); they win over the shared ones. */
   serviceEnvironment: Record<string, string>;
+  /** Secrets for this service only (LLM_API_KEY for translate), beside the shared ones. */
+  serviceSecrets?: Record<string, ecs.Secret>;
   port?: number;
 };
 
@@ -70,7 +72,7 @@ export class AppTask extends Construct {
       essential: true,
       readonlyRootFilesystem: true,
       environment: { ...props.environment, ...props.serviceEnvironment },
-      secrets: props.secrets,
+      secrets: { ...props.secrets, ...props.serviceSecrets },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.name }),
       linuxParameters: new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
       // Fargate's ceiling: SIGTERM, then at most 120 s to finish before SIGKILL.

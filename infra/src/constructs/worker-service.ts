@@ -7,13 +7,14 @@ import { AppTask, type AppTaskShared } from './app-task';
 import { addBusinessHours } from './business-hours';
 import { scaleOnQueueDepth } from './queue-depth-scaling';
 
-
 export type WorkerServiceProps = {
   cluster: ecs.ICluster;
   settings: EnvironmentSettings;
   shared: AppTaskShared;
   role: WorkerRole;
   securityGroups: ec2.ISecurityGroup[];
+  /** Settings and secrets this role alone needs (the LLM server for translate). */
+  roleSettings?: { environment: Record<string, string>; secrets: Record<string, ecs.Secret> };
 };
 
 /**
@@ -32,7 +33,8 @@ export class WorkerService extends Construct {
       ...props.shared,
       name: role,
       size: worker,
-      serviceEnvironment: { WORKER_ROLES: role, WORKER_CONCURRENCY: String(worker.concurrency) },
+      serviceEnvironment: { ...props.roleSettings?.environment, WORKER_ROLES: role, WORKER_CONCURRENCY: String(worker.concurrency) },
+      serviceSecrets: props.roleSettings?.secrets,
     });
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: cluster.vpc, description: `Babelfish ${role} workers (no inbound)` });
 

@@ -1,16 +1,19 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { BabelfishStack } from '../../src/babelfish-stack';
+import { BabelfishStack, type BabelfishStackProps } from '../../src/babelfish-stack';
 import { environments, type EnvironmentName } from '../../src/environments';
 import { RegistryStack } from '../../src/registry-stack';
 
 export const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const env = { account: '123456789012', region: 'eu-west-1' };
 
-/** Synthesizes one environment's stack (slow: call once per test file, in module scope). */
-export function synthEnvironment(name: EnvironmentName): Template {
+/**
+ * Synthesizes one environment's stack (slow: call once per test file, in module scope); `extra`
+ * adds optional props (llm, gpuTranscribe) to the same stack name, so derived names match.
+ */
+export function synthEnvironment(name: EnvironmentName, extra: Partial<BabelfishStackProps> = {}): Template {
   const app = new App();
-  const stack = new BabelfishStack(app, `Test-${name}`, { env, settings: environments[name], imageTag: 'abc1234', certificateArn });
+  const stack = new BabelfishStack(app, `Test-${name}`, { env, settings: environments[name], imageTag: 'abc1234', certificateArn, ...extra });
   return Template.fromStack(stack);
 }
 

@@ -31,7 +31,9 @@ export type ScriptStep =
   | { kind: 'status'; status: number; retryAfter?: string }
   /** Waits this long before echoing (past the client's timeout, the reply is never read). */
   | { kind: 'hang'; ms: number }
-  | { kind: 'content'; content: string };
+  | { kind: 'content'; content: string }
+  /** Each line whose source text is a key gets that translation (a language the echo cannot fake: Hebrew, Arabic); others echo. */
+  | { kind: 'dictionary'; translations: Record<string, string> };
 
 export type ChatScript = {
   steps?: ScriptStep[];
@@ -107,6 +109,8 @@ async function answer(current: ScriptStep, body: RecordedRequest['body'], res: h
       return;
     case 'content':
       return ok(current.content);
+    case 'dictionary':
+      return ok(JSON.stringify(Object.fromEntries(Object.entries(echo()).map(([id, echoed]) => [id, current.translations[lines[id]!.trim()] ?? echoed]))));
   }
 }
 
