@@ -53,7 +53,7 @@ COPY --from=node /usr/local/bin/node /usr/local/bin/node
 # The burn-in fonts and their cache as in worker.Dockerfile, so this image run with the mux role
 # (WORKER_ROLES=all on a GPU host) draws right-to-left and CJK subtitles as the CPU image does.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates fontconfig fonts-noto-core fonts-noto-cjk \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates espeak-ng fontconfig fonts-noto-core fonts-noto-cjk \
  && fc-list | grep -q NotoSansHebrew-Regular && fc-list | grep -q NotoSansArabic-Regular && fc-list | grep -q NotoSansCJK-Regular \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 babelfish \

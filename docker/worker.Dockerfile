@@ -42,7 +42,7 @@ FROM ${NODE_IMAGE} AS runtime
 # here: the root filesystem is read-only at run time, so it could not be written later.
 ARG APERTIUM_PAIRS="eng-spa"
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fontconfig fonts-noto-core fonts-noto-cjk apertium $(for pair in ${APERTIUM_PAIRS}; do printf 'apertium-%s ' "$pair"; done) \
+ && apt-get install -y --no-install-recommends ffmpeg espeak-ng fontconfig fonts-noto-core fonts-noto-cjk apertium $(for pair in ${APERTIUM_PAIRS}; do printf 'apertium-%s ' "$pair"; done) \
  && fc-list | grep -q NotoSansHebrew-Regular && fc-list | grep -q NotoSansArabic-Regular && fc-list | grep -q NotoSansCJK-Regular \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 babelfish \

@@ -53,6 +53,7 @@ describe('GPU worker image (docker/worker-gpu.Dockerfile)', () => {
     expect(apt).toContain('--no-install-recommends');
     expect(apt).toContain('rm -rf /var/lib/apt/lists/*');
     expect(apt.split(/\s+/)).toContain('ffmpeg');
+    expect(apt.split(/\s+/)).toContain('espeak-ng'); // the dubbing voice, as in the CPU image
     // The CPU worker's burn-in fonts, cache and build-time check (dockerfiles.spec.ts proves they cover ass.ts).
     const fontPackages = ['fontconfig', 'fonts-noto-core', 'fonts-noto-cjk'];
     for (const pkg of fontPackages) expect(apt.split(/\s+/)).toContain(pkg);

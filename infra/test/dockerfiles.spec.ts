@@ -15,7 +15,7 @@ const burnInFontPackages = ['fontconfig', 'fonts-noto-core', 'fonts-noto-cjk'];
 // (VS Code's Docker linter) uses, plus that linter's own diagnostics.
 const images = {
   api: { file: 'docker/api.Dockerfile', entry: 'apps/api/src/main.ts', compiled: 'dist/api.js', apt: ['ffmpeg'] },
-  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', compiled: 'dist/worker.js', apt: ['ffmpeg', 'apertium', ...burnInFontPackages] },
+  worker: { file: 'docker/worker.Dockerfile', entry: 'apps/worker/src/main.ts', compiled: 'dist/worker.js', apt: ['ffmpeg', 'espeak-ng', 'apertium', ...burnInFontPackages] },
 };
 const packageManager = (JSON.parse(readRepoFile('package.json')) as { packageManager: string }).packageManager;
 
