@@ -4,6 +4,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import OpenAI, { APIError, toFile } from 'openai';
 import { parseSrt, parseWebVtt } from '@babelfish/media';
+import { JobPriority } from '@babelfish/queue';
+import { startLimitedApi, waitingPriority } from '../support/compat';
 import { sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 
@@ -43,8 +45,11 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
   });
 
   it('writes srt and vtt that parse, with cues in order inside the 11 s recording', async () => {
-    const srt = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', response_format: 'srt' });
-    const vtt = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', response_format: 'vtt' });
+    const { data: srt, response: srtResponse } = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', response_format: 'srt' }).withResponse();
+    const { data: vtt, response: vttResponse } = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', response_format: 'vtt' }).withResponse();
+    // As OpenAI sends them: text/plain for every format but json and verbose_json.
+    expect(srtResponse.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(vttResponse.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(vtt.startsWith('WEBVTT\n\n')).toBe(true);
     for (const cues of [parseSrt(srt), parseWebVtt(vtt)]) {
       console.log('cues:', cues.map((cue) => `${cue.start}-${cue.end} ${cue.text}`).join(' | '));
@@ -59,7 +64,8 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
   });
 
   it('answers verbose_json in OpenAI’s schema, with words[] only when timestamp_granularities asks', async () => {
-    const plain = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', response_format: 'verbose_json' });
+    const { data: plain, response: verboseResponse } = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', response_format: 'verbose_json' }).withResponse();
+    expect(verboseResponse.headers.get('content-type')).toMatch(/^application\/json/);
     expect(plain).toMatchObject({ task: 'transcribe', language: 'english', text: expect.stringMatching(/fellow Americans/i) });
     expect(plain.duration).toBeCloseTo(11, 0);
     expect(plain.words).toBeUndefined();
@@ -120,13 +126,62 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
     expect(spanish.text.toLowerCase()).toContain('país');
   });
 
+  it('runs a request that names an installed model on that model, and refuses a model that is not installed', async () => {
+    const { data, response } = await client.audio.transcriptions.create({ file: jfk(), model: 'Xenova/whisper-tiny', response_format: 'verbose_json' }).withResponse();
+    const jobId = response.headers.get('x-babelfish-job-id')!;
+    console.log('tiny:', data.text);
+    expect(data.text).toMatch(/fellow Americans/i);
+    // Recorded on the job, and the worker says which model it ran (a second Whisper thread, loaded on demand).
+    const job = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job as { transcription: { model: string; whisperModel?: string } };
+    expect(job.transcription).toMatchObject({ model: 'Xenova/whisper-tiny', whisperModel: 'Xenova/whisper-tiny' });
+    const ran = stack.worker!.output().split('\n').filter((line) => line.includes('"message":"transcription model"') && line.includes(jobId));
+    expect(ran).toHaveLength(1);
+    expect(JSON.parse(ran[0]!)).toMatchObject({ jobId, modelId: 'Xenova/whisper-tiny' });
+    expect(stack.worker!.output()).toMatch(/"message":"loading another whisper model"[^\n]*Xenova\/whisper-tiny/);
+    // whisper-1 stays on the configured model.
+    const { response: baseResponse } = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1' }).withResponse();
+    const baseJob = baseResponse.headers.get('x-babelfish-job-id')!;
+    const baseRan = stack.worker!.output().split('\n').find((line) => line.includes('"message":"transcription model"') && line.includes(baseJob));
+    expect(JSON.parse(baseRan!)).toMatchObject({ modelId: 'Xenova/whisper-base' });
+    expect((await stack.http().get(`/v1/jobs/${baseJob}`)).body.job.transcription.whisperModel).toBeUndefined();
+
+    const unknown = await client.audio.transcriptions.create({ file: jfk(), model: 'Xenova/whisper-large-v3' }).catch((error: unknown) => error);
+    expect(unknown).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(unknown).toMatchObject({ status: 400, type: 'invalid_request_error', param: 'model', code: null });
+    expect((unknown as APIError).error).toMatchObject({ message: expect.stringContaining('Xenova/whisper-tiny'), type: 'invalid_request_error', param: 'model' });
+  });
+
+  it('gives `prompt` to Whisper as previous text: its spelling carries into the transcript', async () => {
+    // Greedy decoding is deterministic: without a prompt tiny writes "Americans", after a prompt
+    // that spells it in capitals it writes "AMERICANS" (measured; tiny follows a prompt more readily than base).
+    const plain = await client.audio.transcriptions.create({ file: jfk(), model: 'Xenova/whisper-tiny', language: 'en' });
+    const prompted = await client.audio.transcriptions.create({ file: jfk(), model: 'Xenova/whisper-tiny', language: 'en', prompt: 'Welcome, fellow AMERICANS and friends.' });
+    console.log('tiny without prompt:', plain.text, '| with prompt:', prompted.text);
+    expect(plain.text).toContain('fellow Americans');
+    expect(prompted.text).toContain('AMERICANS');
+    expect(prompted.text.toLowerCase()).toContain('country can do for you');
+    // The prompt is previous text, never part of the answer.
+    expect(prompted.text).not.toMatch(/welcome|friends/i);
+  });
+
+  it('starts the temperature fallback at `temperature`', async () => {
+    const hot = await client.audio.transcriptions.create({ file: jfk(), model: 'whisper-1', response_format: 'verbose_json', temperature: 0.6 });
+    console.log('temperature 0.6:', JSON.stringify(hot.segments!.map(({ text, temperature }) => ({ text, temperature }))));
+    expect(hot.segments!.length).toBeGreaterThanOrEqual(1);
+    // Sampled, not greedy (the greedy segments above report 0), and still the speech.
+    for (const segment of hot.segments!) expect(segment.temperature).toBeGreaterThanOrEqual(0.6);
+    expect(hot.text.toLowerCase()).toContain('country');
+  });
+
   it('lists the served models, and every job belongs to the key’s owner (the dashboard’s job list)', async () => {
+    // whisper-1 (the configured model), then each Whisper model installed in the models folder.
     const models = await client.models.list();
-    expect(models.data.map((model) => model.id)).toEqual(['whisper-1', stack.config.models.whisper]);
+    expect(models.data.map((model) => model.id)).toEqual(['whisper-1', 'Xenova/whisper-base', 'Xenova/whisper-tiny']);
+    expect(stack.config.models.whisper).toBe('Xenova/whisper-base');
     expect((await client.models.retrieve('whisper-1')).object).toBe('model');
     const jobs = (await stack.http().get('/v1/jobs?limit=200')).body.jobs as { kind: string; status: string; ownerId?: string; transcription: { api: string } | null }[];
     const transcriptions = jobs.filter((job) => job.kind === 'transcription');
-    expect(transcriptions.length).toBeGreaterThanOrEqual(8);
+    expect(transcriptions.length).toBeGreaterThanOrEqual(11);
     expect(transcriptions.every((job) => job.transcription?.api === 'openai' && job.status === 'completed')).toBe(true);
     const stranger = await stack.createApiKey('someone-else');
     expect((await stack.http(stranger).get('/v1/jobs')).body.jobs).toEqual([]);
@@ -177,6 +232,8 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
     const queuedAbort = new AbortController();
     const queuedCall = client.audio.transcriptions.create({ file: await toFile(jfk(), 'queued.wav'), model: 'whisper-1' }, { signal: queuedAbort.signal }).catch((error: unknown) => error);
     const queued = await until(async () => (await jobsNamed('queued.wav')).find((job) => job.status === 'queued'));
+    // Queued at the interactive priority, ahead of bulk video jobs.
+    expect(await waitingPriority(stack.config, queued.id)).toBe(JobPriority.interactive);
     queuedAbort.abort();
     expect(await queuedCall).toBeInstanceOf(Error);
     const queuedEnd = await until(async () => (await jobsNamed('queued.wav')).find((job) => job.status !== 'queued'));
@@ -199,5 +256,29 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
     console.log('canceled long job:', JSON.stringify(canceledLong));
     expect(canceledLong.percent).toBeLessThan(45);
     expect((await stack.http().get(`/v1/jobs/${running.id}/outputs`)).body.outputs).toEqual([]);
+  });
+
+  it('applies the limits of /v1/jobs: upload size 413, duration 413, submissions a minute 429 with Retry-After', async () => {
+    const limited = await startLimitedApi(stack.config);
+    try {
+      // A key of its own, so the submissions above do not count against this minute's limit.
+      const limitedClient = new OpenAI({ apiKey: await stack.createApiKey('limits'), baseURL: `${limited.url}/v1`, maxRetries: 0 });
+      const sixSeconds = path.join(workDir, 'six.wav');
+      execFileSync('ffmpeg', ['-v', 'error', '-i', sample('jfk.wav'), '-t', '6', '-y', sixSeconds]);
+      expect(fs.statSync(sample('jfk.wav')).size).toBeGreaterThan(300_000);
+      expect(fs.statSync(sixSeconds).size).toBeLessThan(300_000);
+
+      const tooBig = await limitedClient.audio.transcriptions.create({ file: jfk(), model: 'whisper-1' }).catch((error: unknown) => error);
+      expect(tooBig).toMatchObject({ status: 413, type: 'invalid_request_error', code: 'file_too_large' });
+      const tooLong = await limitedClient.audio.transcriptions.create({ file: fs.createReadStream(sixSeconds), model: 'whisper-1' }).catch((error: unknown) => error);
+      expect(tooLong).toMatchObject({ status: 413, message: expect.stringMatching(/limit is 5 s/) });
+      await limitedClient.audio.translations.create({ file: fs.createReadStream(sixSeconds), model: 'whisper-1' }).catch((error: unknown) => error);
+      const tooMany = await limitedClient.audio.transcriptions.create({ file: fs.createReadStream(sixSeconds), model: 'whisper-1' }).catch((error: unknown) => error);
+      expect(tooMany).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(tooMany).toMatchObject({ status: 429, type: 'requests', code: 'rate_limit_exceeded' });
+      expect(Number((tooMany as APIError).headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await limited.close();
+    }
   });
 });

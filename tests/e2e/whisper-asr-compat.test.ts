@@ -1,8 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createLogger } from '@babelfish/logger';
 import { parseSrt, parseWebVtt } from '@babelfish/media';
 import { startApiServer, type ApiServer } from '../../apps/api/src/server';
+import { JobPriority } from '@babelfish/queue';
+import { startImpatientApi, startLimitedApi, waitingPriority } from '../support/compat';
 import { sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 
@@ -13,17 +17,27 @@ import { startStack, type Stack } from '../support/stack';
 describe('whisper-asr-webservice compatible API', () => {
   let stack: Stack;
   let base: string;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-whisper-asr-'));
   beforeAll(async () => {
     stack = await startStack({ database: 'postgres' });
     base = `${stack.api.url}/compat/whisper-asr/${stack.apiKey}`;
   });
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
 
   /** What Bazarr's requests sends: the bytes as multipart field audio_file, named after the field. */
   const form = (bytes: Buffer, name = 'audio_file') => {
     const body = new FormData();
     body.append('audio_file', new Blob([new Uint8Array(bytes)]), name);
     return body;
+  };
+  /** jfk.wav twelve times over: two minutes of speech. */
+  const longWav = () => {
+    const long = path.join(workDir, 'long.wav');
+    if (!fs.existsSync(long)) execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '11', '-i', sample('jfk.wav'), '-c', 'copy', '-y', long]);
+    return long;
   };
   // Bazarr's own ffmpeg run: signed 16-bit little-endian mono PCM at 16 kHz, no header.
   const pcm = () => execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', sample('jfk.wav'), '-f', 's16le', '-acodec', 'pcm_s16le', '-ac', '1', '-ar', '16000', '-'], { maxBuffer: 64 * 1024 * 1024 });
@@ -127,6 +141,103 @@ describe('whisper-asr-webservice compatible API', () => {
     }
     const missing = await fetch(`${base}/asr?output=srt`, { method: 'POST', body: new FormData() });
     expect(missing.status).toBe(400);
+  });
+
+  it('translates Spanish speech into English with task=translate', async () => {
+    const response = await fetch(`${base}/asr?task=translate&output=txt`, { method: 'POST', body: form(fs.readFileSync(sample('es_everest.mp4')), 'es_everest.mp4') });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const english = await response.text();
+    console.log('es_everest → en:', JSON.stringify(english));
+    expect(english.toLowerCase()).toContain('everest');
+    // English words, not the Spanish of the recording (es_everest.txt).
+    expect(english).toMatch(/\b(the|I|that|can|to)\b/);
+    expect(english).not.toMatch(/\b(que|puedo|sueño|oxígeno)\b/i);
+  });
+
+  it('accepts a request while the only worker is busy, queues it at the interactive priority and holds it open until its result', async () => {
+    // Two minutes of speech keep the stack's one worker busy.
+    const long = longWav();
+    const jobsNamed = async (name: string) =>
+      ((await stack.http().get('/v1/jobs?limit=200')).body.jobs as { id: string; originalName: string; status: string; percent: number }[]).filter((job) => job.originalName === name);
+    const until = async <T>(read: () => Promise<T | undefined>): Promise<T> => {
+      for (;;) {
+        const value = await read();
+        if (value !== undefined) return value;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    const longCall = fetch(`${base}/asr?output=txt&language=en`, { method: 'POST', body: form(fs.readFileSync(long), 'long.wav') });
+    await until(async () => (await jobsNamed('long.wav')).find((job) => job.status === 'processing' && job.percent > 5));
+
+    let answered = false;
+    const busyCall = fetch(`${base}/asr?output=srt&language=en`, { method: 'POST', body: form(fs.readFileSync(sample('jfk.wav')), 'busy.wav') }).finally(() => {
+      answered = true;
+    });
+    // Taken in at once (a job exists, queued behind the running one) while the request stays open.
+    const queued = await until(async () => (await jobsNamed('busy.wav')).find((job) => job.status === 'queued'));
+    expect(await waitingPriority(stack.config, queued.id)).toBe(JobPriority.interactive);
+    expect(answered).toBe(false);
+
+    const busy = await busyCall;
+    expect(busy.status).toBe(200);
+    expect(parseSrt(await busy.text()).map((cue) => cue.text).join(' ')).toMatch(/fellow Americans/i);
+    const longAnswer = await longCall;
+    expect(longAnswer.status).toBe(200);
+    expect((await longAnswer.text()).match(/fellow Americans/gi)!.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('answers a failed job with an error status and a JSON body, never 200 or subtitles', async () => {
+    // Zulu is in Babelfish's language table but Whisper has no token for it: the worker fails the job.
+    const response = await fetch(`${base}/asr?output=srt&language=zu`, { method: 'POST', body: form(fs.readFileSync(sample('jfk.wav')), 'zulu.wav') });
+    const body = await response.text();
+    console.log('failed job:', response.status, body);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(body).not.toContain('-->');
+    expect(JSON.parse(body)).toEqual({ detail: expect.stringMatching(/Zulu/) });
+    const jobs = (await stack.http().get('/v1/jobs?limit=200')).body.jobs as { originalName: string; status: string }[];
+    expect(jobs.find((job) => job.originalName === 'zulu.wav')?.status).toBe('failed');
+  });
+
+  it('answers 503 with Retry-After when the job outlasts COMPAT_WAIT_SECONDS, and cancels it', async () => {
+    const impatient = await startImpatientApi(stack.config, 1);
+    try {
+      const key = await stack.createApiKey('impatient');
+      // Two minutes of speech cannot be transcribed within the 1 s this API waits.
+      const response = await fetch(`${impatient.url}/compat/whisper-asr/${key}/asr?output=srt`, { method: 'POST', body: form(fs.readFileSync(longWav()), 'impatient.wav') });
+      const body = await response.text();
+      console.log('wait limit:', response.status, body);
+      expect(response.status).toBe(503);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(body).not.toContain('-->');
+      expect(JSON.parse(body)).toEqual({ detail: expect.stringMatching(/within 1 s and was canceled/) });
+      const [job] = (await stack.http(key).get('/v1/jobs')).body.jobs as { status: string; error: string }[];
+      expect(job).toMatchObject({ status: 'canceled', error: expect.stringMatching(/^Canceled/) });
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('applies the limits of /v1/jobs: upload size 413, duration 413, submissions a minute 429 with Retry-After', async () => {
+    const limited = await startLimitedApi(stack.config);
+    try {
+      const limitedBase = `${limited.url}/compat/whisper-asr/${await stack.createApiKey('limits')}`;
+      const post = (bytes: Buffer, query = 'output=srt') => fetch(`${limitedBase}/asr?${query}`, { method: 'POST', body: form(bytes) });
+      const sixSeconds = execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', sample('jfk.wav'), '-t', '6', '-f', 's16le', '-acodec', 'pcm_s16le', '-ac', '1', '-ar', '16000', '-']);
+      expect(sixSeconds.length).toBeLessThan(300_000);
+
+      const tooBig = await post(pcm(), 'output=srt&encode=false');
+      expect([tooBig.status, await tooBig.json()]).toEqual([413, { detail: expect.stringMatching(/larger than the configured limit/) }]);
+      const tooLong = await post(sixSeconds, 'output=srt&encode=false');
+      expect([tooLong.status, await tooLong.json()]).toEqual([413, { detail: expect.stringMatching(/limit is 5 s/) }]);
+      await post(sixSeconds, 'output=srt&encode=false');
+      const tooMany = await post(sixSeconds, 'output=srt&encode=false');
+      expect([tooMany.status, await tooMany.json()]).toEqual([429, { detail: expect.stringMatching(/Too many/) }]);
+      expect(Number(tooMany.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('serves /compat/whisper-asr/ without a key when AUTH_MODE=none (jobs of the local owner)', async () => {

@@ -32,7 +32,8 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
   const connection = createRedisConnection(config.redisUrl, 'babelfish-worker');
   const publisher = createProgressPublisher(connection, config.queuePrefix);
   // Whisper runs in a worker_thread so inference never blocks this event loop, which renews the
-  // BullMQ job locks (see whisper-thread.ts). One thread, one loaded model, for every role here.
+  // BullMQ job locks (see whisper-thread.ts). One thread per loaded model (WHISPER_MODEL, and at
+  // most WHISPER_MAX_LOADED_MODELS in all with those that transcription jobs name), for every role here.
   const models = { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl, devices };
   const whisper = createThreadedWhisper(
     {
@@ -40,6 +41,7 @@ export async function startWorkers(config: Config, logger: Logger): Promise<Runn
       dtype: config.models.whisperDtype,
       models,
       options: { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards, levers: config.models.whisperRuntime },
+      maxLoaded: config.models.whisperMaxLoaded,
     },
     logger,
   );

@@ -50,6 +50,8 @@ function transcribe(model: WhisperModel, request: Extract<WhisperRequest, { op: 
     language: request.language,
     task: request.task,
     withTokens: request.withTokens,
+    prompt: request.prompt,
+    temperature: request.temperature,
     signal: controller.signal,
     onProgress: request.progress ? (percent: number) => send({ type: 'progress', id: request.id, percent }) : undefined,
   };

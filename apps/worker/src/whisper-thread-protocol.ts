@@ -17,7 +17,7 @@ export type WhisperThreadData = {
 /** `audio` is samples (transferred) or the path of a WAV the thread reads window by window. */
 export type WhisperRequest =
   | { id: number; op: 'detect'; audio: SpeechAudio }
-  | { id: number; op: 'transcribe' | 'words'; audio: SpeechAudio; language: string; task: WhisperTask; progress: boolean; withTokens?: boolean }
+  | { id: number; op: 'transcribe' | 'words'; audio: SpeechAudio; language: string; task: WhisperTask; progress: boolean; withTokens?: boolean; prompt?: string; temperature?: number }
   /** Calls off request `id`: it stops before its next batch of windows and fails with CANCELED. */
   | { id: number; op: 'cancel' };
 

@@ -121,7 +121,7 @@ export class WhisperThread implements SpeechModel {
     // The thread stops the call before its next batch of windows and answers CANCELED.
     const cancel = () => this.worker.postMessage({ id, op: 'cancel' } satisfies WhisperRequest);
     signal?.addEventListener('abort', cancel, { once: true });
-    const request = { language: options.language, task, progress: Boolean(options.onProgress), withTokens: options.withTokens };
+    const request = { language: options.language, task, progress: Boolean(options.onProgress), withTokens: options.withTokens, prompt: options.prompt, temperature: options.temperature };
     return this.call<T>((next) => {
       id = next;
       return { id: next, op, audio, ...request };
@@ -160,41 +160,97 @@ export class WhisperThread implements SpeechModel {
 }
 
 /**
- * The worker's Whisper: started on first use and shared by the transcribe stage and the whisper
- * translation engine. If the thread dies (an uncaught error, out of memory), the calls in flight
- * fail (and are retried by BullMQ) and the next call starts a fresh thread.
+ * The worker's Whisper models: WHISPER_MODEL, and any other installed one a transcription-only
+ * job names (its `whisperModel`), each in a thread of its own, started on first use and shared
+ * by the transcribe stage and the whisper translation engine. At most `maxLoaded` are kept
+ * (each holds its weights, hundreds of MB): before another is loaded, and after a call ends, the
+ * least recently used idle one other than WHISPER_MODEL is unloaded. A call holds its model
+ * from the moment it is made, so a model is never unloaded under a call. If a thread dies (an
+ * uncaught error, out of memory), the calls in flight fail (and are retried by BullMQ) and the
+ * next call starts a fresh thread.
  */
-export function createThreadedWhisper(options: WhisperThreadOptions, logger: Logger) {
-  let current: Promise<WhisperThread> | undefined;
+export function createThreadedWhisper(options: WhisperThreadOptions & { maxLoaded?: number }, logger: Logger) {
+  type Loaded = { thread?: Promise<WhisperThread>; users: number; lastUsed: number };
+  const loaded = new Map<string, Loaded>();
+  const maxLoaded = options.maxLoaded ?? 2;
   let closed = false;
 
-  const model = (onDownload?: DownloadListener): Promise<SpeechModel> => {
-    if (closed) return Promise.reject(new AppError('INTERNAL', 'The worker is shutting down'));
-    if (!current) {
+  const unloadIdle = (limit: number) => {
+    const idle = [...loaded.entries()].filter(([modelId, entry]) => modelId !== options.modelId && entry.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    while (loaded.size > limit && idle.length > 0) {
+      const [modelId, entry] = idle.shift()!;
+      loaded.delete(modelId);
+      logger.info('unloading an idle whisper model', { modelId });
+      void entry.thread?.then((thread) => thread.dispose()).catch(() => undefined);
+    }
+  };
+
+  /** The model's entry, its thread started if needed, held (users + 1) until `release`. */
+  const hold = (modelId: string, onDownload?: DownloadListener): Loaded => {
+    if (closed) throw new AppError('INTERNAL', 'The worker is shutting down');
+    let entry = loaded.get(modelId);
+    if (!entry) {
+      unloadIdle(maxLoaded - 1);
+      entry = { users: 0, lastUsed: 0 };
+      loaded.set(modelId, entry);
+    }
+    entry.users++;
+    entry.lastUsed = Date.now();
+    if (!entry.thread) {
+      const held = entry;
       // Missing files download here, on the main thread: it is network and disk I/O, not CPU,
       // and progress reaches the caller (a job's progress) without crossing the thread.
-      const download = ensureSpeechModels(options.modelId, { dtype: options.dtype, vad: options.options.vad, settings: options.models, onProgress: onDownload });
+      const download = ensureSpeechModels(modelId, { dtype: options.dtype, vad: options.options.vad, settings: options.models, onProgress: onDownload });
+      if (modelId !== options.modelId) logger.info('loading another whisper model', { modelId });
       const starting = download.then(() =>
-        WhisperThread.start(options, (reason) => {
-          if (current === starting) current = undefined;
-          if (!closed) logger.error('whisper thread exited', { error: reason.message });
+        WhisperThread.start({ ...options, modelId }, (reason) => {
+          if (held.thread === starting) held.thread = undefined;
+          if (!closed) logger.error('whisper thread exited', { modelId, error: reason.message });
         }),
       );
-      current = starting;
+      held.thread = starting;
       starting.catch(() => {
-        if (current === starting) current = undefined;
+        if (held.thread === starting) held.thread = undefined;
       });
     }
-    return current;
+    return entry;
   };
+  const release = (entry: Loaded) => {
+    entry.users--;
+    entry.lastUsed = Date.now();
+    unloadIdle(maxLoaded);
+  };
+  const use = async <T>(modelId: string, call: (thread: WhisperThread) => Promise<T>, onDownload?: DownloadListener): Promise<T> => {
+    const entry = hold(modelId, onDownload);
+    try {
+      return await call(await entry.thread!);
+    } finally {
+      release(entry);
+    }
+  };
+
+  /** One model's calls, each made on its current thread (started again if it was unloaded). */
+  const speechModel = (modelId: string, thread: WhisperThread): SpeechModel => ({
+    modelId,
+    dtype: thread.dtype,
+    detectLanguage: (audio) => use(modelId, (current) => current.detectLanguage(audio)),
+    transcribe: (audio, transcribeOptions) => use(modelId, (current) => current.transcribe(audio, transcribeOptions)),
+    transcribeWords: (audio, transcribeOptions) => use(modelId, (current) => current.transcribeWords(audio, transcribeOptions)),
+    // Shared by every job: the threads end with close().
+    dispose: async () => undefined,
+  });
+
+  /** `modelId`'s model (WHISPER_MODEL by default), loaded before it resolves. */
+  const model = async (onDownload?: DownloadListener, modelId: string = options.modelId): Promise<SpeechModel> =>
+    use(modelId, async (thread) => speechModel(modelId, thread), onDownload);
 
   return {
     model,
     async close(): Promise<void> {
       closed = true;
-      const running = current;
-      current = undefined;
-      await running?.then((thread) => thread.dispose()).catch(() => undefined);
+      const running = [...loaded.values()];
+      loaded.clear();
+      await Promise.all(running.map((entry) => entry.thread?.then((thread) => thread.dispose()).catch(() => undefined)));
     },
   };
 }

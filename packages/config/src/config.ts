@@ -101,6 +101,9 @@ const envSchema = z.object({
   // onnxruntime threads for Whisper (0 = one per core) and windows decoded together.
   WHISPER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   WHISPER_BATCH: z.coerce.number().int().min(1).max(16).default(4),
+  // Whisper models a worker keeps loaded at once (WHISPER_MODEL and those that OpenAI-compatible
+  // requests name); an idle one is unloaded, least recently used first, to load another.
+  WHISPER_MAX_LOADED_MODELS: z.coerce.number().int().min(1).max(8).default(2),
   // Memory and start-up trade-offs of the Whisper runtime (packages/ml/src/whisper-runtime-levers.ts;
   // bench/memory-transcribe.ts measures each): the decoder's output projection as an 8-bit matmul
   // (int8) or dequantized to float at load (folded: ~250 MB more), the encoder's self-attention in
@@ -241,6 +244,8 @@ export type Config = {
     whisperDtype: string;
     whisperThreads: number;
     whisperBatch: number;
+    /** Whisper models (threads) a worker keeps loaded at once. */
+    whisperMaxLoaded: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
     whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder' };
@@ -309,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       whisperDtype: e.WHISPER_DTYPE,
       whisperThreads: e.WHISPER_THREADS,
       whisperBatch: e.WHISPER_BATCH,
+      whisperMaxLoaded: e.WHISPER_MAX_LOADED_MODELS,
       whisperSafeguards: {
         compressionRatioThreshold: e.WHISPER_COMPRESSION_RATIO_THRESHOLD,
         logprobThreshold: e.WHISPER_LOGPROB_THRESHOLD,

@@ -105,6 +105,7 @@ export const jobSchema = z
         words: z.boolean(),
         segments: z.boolean().optional(),
         model: z.string().optional(),
+        whisperModel: z.string().optional().describe('The installed Whisper model named by the request; absent: the configured WHISPER_MODEL'),
         prompt: z.string().optional(),
         temperature: z.number().optional(),
       }),

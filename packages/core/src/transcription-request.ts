@@ -27,11 +27,19 @@ export type TranscriptionSettings = {
   words: boolean;
   /** OpenAI's verbose_json lists segments unless timestamp_granularities[] leaves `segment` out. */
   segments?: boolean;
-  /** OpenAI's `model` as sent (echoed in logs; the configured Whisper model does the work). */
+  /** OpenAI's `model` as sent. */
   model?: string;
-  /** OpenAI's `prompt`, whisper-asr's `initial_prompt`: accepted and kept, not fed to the decoder. */
+  /**
+   * The installed Whisper model that does the work, when the caller named one (OpenAI's `model`
+   * = an id from GET /v1/models); absent: the worker's WHISPER_MODEL (what `whisper-1` means).
+   */
+  whisperModel?: string;
+  /**
+   * OpenAI's `prompt`, whisper-asr's `initial_prompt`: given to Whisper as previous text
+   * (<|startofprev|> … before <|startoftranscript|>), so names are spelt and style kept as there.
+   */
   prompt?: string;
-  /** OpenAI's `temperature`: accepted and kept; decoding follows the configured safeguards. */
+  /** OpenAI's `temperature`: the first temperature of the fallback schedule (0 = greedy first). */
   temperature?: number;
 };
 

@@ -6,6 +6,7 @@ export * from './model-download';
 export * from './model-ensure';
 export * from './model-reachability';
 export * from './model-files';
+export * from './whisper-installed';
 export * from './segmenter';
 export * from './speech-regions';
 export * from './speech-windows';

@@ -32,6 +32,8 @@ export type TranscribeSettings = {
   onWindow?: (window: WindowResult) => void;
   /** Checked before each batch: once aborted, no further window is decoded (CANCELED). */
   signal?: AbortSignal;
+  /** Previous text for every window (OpenAI's `prompt`, whisper-asr's `initial_prompt`): spelling and style to follow. */
+  initialPrompt?: string;
 };
 
 /** When Whisper still stops early, a tail this long after its last closed segment is decoded again. */
@@ -44,7 +46,7 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
   const language = getLanguage(settings.language);
   const languageToken = language.whisperToken === undefined ? undefined : tokenId(runtime.tokenizer, `<|${language.whisperToken}|>`);
   if (languageToken === undefined) throw new AppError('UNKNOWN_LANGUAGE', `Whisper cannot transcribe ${language.name} (${language.code}): this model has no language token for it`);
-  const prompt = [runtime.vocabulary.startOfTranscript, languageToken, runtime.vocabulary.task[settings.task]];
+  const prompt = [...previousText(runtime, settings.initialPrompt), runtime.vocabulary.startOfTranscript, languageToken, runtime.vocabulary.task[settings.task]];
 
   const windows = await planSource(source, settings.vad);
   const total = windows.reduce((sum, window) => sum + window.length, 0);
@@ -94,6 +96,21 @@ export async function transcribeSource(runtime: WhisperRuntime, source: AudioSou
     settings.onProgress?.((100 * done) / Math.max(1, total));
   }
   return words.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * openai/whisper's initial prompt: <|startofprev|> and the text's tokens (its last 223, half the
+ * context less one, as there) before <|startoftranscript|>. openai/whisper gives it to the first
+ * window and then conditions each window on the one before; here windows are decoded in
+ * parallel batches, so every window gets the caller's text (a name is spelt alike throughout).
+ */
+export function previousText(runtime: WhisperRuntime, text: string | undefined): number[] {
+  const trimmed = text?.trim();
+  if (!trimmed) return [];
+  const { startOfPrev, maxLength } = runtime.vocabulary;
+  if (startOfPrev === undefined) throw new AppError('MODEL_UNAVAILABLE', 'This Whisper model has no <|startofprev|> token, so it cannot take a prompt');
+  const tokens = runtime.tokenizer.encode(` ${trimmed}`);
+  return [startOfPrev, ...tokens.slice(-(Math.floor(maxLength / 2) - 1))];
 }
 
 /** The window's pieces read from the source and joined. */

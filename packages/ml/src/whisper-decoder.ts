@@ -81,6 +81,10 @@ export async function decodeWindows(
   const sumLogprob = windows.map(() => 0);
   const noSpeechProb = windows.map(() => 0);
   const maxTokens = Math.min(options.maxTokens ?? Number.POSITIVE_INFINITY, vocab.maxLength - prompt.length);
+  // A prompt may open with previous text (<|startofprev|> …, the caller's initial prompt); the
+  // transcript proper starts at <|startoftranscript|>. The no-speech probability is read there,
+  // and word timing looks only at the rows from there on, so previous text changes neither.
+  const transcriptStart = Math.max(0, prompt.indexOf(vocab.startOfTranscript));
   let rows = windows.map((_, i) => i); // window index of each batch row
   const hidden = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
   // With per-layer graphs, the cache is computed here, one layer at a time (only one layer's
@@ -104,11 +108,11 @@ export async function decodeWindows(
     const logits = out.logits;
     if (!logits) throw new AppError('INTERNAL', 'Whisper decoder returned no logits');
     const [, positions = 1, vocabSize = 0] = logits.dims;
-    keepAttention(out, headsByLayer, rows, positions, windows, attention);
+    keepAttention(out, headsByLayer, rows, positions, first ? transcriptStart : 0, windows, attention);
     if (first && vocab.noSpeech !== undefined) {
       // openai/whisper reads it at the start-of-transcript position, before any rule is applied.
       rows.forEach((window, row) => {
-        const offset = row * positions * vocabSize;
+        const offset = (row * positions + transcriptStart) * vocabSize;
         noSpeechProb[window] = softmaxAt((logits.data as Float32Array).subarray(offset, offset + vocabSize), vocab.noSpeech!);
       });
     }
@@ -152,7 +156,7 @@ export async function decodeWindows(
   const heads = vocab.alignmentHeads.length;
   return windows.map((window, i) => {
     const tokens = generated[i]!;
-    const times = alignTokens(attention[i]!, heads, window.frames, prompt.length);
+    const times = alignTokens(attention[i]!, heads, window.frames, prompt.length - transcriptStart);
     // The last token is never fed back, so it has no attention row: it reuses the previous time.
     const tokenTimes = tokens.map((_, t) => times[Math.min(t, times.length - 1)] ?? 0);
     const truncated = tokens[tokens.length - 1] !== vocab.endOfText;
@@ -169,19 +173,20 @@ function softmaxAt(logits: Float32Array, index: number): number {
   return Math.exp(logits[index]! - max) / sum;
 }
 
-/** Copies the alignment heads' attention rows (only the frames with audio) for each window. */
+/** Copies the alignment heads' attention rows (positions `from` on, only the frames with audio) for each window. */
 function keepAttention(
   out: Record<string, Tensor>,
   headsByLayer: Map<number, number[]>,
   rows: number[],
   positions: number,
+  from: number,
   windows: readonly DecodeInput[],
   attention: Float32Array[][],
 ): void {
   const heads = [...headsByLayer.values()].reduce((sum, list) => sum + list.length, 0);
   rows.forEach((window, row) => {
     const frames = windows[window]!.frames;
-    for (let p = 0; p < positions; p++) {
+    for (let p = from; p < positions; p++) {
       const block = new Float32Array(heads * frames);
       let k = 0;
       for (const [layer, layerHeads] of headsByLayer) {

@@ -9,7 +9,7 @@ import { cleanWordTimes, segmentWords, type TimedToken } from './segmenter';
 import { readWindow, transcribeSource } from './transcriber';
 import { planSource } from './window-plan';
 import { findVadModel, getVad, type SileroVad } from './vad-loader';
-import { DEFAULT_WHISPER_BATCH, LANGUAGE_SCAN_SAMPLES, resolveSafeguards, type SafeguardCounters, type SpeechModel, type TranscribeOptions, type WhisperOptions } from './whisper';
+import { DEFAULT_WHISPER_BATCH, LANGUAGE_SCAN_SAMPLES, resolveSafeguards, temperaturesFrom, type SafeguardCounters, type SpeechModel, type TranscribeOptions, type WhisperOptions } from './whisper';
 import { detectSpokenLanguage, type LanguageDetection } from './whisper-language';
 import { loadWhisperRuntime, type WhisperRuntime } from './whisper-runtime';
 
@@ -92,7 +92,8 @@ export class WhisperModel implements SpeechModel {
       task: options.task ?? 'transcribe',
       batchSize: this.batchSize,
       vad: this.vad,
-      safeguards: this.safeguards,
+      safeguards: options.temperature === undefined ? this.safeguards : { ...this.safeguards, temperatures: temperaturesFrom(options.temperature, this.safeguards.temperatures) },
+      initialPrompt: options.prompt,
       signal: options.signal,
       onWindow: ({ result, attempts, collapsed }) => {
         this.counters.windows++;

@@ -48,6 +48,8 @@ export type WhisperVocabulary = {
   noTimestamps: number;
   /** `<|nospeech|>` (`<|nocaptions|>` in older vocabularies); undefined when the model has none. */
   noSpeech?: number;
+  /** `<|startofprev|>`, which opens previous text (an initial prompt); undefined when the model has none. */
+  startOfPrev?: number;
   /** `<|0.00|>`; every id from here on is a timestamp, 0.02 s apart. */
   timestampBegin: number;
   task: { transcribe: number; translate: number };
@@ -256,6 +258,7 @@ function readVocabulary(tokenizer: { tokenId(token: string): number | undefined 
     endOfText: config.eos_token_id ?? required('<|endoftext|>'),
     noTimestamps,
     noSpeech: tokenizer.tokenId('<|nospeech|>') ?? tokenizer.tokenId('<|nocaptions|>'),
+    startOfPrev: tokenizer.tokenId('<|startofprev|>'),
     timestampBegin: noTimestamps + 1,
     task: config.task_to_id ?? { transcribe: required('<|transcribe|>'), translate: required('<|translate|>') },
     suppress: config.suppress_tokens ?? [],

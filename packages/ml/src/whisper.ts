@@ -55,6 +55,10 @@ export type TranscribeOptions = {
   signal?: AbortSignal;
   /** Give each segment its text's token ids (`tokens`, for OpenAI's verbose_json). */
   withTokens?: boolean;
+  /** Previous text that guides spelling and style (OpenAI's `prompt`, whisper-asr's `initial_prompt`). */
+  prompt?: string;
+  /** The first temperature of the fallback schedule (OpenAI's `temperature`); the configured schedule's first otherwise. */
+  temperature?: number;
 };
 
 /**
@@ -125,6 +129,15 @@ export function resolveSafeguards(overrides: Partial<DecodeSafeguards> = {}): De
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   const safeguards = { ...DEFAULT_SAFEGUARDS, ...defined } as DecodeSafeguards;
   return { ...safeguards, temperatures: safeguards.temperatures.length > 0 ? [...safeguards.temperatures] : [0] };
+}
+
+/**
+ * The fallback schedule starting at `first` (OpenAI's `temperature`): `first`, then the
+ * configured temperatures above it, so a window that fails its checks is still sampled hotter.
+ */
+export function temperaturesFrom(first: number | undefined, schedule: readonly number[]): number[] {
+  if (first === undefined) return [...schedule];
+  return [first, ...schedule.filter((temperature) => temperature > first)];
 }
 
 /** Frees every loaded Whisper model (worker shutdown, tests). */

@@ -19,7 +19,7 @@ export async function createServices(
     logger: Logger;
     publish?: (event: ProgressEvent) => Promise<void> | void;
     /** Where Whisper runs (the worker passes its inference thread); defaults to this thread, loaded once. */
-    whisper?: (onDownload?: DownloadListener) => Promise<SpeechModel>;
+    whisper?: (onDownload?: DownloadListener, modelId?: string) => Promise<SpeechModel>;
     /** Where NLLB and Marian run (the worker passes its text-model thread); defaults to this thread. */
     textModels?: TextModelRunner;
     /** Devices the caller already resolved (the worker, for its threads); else resolved here, logged, for in-process models (the CLI). */
@@ -28,7 +28,7 @@ export async function createServices(
 ): Promise<Services> {
   const devices = options.devices ?? (await resolveConfiguredDevices(config, options.logger));
   const whisperOptions = { threads: config.models.whisperThreads, batchSize: config.models.whisperBatch, safeguards: config.models.whisperSafeguards, levers: config.models.whisperRuntime };
-  const whisper = options.whisper ?? ((onDownload?: DownloadListener) => getWhisper(config.models.whisper, config.models.whisperDtype, whisperOptions, onDownload));
+  const whisper = options.whisper ?? ((onDownload?: DownloadListener, modelId = config.models.whisper) => getWhisper(modelId, config.models.whisperDtype, whisperOptions, onDownload));
   configureModels({ modelsDir: config.models.dir, cacheDir: config.models.cacheDir, allowRemote: config.models.allowRemote, hubUrl: config.models.hubUrl, devices });
   const database = openDatabase(config.databaseUrl, { onIdleConnectionError: (error) => options.logger.warn('database connection dropped; the pool reconnects on the next query', { error: error.message }) });
   await migrateToLatest(database.db);

@@ -14,8 +14,11 @@ export type StageContext = {
   subtitles: SubtitleRepository;
   storage: Storage;
   engines: EngineRegistry;
-  /** `onDownload` hears the model's download when this call has to fetch its files first. */
-  whisper: (onDownload?: DownloadListener) => Promise<SpeechModel>;
+  /**
+   * `modelId`'s Whisper (WHISPER_MODEL when absent: a transcription-only job may name another
+   * installed one). `onDownload` hears the model's download when this call has to fetch its files first.
+   */
+  whisper: (onDownload?: DownloadListener, modelId?: string) => Promise<SpeechModel>;
   publish: (event: ProgressEvent) => Promise<void> | void;
   /** Queues the job's webhook for a terminal event (absent in the CLI, which has no webhooks). */
   announce?: (jobId: string, event: 'job.completed' | 'job.failed' | 'job.canceled') => Promise<void>;

@@ -10,6 +10,7 @@ import { multipartErrors } from '../http-errors';
 import { badParam, openAiErrorHandler, openAiNotFound } from './openai-errors';
 import { awaitTranscription, submitTranscription } from './transcription-job';
 import { transcriptionContentType } from '@babelfish/core';
+import { installedWhisperModels } from '@babelfish/ml';
 
 /** The model name OpenAI's clients send by default; it means "the configured Whisper model". */
 const OPENAI_WHISPER = 'whisper-1';
@@ -83,9 +84,20 @@ export function openAiRouters(deps: ApiDeps): { audio: Router; models: Router } 
   return { audio, models };
 }
 
-/** `whisper-1` (what OpenAI clients send) and the configured model's own id, which it stands for. */
+/**
+ * `whisper-1` (what OpenAI clients send), which stands for the configured WHISPER_MODEL, then
+ * that model's own id and every other Whisper model installed in the models folder or cache
+ * (read from disk each time, so a model pulled later is served without a restart).
+ */
 function servedModels(deps: ApiDeps): string[] {
-  return [OPENAI_WHISPER, deps.config.models.whisper];
+  const { dir, cacheDir, whisper, whisperDtype } = deps.config.models;
+  const installed = installedWhisperModels({ modelsDir: dir, cacheDir }, whisperDtype).filter((modelId) => modelId !== whisper);
+  return [OPENAI_WHISPER, whisper, ...installed];
+}
+
+/** The Whisper model a named one means: absent for whisper-1 (the worker's WHISPER_MODEL), else the id itself. */
+function whisperModelFor(model: string): string | undefined {
+  return model === OPENAI_WHISPER ? undefined : model;
 }
 
 const modelObject = (id: string) => ({ id, object: 'model', created: CREATED, owned_by: 'babelfish' });
@@ -126,6 +138,7 @@ function parseOpenAiRequest(deps: ApiDeps, req: Request, task: 'transcribe' | 't
     words: granularities.includes('word'),
     segments: granularities.length === 0 || granularities.includes('segment'),
     model,
+    ...(whisperModelFor(model) ? { whisperModel: whisperModelFor(model) } : {}),
     ...(prompt ? { prompt: prompt.slice(0, 2000) } : {}),
     ...(temperature !== undefined ? { temperature } : {}),
   };

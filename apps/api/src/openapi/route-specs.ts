@@ -55,10 +55,10 @@ const jsonSubmission = z.union([submissionSchema.extend(fromUploadSchema.shape),
 
 const openAiAudioFields = {
   file: z.string().meta({ format: 'binary', description: 'The audio or video file' }),
-  model: z.string().describe('whisper-1, or the configured WHISPER_MODEL id'),
+  model: z.string().describe('whisper-1 (the configured WHISPER_MODEL), or an installed Whisper model id from GET /v1/models'),
   language: z.string().optional(),
-  prompt: z.string().optional().describe('Accepted and kept on the job; not fed to the decoder'),
-  temperature: z.number().optional(),
+  prompt: z.string().optional().describe("Whisper's initial prompt: previous text that guides spelling and style"),
+  temperature: z.number().optional().describe('The first temperature of the fallback schedule (0 to 1)'),
   response_format: z.enum(['json', 'text', 'srt', 'verbose_json', 'vtt']).optional(),
   'timestamp_granularities[]': z.array(z.enum(['word', 'segment'])).optional(),
 };

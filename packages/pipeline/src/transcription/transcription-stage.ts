@@ -41,7 +41,9 @@ export async function runTranscriptionStage(ctx: StageContext, jobId: string, si
     const wavPath = path.join(workDir, 'audio.wav');
     const detectOnly = request.task === 'detect-language';
     const durationSeconds = await extract(ctx, job, wavPath, detectOnly ? DETECTION_SECONDS : undefined, (percent) => progress.report(percent / 10, 'Extracting audio'));
-    const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note));
+    // The model the request named (validated by the API against what is installed), else WHISPER_MODEL.
+    const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note), request.whisperModel);
+    ctx.logger.info('transcription model', { jobId, modelId: whisper.modelId, prompt: request.prompt !== undefined, temperature: request.temperature });
     abortIfCanceled(signal);
 
     if (detectOnly) {
@@ -74,6 +76,8 @@ export async function runTranscriptionStage(ctx: StageContext, jobId: string, si
         language: spoken,
         task: whisperTranslates ? 'translate' : 'transcribe',
         withTokens: true,
+        prompt: request.prompt,
+        temperature: request.temperature,
         signal,
         onProgress: (percent) => progress.report(10 + (percent * 90) / 100, 'Transcribing'),
       },
