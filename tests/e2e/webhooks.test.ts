@@ -129,11 +129,13 @@ describe('webhooks (real API, worker, Redis, SQLite)', () => {
 
   it('a job submitted with `babelfish submit --webhook` is delivered, signed, to that URL', async () => {
     const secret = (await stack.http().get('/v1/webhook')).body.secret as string;
-    const run = await runCli(['submit', sample('jfk.mp4'), '--to', 'es', '--from', 'en', '--webhook', `${base}/from-cli`, '--wait', '--json', '--server', stack.api.url, '--key', stack.apiKey]);
+    const run = await runCli(['submit', sample('jfk.mp4'), '--to', 'es', '--from', 'en', '--webhook', `${base}/from-cli`, '--max-line-chars', '20', '--wait', '--json', '--server', stack.api.url, '--key', stack.apiKey]);
     expect([run.code, run.stderr.slice(-500)]).toEqual([0, expect.any(String)]);
     const job = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { id: string; status: string };
     expect(job.status).toBe('completed');
-    expect((await stack.http().get(`/v1/jobs/${job.id}`)).body.job.options.webhook).toEqual({ url: `${base}/from-cli`, keyId: expect.any(String) });
+    const options = (await stack.http().get(`/v1/jobs/${job.id}`)).body.job.options;
+    expect(options.webhook).toEqual({ url: `${base}/from-cli`, keyId: expect.any(String) });
+    expect(options.subtitleRules).toEqual({ maxCharsPerLine: 20 }); // submit's rule flags go with the job too
 
     await receiver.waitFor((entries) => entries.some((entry) => entry.path === '/from-cli'));
     const deliveries = receiver.received.filter((entry) => entry.path === '/from-cli');
