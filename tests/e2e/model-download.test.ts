@@ -3,10 +3,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { wordErrorRate } from '@babelfish/core';
+import { wordErrorRate, type ProgressEvent } from '@babelfish/core';
 import { configureModels, disposeWhisperModels, getWhisper, modelFiles } from '@babelfish/ml';
+import { glossTranslation, TINY_NLLB_MODEL_ID, writeTinyNllb } from '../../packages/ml/src/testing/tiny-text-models';
 import { closedPort, startModelHub, type ModelHub } from '../support/model-hub';
 import { modelsDir, repoRoot, sample } from '../support/paths';
+import { watchJob } from '../support/socket';
+import { startStack, type Stack } from '../support/stack';
 import { spawnWorker } from '../support/worker-process';
 
 /**
@@ -124,8 +127,11 @@ describe('model download from a hub into the cache', () => {
     const outDir = path.join(scratch, 'out');
     const run = await runCli(['translate', sample('jfk.mp4'), '--to', 'es', '--from', 'en', '--engine', 'apertium', '--out', outDir], env({ MODEL_CACHE_DIR: freshCache }));
     expect([run.code, run.stderr.slice(-800)]).toEqual([0, expect.any(String)]);
-    expect(run.stderr).toMatch(/transcribe \d+% · Downloading model Xenova\/whisper-tiny: file 7 of 7, 100% of 30\.7 MB/);
-    expect(run.stderr).toMatch(/Downloading model snakers4\/silero-vad: file 1 of 1/);
+    // The job's `download` stage on the bar, then back to transcribing once the model is in.
+    expect(run.stderr).toMatch(/downloading model 100% · Downloading model Xenova\/whisper-tiny: file 7 of 7, 100% of 30\.7 MB/);
+    expect(run.stderr).toMatch(/downloading model \d+% · Downloading model Xenova\/whisper-tiny: file 1 of 7/);
+    expect(run.stderr).toMatch(/transcribe \d+% · Model Xenova\/whisper-tiny downloaded/);
+    expect(run.stderr).toMatch(/downloading model \d+% · Downloading model snakers4\/silero-vad: file 1 of 1/);
     expect(fs.readdirSync(outDir)).toEqual(expect.arrayContaining(['jfk.es.srt', 'jfk.es.vtt']));
     expect(fs.statSync(path.join(freshCache, 'snakers4/silero-vad/silero_vad.onnx')).size).toBe(2_327_524);
     expect(fs.statSync(path.join(freshCache, TINY, 'onnx/encoder_model_quantized.onnx')).size).toBe(10_124_910);
@@ -173,5 +179,90 @@ describe('model download from a hub into the cache', () => {
     const boot = spawnWorker(env({ MODEL_HUB_URL: url, MODEL_CACHE_DIR: path.join(scratch, 'cache-worker-down'), REDIS_URL: 'redis://127.0.0.1:6379', WORKER_ROLES: 'transcribe', QUEUE_PREFIX: `hub-${Date.now()}` }));
     await expect(boot).rejects.toThrow(`could not download Xenova/whisper-tiny from ${url}: connection refused`);
     await expect(boot).rejects.toThrow(/"message":"worker failed to start"/);
+  });
+});
+
+describe('a model downloaded during a job: the `download` stage over the API and Socket.IO', () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'babelfish-hub-job-'));
+  const hubRoot = path.join(scratch, 'hub');
+  const cache = path.join(scratch, 'cache');
+  let hub: ModelHub;
+  let stack: Stack;
+  // The hub has the (tiny, generated) NLLB; the worker's cache is empty, Whisper is installed.
+  writeTinyNllb(hubRoot);
+
+  type Track = { language: string; segments: { text: string }[] };
+  const joined = (track: Track | undefined) => (track?.segments ?? []).map((cue) => cue.text).join(' ').replace(/\s+/g, ' ').trim();
+
+  beforeAll(async () => {
+    // A slow link (each file answered 400 ms late), so the job is seen in its download stage.
+    hub = await startModelHub(hubRoot, { delayMs: 400 });
+    stack = await startStack({ database: 'sqlite', env: { MODEL_CACHE_DIR: cache, ALLOW_REMOTE_MODELS: 'true', MODEL_HUB_URL: hub.url } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await hub?.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** Submits jfk.mp4 for NLLB; returns its Socket.IO events and every stage GET /v1/jobs/:id showed meanwhile. */
+  async function translateWithNllb() {
+    const submitted = await stack.http().post('/v1/jobs').field('from', 'en').field('to', 'es').field('engine', 'nllb').attach('file', sample('jfk.mp4'));
+    expect([submitted.status, submitted.body.error]).toEqual([202, undefined]);
+    const jobId: string = submitted.body.job.id;
+    const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
+    const stagesSeen = new Set<string>();
+    let done = false;
+    const polling = (async () => {
+      while (!done) {
+        const { job } = (await stack.http().get(`/v1/jobs/${jobId}`)).body;
+        stagesSeen.add(`${job.status}:${job.stage}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const last = await watch.finished.finally(() => (done = true));
+    await polling;
+    watch.close();
+    const job = (await stack.http().get(`/v1/jobs/${jobId}`)).body.job;
+    expect({ status: last.status, error: job.error }).toEqual({ status: 'completed', error: null });
+    return { jobId, job, events: watch.events as ProgressEvent[], stagesSeen };
+  }
+
+  it('the translate stage downloads NLLB into the empty cache as the job\'s `download` stage, then translates with it', async () => {
+    const { jobId, job, events, stagesSeen } = await translateWithNllb();
+    const downloads = events.filter((event) => event.stage === 'download');
+    const files = modelFiles(TINY_NLLB_MODEL_ID, 'q8').filter((file) => fs.existsSync(path.join(hubRoot, TINY_NLLB_MODEL_ID, file.path)));
+    expect(downloads.length).toBeGreaterThan(0);
+    for (const event of downloads) {
+      expect(event).toMatchObject({ status: 'processing', language: 'es', message: expect.stringMatching(new RegExp(`^Downloading model ${TINY_NLLB_MODEL_ID}: file \\d+ of ${modelFiles(TINY_NLLB_MODEL_ID, 'q8').length}`)) });
+    }
+    // The download's own percent climbs to 100; the job's percent never goes back meanwhile.
+    const downloadPercents = downloads.map((event) => event.stagePercent);
+    expect(downloadPercents).toEqual([...downloadPercents].sort((a, b) => a - b));
+    expect(downloadPercents.at(-1)).toBe(100);
+    const jobPercents = events.map((event) => event.percent);
+    expect(jobPercents).toEqual([...jobPercents].sort((a, b) => a - b));
+    // In order: transcribed first, the download inside the translate stage, then translating with the model.
+    const firstDownload = events.indexOf(downloads[0]!);
+    const lastDownload = events.indexOf(downloads.at(-1)!);
+    expect(events.slice(0, firstDownload).some((event) => event.stage === 'transcribe')).toBe(true);
+    expect(events[lastDownload + 1]).toMatchObject({ stage: 'translate', language: 'es', message: `Model ${TINY_NLLB_MODEL_ID} downloaded` });
+    expect(events.slice(lastDownload + 1).some((event) => event.stage === 'translate' && event.stagePercent === 100)).toBe(true);
+    // The job view showed the stage too (what the dashboard labels "Downloading model").
+    expect(stagesSeen).toContain('processing:download');
+
+    expect(job.translations).toEqual([expect.objectContaining({ language: 'es', engine: 'nllb' })]);
+    const tracks = (await stack.http().get(`/v1/jobs/${jobId}/subtitles`)).body.tracks as Track[];
+    const english = joined(tracks.find((track) => track.language === 'en'));
+    expect(joined(tracks.find((track) => track.language === 'es'))).toBe(glossTranslation(english, 'es'));
+    for (const file of files) expect(fs.existsSync(path.join(cache, TINY_NLLB_MODEL_ID, file.path))).toBe(true);
+    process.stdout.write(`download stage: ${downloads.length} events, ${files.length} files into ${cache}; job view stages ${[...stagesSeen].join(', ')}\n`);
+  });
+
+  it('a second job finds the model in the cache: no download stage', async () => {
+    const before = hub.requests.length;
+    const { events } = await translateWithNllb();
+    expect(events.filter((event) => event.stage === 'download')).toEqual([]);
+    expect(hub.requests.slice(before).filter((url) => url.includes(TINY_NLLB_MODEL_ID))).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { runCli } from '../support/cli';
 import { makeVideoWithSilentAudio } from '../support/media';
 import { sample } from '../support/paths';
 import { startStack, submitAndWait, type Stack } from '../support/stack';
@@ -124,6 +125,27 @@ describe('webhooks (real API, worker, Redis, SQLite)', () => {
     }
     expect(deliveries.map((entry) => [entry.attempt, entry.statusCode])).toEqual([[1, 500], [2, 503], [3, 200]]);
     await stack.http().put('/v1/webhook').send({ url: null });
+  });
+
+  it('a job submitted with `babelfish submit --webhook` is delivered, signed, to that URL', async () => {
+    const secret = (await stack.http().get('/v1/webhook')).body.secret as string;
+    const run = await runCli(['submit', sample('jfk.mp4'), '--to', 'es', '--from', 'en', '--webhook', `${base}/from-cli`, '--max-line-chars', '20', '--wait', '--json', '--server', stack.api.url, '--key', stack.apiKey]);
+    expect([run.code, run.stderr.slice(-500)]).toEqual([0, expect.any(String)]);
+    const job = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { id: string; status: string };
+    expect(job.status).toBe('completed');
+    const options = (await stack.http().get(`/v1/jobs/${job.id}`)).body.job.options;
+    expect(options.webhook).toEqual({ url: `${base}/from-cli`, keyId: expect.any(String) });
+    expect(options.subtitleRules).toEqual({ maxCharsPerLine: 20 }); // submit's rule flags go with the job too
+
+    await receiver.waitFor((entries) => entries.some((entry) => entry.path === '/from-cli'));
+    const deliveries = receiver.received.filter((entry) => entry.path === '/from-cli');
+    expect(deliveries).toHaveLength(1);
+    // Verified with the key's secret as a receiver would: a wrong secret or a changed body throws.
+    const event = new Webhook(secret).verify(deliveries[0]!.body, deliveries[0]!.headers) as { type: string; data: { id: string; status: string } };
+    expect(event).toMatchObject({ type: 'job.completed', data: { id: job.id, status: 'completed' } });
+    expect(() => new Webhook(secret).verify(deliveries[0]!.body.replace('completed', 'failed'), deliveries[0]!.headers)).toThrow();
+    const log = await stack.http().get(`/v1/jobs/${job.id}/webhooks`);
+    expect(log.body.deliveries).toEqual([expect.objectContaining({ event: 'job.completed', attempt: 1, statusCode: 204, url: `${base}/from-cli` })]);
   });
 
   it('refuses private and metadata destinations at submission, storing nothing', async () => {

@@ -11,9 +11,14 @@ import path from 'node:path';
  */
 export type ModelHub = { url: string; requests: string[]; close: () => Promise<void> };
 
-export async function startModelHub(root: string): Promise<ModelHub> {
+/** `delayMs`: each file is answered that much later (a slow link, so a download lasts long enough to be watched). */
+export async function startModelHub(root: string, options: { delayMs?: number } = {}): Promise<ModelHub> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
+    if (options.delayMs) setTimeout(() => answer(req, res), options.delayMs);
+    else answer(req, res);
+  });
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = decodeURIComponent(req.url ?? '/');
     requests.push(url);
     const hub = /^\/([\w.-]+\/[\w.-]+)\/resolve\/[\w.-]+\/(.+)$/.exec(url);
@@ -30,7 +35,7 @@ export async function startModelHub(root: string): Promise<ModelHub> {
     }
     res.writeHead(200, { 'content-length': fs.statSync(file).size, 'content-type': 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -6,11 +6,12 @@ import { clientUsage, isClientCommand, runClientCommand } from './client/client-
 import { keysCommand } from './keys-command';
 import { modelsCommand } from './models-command';
 import { createDownloadBar } from './progress-bar';
+import { subtitleRuleOptions, subtitleRulesFromFlags, subtitleRuleUsage } from './subtitle-rule-flags';
 import { defaultOutDir, describeTranslations, translateCommand } from './translate-command';
 
 const usage = `Usage: babelfish translate <video | subtitles> --to es[,fr…] [--from en|auto] [--engine apertium|whisper|nllb|marian|llm] [--out dir]
                           [--subtitles file.srt] [--glossary glossary.json] [--burn-in] [--dub] [--audio-track N]
-                          [--llm-model name] [--style "formal"] [--bilingual]
+                          [--llm-model name] [--style "formal"] [--bilingual] ${subtitleRuleUsage}
        babelfish keys create --owner <name> [--name <label>] | keys list [--owner <name>] | keys revoke <id>
        babelfish models pull [<model id>…] | models list
 ${clientUsage}
@@ -22,7 +23,8 @@ transcribe (0 = the first); by default it is the one tagged with --from, else th
 alone as the input is translated and re-cut into subtitle files only (--from required).
 --llm-model and --style go with --engine llm: another model on LLM_BASE_URL, and a style note.
 --bilingual also writes <name>.<from>-<to>.srt/.vtt/.ass with the spoken line above each
-translation (and adds that track to the videos). A named --engine that cannot run here (no
+translation (and adds that track to the videos). --max-line-chars, --max-lines and --reading-speed
+(characters per second) override the subtitle rules of every target language for this job. A named --engine that cannot run here (no
 model, no server) stops the command before transcribing, saying why.
 models pull downloads models from MODEL_HUB_URL into MODEL_CACHE_DIR (default: WHISPER_MODEL and
 the Silero VAD); models list shows what MODELS_DIR and the cache hold.`;
@@ -46,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       'llm-model': { type: 'string' },
       style: { type: 'string' },
       bilingual: { type: 'boolean' },
+      ...subtitleRuleOptions,
       owner: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -84,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     llmModel: values['llm-model'],
     style: values.style,
     bilingual: values.bilingual,
+    subtitleRules: subtitleRulesFromFlags(values),
   });
   process.stdout.write(`Translated by:\n${describeTranslations(job).join('\n')}\n`);
   process.stdout.write(`Outputs:\n${written.map((file) => `  ${file}`).join('\n')}\n`);

@@ -9,7 +9,7 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr) {
     update(event: ProgressEvent) {
       const filled = Math.round((event.percent / 100) * width);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      const label = event.stage === 'translate' && event.language ? `translate ${event.language}` : event.stage;
+      const label = event.stage === 'translate' && event.language ? `translate ${event.language}` : event.stage === 'download' ? 'downloading model' : event.stage;
       const line = `[${bar}] ${event.percent.toFixed(0).padStart(3)}%  ${label} ${event.stagePercent}%${event.message ? ` · ${event.message}` : ''}`;
       if (line === lastLine) return;
       lastLine = line;

@@ -30,6 +30,8 @@ export type TranslateOptions = {
   style?: string;
   /** Also write `<stem>.<source>-<target>.srt/.vtt/.ass`: the source line above each translation. */
   bilingual?: boolean;
+  /** Per-job subtitle rules over each language's defaults (`maxCharsPerLine`…), as typed; checked like the API's. */
+  subtitleRules?: Record<string, string>;
 };
 
 /** The files written and, per target language, the engine that translated it and its tokens. */
@@ -63,6 +65,7 @@ export async function translateCommand(config: Config, logger: Logger, options: 
         llmModel: options.llmModel,
         style: options.style,
         bilingual: options.bilingual,
+        subtitleRules: options.subtitleRules,
         glossary: options.glossaryFile ? await readGlossaryFile(options.glossaryFile) : undefined,
       },
       services.ctx.engines,

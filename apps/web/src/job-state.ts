@@ -39,6 +39,7 @@ export const statusLabels: Record<Job['status'], string> = {
 
 export const stageLabels: Record<Job['stage'], string> = {
   upload: 'Upload',
+  download: 'Downloading model',
   transcribe: 'Transcription',
   translate: 'Translation',
   mux: 'Subtitled video (mux)',

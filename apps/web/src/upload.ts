@@ -20,6 +20,8 @@ export type SubmitOptions = {
   style?: string;
   /** Also bilingual subtitles (the spoken line above each translation). */
   bilingual?: boolean;
+  /** Per-job subtitle rules over each language's defaults (maxCharsPerLine, maxLines, maxCharsPerSecond). */
+  subtitleRules?: Record<string, number>;
   chunkBytes?: number;
   onProgress: (sent: number, total: number) => void;
   onNotice?: (message: string) => void;
@@ -59,6 +61,8 @@ function jobFields(options: SubmitOptions): Record<string, string | number | boo
   if (options.llmModel) fields.llmModel = options.llmModel;
   if (options.style) fields.style = options.style;
   if (options.bilingual) fields.bilingual = true;
+  // JSON text: the one form both the JSON body and the multipart fallback take.
+  if (options.subtitleRules && Object.keys(options.subtitleRules).length > 0) fields.subtitleRules = JSON.stringify(options.subtitleRules);
   return fields;
 }
 

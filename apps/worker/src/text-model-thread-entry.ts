@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { configureModels, translateTextsInProcess } from '@babelfish/ml';
+import { configureModels, translateTextsInProcess, type DownloadProgress } from '@babelfish/ml';
 import type { TextModelThreadData, TextModelThreadReply, TextModelThreadRequest } from './text-model-thread-protocol';
 import { serializeError } from './whisper-thread-protocol';
 
@@ -21,7 +21,8 @@ configureModels(data.models);
 let queue: Promise<unknown> = Promise.resolve();
 port.on('message', (request: TextModelThreadRequest) => {
   const onProgress = request.progress ? (percent: number) => send({ type: 'progress', id: request.id, percent }) : undefined;
-  const work = queue.then(() => translateTextsInProcess({ modelId: request.modelId, texts: request.texts, options: request.options, onProgress }));
+  const onDownload = request.download ? (progress: DownloadProgress) => send({ type: 'download', id: request.id, progress }) : undefined;
+  const work = queue.then(() => translateTextsInProcess({ modelId: request.modelId, texts: request.texts, options: request.options, onProgress, onDownload }));
   queue = work.catch(() => undefined);
   work.then(
     (texts) => send({ type: 'result', id: request.id, texts }),

@@ -1,4 +1,4 @@
-import type { ModelSettings, TextModelOptions } from '@babelfish/ml';
+import type { DownloadProgress, ModelSettings, TextModelOptions } from '@babelfish/ml';
 import type { SerializedError } from './whisper-thread-protocol';
 
 /** Messages between the worker's main thread and its text-model (NLLB, Marian) thread. */
@@ -11,10 +11,11 @@ export type TextModelThreadData = {
   models: ModelSettings;
 };
 
-export type TextModelThreadRequest = { id: number; modelId: string; texts: string[]; options: TextModelOptions; progress: boolean };
+export type TextModelThreadRequest = { id: number; modelId: string; texts: string[]; options: TextModelOptions; progress: boolean; download: boolean };
 
 export type TextModelThreadReply =
   | { type: 'ready' }
   | { type: 'progress'; id: number; percent: number }
+  | { type: 'download'; id: number; progress: DownloadProgress }
   | { type: 'result'; id: number; texts: string[] }
   | { type: 'error'; id: number; error: SerializedError };

@@ -18,7 +18,7 @@ import { deserializeError } from './whisper-thread-protocol';
 /** The bootstrap and `.ts` entry from source, the `.js` entry when compiled (thread-script.ts). */
 const { script, entry } = threadScript('text-model-thread-entry');
 
-type Pending = { resolve: (texts: string[]) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void };
+type Pending = { resolve: (texts: string[]) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void; onDownload?: TextModelRequest['onDownload'] };
 
 class TextModelThread {
   private nextId = 1;
@@ -79,9 +79,9 @@ class TextModelThread {
   translate(request: TextModelRequest): Promise<string[]> {
     if (this.exitReason) return Promise.reject(this.exitReason);
     const id = this.nextId++;
-    const message: TextModelThreadRequest = { id, modelId: request.modelId, texts: request.texts, options: request.options, progress: Boolean(request.onProgress) };
+    const message: TextModelThreadRequest = { id, modelId: request.modelId, texts: request.texts, options: request.options, progress: Boolean(request.onProgress), download: Boolean(request.onDownload) };
     return new Promise<string[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress: request.onProgress });
+      this.pending.set(id, { resolve, reject, onProgress: request.onProgress, onDownload: request.onDownload });
       this.worker.postMessage(message);
     });
   }
@@ -96,6 +96,10 @@ class TextModelThread {
     if (!call) return;
     if (reply.type === 'progress') {
       call.onProgress?.(reply.percent);
+      return;
+    }
+    if (reply.type === 'download') {
+      call.onDownload?.(reply.progress);
       return;
     }
     this.pending.delete(reply.id);

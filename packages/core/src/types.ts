@@ -67,7 +67,8 @@ export function isTerminalStatus(status: string): boolean {
 }
 export type JobStatus = (typeof jobStatuses)[number];
 
-export const stages = ['upload', 'transcribe', 'translate', 'mux'] as const;
+// download: a model the next step needs is being fetched into MODEL_CACHE_DIR (the first job after a deploy).
+export const stages = ['upload', 'download', 'transcribe', 'translate', 'mux'] as const;
 export type Stage = (typeof stages)[number];
 
 // ass: styled subtitles; burned: subtitles rendered into the picture; dubbed: extra TTS audio track.

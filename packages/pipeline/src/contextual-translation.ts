@@ -1,5 +1,5 @@
 import type { Glossary, Segment, SubtitleRules, Transcript } from '@babelfish/core';
-import type { TranslationEngine, TranslationReport } from '@babelfish/ml';
+import type { DownloadListener, TranslationEngine, TranslationReport } from '@babelfish/ml';
 import {
   enforceTerms,
   glossaryEntries,
@@ -29,6 +29,8 @@ export type ContextualTranslationInput = {
   rules: SubtitleRules;
   audio: () => Promise<Float32Array>;
   onProgress?: (percent: number) => void;
+  /** A model the engine fetches first (NLLB, Marian): the job's `download` stage. */
+  onDownload?: DownloadListener;
   /** The llm engine's per-job model and style note. */
   llm?: { model?: string; style?: string };
 };
@@ -65,6 +67,7 @@ export async function translateInContext(input: ContextualTranslationInput): Pro
     to: input.to,
     audio: input.audio,
     onProgress: input.onProgress,
+    onDownload: input.onDownload,
     glossary: entries,
     llm: input.llm,
     onReport: (value) => {

@@ -7,7 +7,7 @@ import { storageKeys, type HeldLocalFile } from '@babelfish/storage';
 import { normalizeCues } from '@babelfish/subtitles';
 import type { StageContext } from './context';
 import { assertLanguagePlan } from './language-plan';
-import { downloadProgressListener, type createStageReporter } from './progress';
+import type { createStageReporter } from './progress';
 import { jobRules } from './source-cues';
 import { saveTranscript } from './transcript-save';
 
@@ -69,7 +69,7 @@ async function detectSpokenLanguage(ctx: StageContext, job: JobRecord, progress:
     });
     await input.release();
     progress.report(50, 'Detecting the spoken language');
-    const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note));
+    const whisper = await ctx.whisper(progress.download);
     return await whisper.detectLanguage({ wavPath });
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });

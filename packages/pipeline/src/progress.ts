@@ -35,11 +35,14 @@ export function progressEvent(job: JobRecord, status: JobStatus, fields: Partial
 /**
  * A stage's progress callback: records the stage percent on the job row and publishes the
  * event. Whole percents only, and the job percent never goes backwards, so clients can draw
- * a bar straight from the events.
+ * a bar straight from the events. `download` is the listener for a model this stage has to
+ * fetch first: its events are the `download` stage (then the stage's next report takes over).
  */
 export function createStageReporter(ctx: StageContext, job: JobRecord, stage: Stage, language?: string) {
   let last = -1;
   let chain: Promise<void> = Promise.resolve();
+  // Whether the job row says `download` (set once per download, not on every percent).
+  let rowInDownload = false;
 
   const write = async (stagePercent: number, message?: string) => {
     const current = (await ctx.jobs.get(job.id)) ?? job;
@@ -47,36 +50,61 @@ export function createStageReporter(ctx: StageContext, job: JobRecord, stage: St
     const stageProgress = withStage(current.stageProgress, stage, stagePercent, language);
     const percent = Math.max(current.percent, overallPercent(stageProgress, current.targetLanguages));
     await ctx.jobs.updateProgress(job.id, { stage, percent, stageProgress });
+    rowInDownload = false;
     await ctx.publish(progressEvent(current, 'processing', { stage, language, stagePercent, percent, message }));
+  };
+
+  const enqueue = (work: () => Promise<void>) => {
+    // Serialised so events leave in the order they were reported.
+    chain = chain.then(work).catch((error: unknown) => {
+      // Progress is advisory: a failed update must not fail the stage.
+      ctx.logger.warn('progress update failed', { jobId: job.id, error: String(error) });
+    });
   };
 
   const report = (percent: number, message?: string) => {
     const whole = Math.max(0, Math.min(100, Math.floor(percent)));
     if (whole <= last) return;
     last = whole;
-    // Serialised so events leave in the order they were reported.
-    chain = chain
-      .then(() => write(whole, message))
-      .catch((error: unknown) => {
-        // Progress is advisory: a failed update must not fail the stage.
-        ctx.logger.warn('progress update failed', { jobId: job.id, error: String(error) });
-      });
+    enqueue(() => write(whole, message));
   };
 
   /** Publishes `message` at the stage's current percent (a step that has no percent of its own). */
   const note = (message: string) => {
-    chain = chain
-      .then(async () => {
-        const current = (await ctx.jobs.get(job.id)) ?? job;
-        if (isTerminalStatus(current.status)) return;
-        await ctx.publish(progressEvent(current, 'processing', { stage, language, stagePercent: Math.max(0, last), message }));
-      })
-      .catch((error: unknown) => {
-        ctx.logger.warn('progress update failed', { jobId: job.id, error: String(error) });
-      });
+    enqueue(async () => {
+      const current = (await ctx.jobs.get(job.id)) ?? job;
+      if (isTerminalStatus(current.status)) return;
+      await ctx.publish(progressEvent(current, 'processing', { stage, language, stagePercent: Math.max(0, last), message }));
+    });
   };
 
-  return { report, note, flush: () => chain };
+  let lastDownload = '';
+  const download: DownloadListener = (progress) => {
+    if (progress.loaded === 0) ctx.logger.info('downloading model', { jobId: job.id, modelId: progress.modelId, file: progress.file, bytes: progress.total });
+    const message = describeDownload(progress);
+    if (message === lastDownload) return;
+    lastDownload = message;
+    const stagePercent = downloadPercent(progress);
+    const finished = progress.index === progress.count && progress.total !== undefined && progress.loaded >= progress.total;
+    enqueue(async () => {
+      const current = (await ctx.jobs.get(job.id)) ?? job;
+      if (isTerminalStatus(current.status)) return;
+      if (!rowInDownload) {
+        // The job view (GET /v1/jobs/:id, the dashboard) says what it waits for; the percent stays.
+        await ctx.jobs.updateProgress(job.id, { stage: 'download', percent: current.percent, stageProgress: current.stageProgress });
+        rowInDownload = true;
+      }
+      await ctx.publish(progressEvent(current, 'processing', { stage: 'download', language, stagePercent, message }));
+      if (finished) {
+        // Back to the stage that waited, at its own percent, without waiting for its next step.
+        await ctx.jobs.updateProgress(job.id, { stage, percent: current.percent, stageProgress: current.stageProgress });
+        rowInDownload = false;
+        await ctx.publish(progressEvent(current, 'processing', { stage, language, stagePercent: Math.max(0, last), message: `Model ${progress.modelId} downloaded` }));
+      }
+    });
+  };
+
+  return { report, note, download, flush: () => chain };
 }
 
 /** "Downloading model Xenova/whisper-base: file 6 of 7, 45% of 30.7 MB". */
@@ -85,17 +113,8 @@ export function describeDownload(progress: DownloadProgress): string {
   return `Downloading model ${progress.modelId}: file ${progress.index} of ${progress.count}${share}`;
 }
 
-/**
- * A model download shown in a job's progress (the first job after a deploy waits for it): one
- * message per whole percent, and a log line per file so operators see it in the worker's logs.
- */
-export function downloadProgressListener(ctx: StageContext, jobId: string, note: (message: string) => void): DownloadListener {
-  let lastMessage = '';
-  return (progress) => {
-    if (progress.loaded === 0) ctx.logger.info('downloading model', { jobId, modelId: progress.modelId, file: progress.file, bytes: progress.total });
-    const message = describeDownload(progress);
-    if (message === lastMessage) return;
-    lastMessage = message;
-    note(message);
-  };
+/** The whole download's percent, each file counting the same (the sizes of those still to come are unknown). */
+export function downloadPercent(progress: DownloadProgress): number {
+  const file = progress.total ? Math.min(1, progress.loaded / progress.total) : 0;
+  return Math.floor((100 * (progress.index - 1 + file)) / Math.max(1, progress.count));
 }

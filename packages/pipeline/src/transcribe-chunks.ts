@@ -6,7 +6,7 @@ import { storageKeys } from '@babelfish/storage';
 import { mergeChunkWords, type ChunkWords } from './chunk-merge';
 import type { StageContext } from './context';
 import { loadJob, readJson } from './load-job';
-import { createStageReporter, downloadProgressListener } from './progress';
+import { createStageReporter } from './progress';
 import { saveTranscript } from './transcript-save';
 
 /**
@@ -73,7 +73,7 @@ export async function runTranscribeChunk(ctx: StageContext, chunk: ChunkJob, sig
   }
   const job = await loadJob(ctx, chunk.jobId);
   const progress = createStageReporter(ctx, job, 'transcribe');
-  const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note));
+  const whisper = await ctx.whisper(progress.download);
   ctx.logger.info('transcribing a chunk', { jobId: chunk.jobId, run: chunk.run, chunk: chunk.index, count: chunk.count });
   const words = await ctx.storage.withLocalFile(chunkAudioKey(chunk.jobId, chunk.run, chunk.index), (file) =>
     whisper.transcribeWords({ wavPath: file }, { language: chunk.language, signal }),

@@ -7,7 +7,7 @@ import { holdLocalFile, storageKeys, type HeldLocalFile } from '@babelfish/stora
 import type { StageContext } from './context';
 import { assertLanguagePlan } from './language-plan';
 import { loadJob } from './load-job';
-import { createStageReporter, downloadProgressListener } from './progress';
+import { createStageReporter } from './progress';
 import { EXTRACT_SHARE, storeChunks, type ChunkRange, type MergeJob } from './transcribe-chunks';
 import { runImportStage } from './import-stage';
 import { runProbeStage } from './probe-stage';
@@ -81,7 +81,7 @@ async function transcribeInput(
     await ctx.jobs.setMediaDuration(jobId, info.durationSeconds);
     const audio = { wavPath };
 
-    const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note));
+    const whisper = await ctx.whisper(progress.download);
     let language = job.sourceLanguage;
     let detected: { language: string; probability: number } | undefined;
     if (!language) {

@@ -42,6 +42,7 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
       // Only the whisper engine listens to the audio; others never call this.
       audio: () => ctx.storage.withLocalFile(storageKeys.audio(jobId), (file) => decodePcmF32(file, { ffmpegPath: ctx.ffmpeg.ffmpegPath })),
       onProgress: (percent) => progress.report(percent),
+      onDownload: progress.download,
       llm: { model: job.options.llmModel, style: job.options.style },
     });
     const { segments, missingTerms } = translated;

@@ -24,7 +24,7 @@ export type JobSummary = {
 
 export type OutputSummary = { id: string; kind: string; language: string | null; name: string; bytes: number; url: string };
 
-export type SubmitFields = { to: string[]; from?: string; engine?: string; webhookUrl?: string; llmModel?: string; style?: string; idempotencyKey?: string };
+export type SubmitFields = { to: string[]; from?: string; engine?: string; webhookUrl?: string; llmModel?: string; style?: string; subtitleRules?: Record<string, string>; idempotencyKey?: string };
 
 const MAX_RETRIES = 5;
 const knownCodes = new Set<string>(['BAD_REQUEST', 'NOT_FOUND', 'UNAUTHORIZED', 'RATE_LIMITED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA', 'NO_AUDIO_TRACK', 'UNSUPPORTED_LANGUAGE_PAIR', 'UNKNOWN_LANGUAGE', 'MEDIA_PROCESSING_FAILED', 'MODEL_UNAVAILABLE', 'SERVICE_UNAVAILABLE']);
@@ -82,6 +82,7 @@ export class ApiClient {
     if (fields.webhookUrl) form.set('webhookUrl', fields.webhookUrl);
     if (fields.llmModel) form.set('llmModel', fields.llmModel);
     if (fields.style) form.set('style', fields.style);
+    if (fields.subtitleRules) form.set('subtitleRules', JSON.stringify(fields.subtitleRules));
     // openAsBlob streams the file from disk instead of reading it into memory.
     form.set('file', await fs.openAsBlob(file), path.basename(file));
     const headers: Record<string, string> = fields.idempotencyKey ? { 'idempotency-key': fields.idempotencyKey } : {};

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '@babelfish/core';
+import { subtitleRuleOptions, subtitleRulesFromFlags, subtitleRuleUsage } from '../subtitle-rule-flags';
 import { ApiClient, type JobSummary } from './api-client';
 
 /**
@@ -14,6 +15,7 @@ export const clientCommands = ['submit', 'status', 'wait', 'download', 'cancel']
 export type ClientCommand = (typeof clientCommands)[number];
 
 export const clientUsage = `       babelfish submit <video> --to es[,fr…] [--from en] [--engine name] [--webhook URL] [--llm-model m] [--style s]
+                        ${subtitleRuleUsage}
                         [--idempotency-key K] [--wait [--out dir]] [--json]
        babelfish status <job id> [--json] | wait <job id> [--timeout seconds] [--json]
        babelfish download <job id> [--out dir] [--kind srt,vtt,ass,mp4,mkv…] [--language es]
@@ -44,6 +46,7 @@ export async function runClientCommand(argv: string[], io: ClientIo): Promise<nu
       webhook: { type: 'string' },
       'llm-model': { type: 'string' },
       style: { type: 'string' },
+      ...subtitleRuleOptions,
       'idempotency-key': { type: 'string' },
       wait: { type: 'boolean' },
       out: { type: 'string', short: 'o' },
@@ -74,6 +77,7 @@ export async function runClientCommand(argv: string[], io: ClientIo): Promise<nu
         webhookUrl: values.webhook,
         llmModel: values['llm-model'],
         style: values.style,
+        subtitleRules: subtitleRulesFromFlags(values),
         idempotencyKey: values['idempotency-key'],
       });
       if (!values.wait) {

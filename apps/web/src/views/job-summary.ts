@@ -51,6 +51,10 @@ export function jobSummary(jobId: string): { element: HTMLElement; render: (job:
           ? [['Tokens', `${job.usage.totalTokens} (${job.usage.promptTokens} prompt + ${job.usage.completionTokens} completion)`, 'job-tokens'] as [string, string, string]]
           : []),
         ...(job.options?.bilingual ? [['Bilingual', 'yes: the spoken line above each translation'] as [string, string]] : []),
+        ...(job.options?.importedSubtitles ? [['Subtitles', importedSummary(job.options.importedSubtitles), 'job-imported-subtitles'] as [string, string, string]] : []),
+        ...(job.options?.subtitleRules && Object.keys(job.options.subtitleRules).length > 0
+          ? [['Subtitle rules', rulesSummary(job.options.subtitleRules), 'job-subtitle-rules'] as [string, string, string]]
+          : []),
         ['Duration', formatDuration(job.durationSeconds)],
         ...(job.media && job.media.audioTracks.length > 1 ? [['Audio', audioSummary(job.media)] as [string, string]] : []),
         ['Created', formatDateTime(job.createdAt)],
@@ -59,6 +63,20 @@ export function jobSummary(jobId: string): { element: HTMLElement; render: (job:
       replaceChildren(facts, ...rows.flatMap(([term, value, testid]) => [h('dt', {}, term), h('dd', testid ? { testid } : {}, value)]));
     },
   };
+}
+
+/** "Imported from SRT (2 cues), not transcribed". */
+function importedSummary(imported: { format: string; cues: number }): string {
+  return `Imported from ${imported.format.toUpperCase()} (${imported.cues} cue${imported.cues === 1 ? '' : 's'}), not transcribed`;
+}
+
+const ruleNames: Record<string, string> = { maxCharsPerLine: 'characters per line', maxLines: 'lines', maxCharsPerSecond: 'characters/s' };
+
+/** "16 characters per line, 20 characters/s": the job's own rules over the languages' defaults. */
+function rulesSummary(rules: Record<string, number | boolean>): string {
+  return Object.entries(rules)
+    .map(([rule, value]) => `${value} ${ruleNames[rule] ?? rule}`)
+    .join(', ');
 }
 
 /** "Spanish: llm (qwen2.5:7b), 240 tokens, 1 line by apertium". */

@@ -15,7 +15,7 @@ function chunkBytes(): number {
   return Number.isInteger(override) && override > 0 ? override : DEFAULT_CHUNK_BYTES;
 }
 
-/** The upload form: file, languages, engine (the llm engine's model and style), bilingual output, a real byte progress bar and server errors. */
+/** The upload form: file, languages, engine (the llm engine's model and style), bilingual output, subtitle rules, a real byte progress bar and server errors. */
 export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void): HTMLElement {
   const fileId = uid('file');
   const engineId = uid('engine');
@@ -24,6 +24,9 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   const subtitlesId = uid('subtitles');
   const llmModelId = uid('llm-model');
   const styleId = uid('style');
+  const lineCharsId = uid('max-line-chars');
+  const linesId = uid('max-lines');
+  const speedId = uid('reading-speed');
 
   // A subtitle file alone is accepted too (the server decides by content): it is translated into subtitle files.
   const fileInput = h('input', { id: fileId, type: 'file', name: 'file', accept: 'video/*,audio/*,.srt,.vtt,.ass,.ssa', required: true, testid: 'file-input' });
@@ -57,6 +60,18 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   );
   const bilingual = h('input', { type: 'checkbox', name: 'bilingual', testid: 'bilingual' });
   const bilingualLabel = h('label', { class: 'check' }, bilingual, ' Also bilingual subtitles (the spoken line above each translation)');
+  // Subtitle rules for this job over each language's defaults (42 characters a line, 2 lines, 17 cps
+  // for most; CJK and English have their own); empty keeps the defaults. The server checks the ranges.
+  const maxLineChars = h('input', { id: lineCharsId, type: 'number', name: 'maxCharsPerLine', min: 16, max: 80, step: 1, placeholder: 'Language default', testid: 'max-line-chars' });
+  const maxLines = h('input', { id: linesId, type: 'number', name: 'maxLines', min: 1, max: 3, step: 1, placeholder: 'Language default', testid: 'max-lines' });
+  const readingSpeed = h('input', { id: speedId, type: 'number', name: 'maxCharsPerSecond', min: 8, max: 40, step: 0.5, placeholder: 'Language default', testid: 'reading-speed' });
+  const ruleFields = h(
+    'div',
+    { class: 'field-row', testid: 'subtitle-rules' },
+    h('div', { class: 'field' }, h('label', { for: lineCharsId }, 'Characters per line'), maxLineChars),
+    h('div', { class: 'field' }, h('label', { for: linesId }, 'Lines per subtitle'), maxLines),
+    h('div', { class: 'field' }, h('label', { for: speedId }, 'Reading speed (characters/s)'), readingSpeed),
+  );
   const targetPicker = languagePicker({ label: 'Translate into', languages: catalogue.languages, multiple: true, testid: 'target', emptyText: 'No language chosen yet' });
   const targets = h('div', { class: 'targets', testid: 'target-languages' }, targetPicker.element);
 
@@ -97,6 +112,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
     llmFields,
     targets,
     h('div', { class: 'field' }, bilingualLabel),
+    ruleFields,
     h('div', { class: 'actions' }, submit),
     h('div', { class: 'progress-line' }, h('label', { for: progressId, class: 'visually-hidden' }, 'Upload progress'), progress, progressText),
     status,
@@ -131,6 +147,7 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
         subtitles: subtitlesInput.files?.[0],
         ...(engine.value === 'llm' ? { llmModel: llmModel.value.trim() || undefined, style: style.value.trim() || undefined } : {}),
         bilingual: bilingual.checked,
+        subtitleRules: subtitleRulesOf({ maxCharsPerLine: maxLineChars, maxLines, maxCharsPerSecond: readingSpeed }),
         chunkBytes: chunkBytes(),
         onProgress: (sent, total) => {
           const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
@@ -155,4 +172,10 @@ export function uploadForm(catalogue: Catalogue, onSubmitted: (job: Job) => void
   });
 
   return form;
+}
+
+/** The rule fields that were filled in, as numbers (the server says which is out of range). */
+function subtitleRulesOf(fields: Record<string, HTMLInputElement>): Record<string, number> | undefined {
+  const rules = Object.fromEntries(Object.entries(fields).flatMap(([rule, input]) => (input.value.trim() === '' ? [] : [[rule, Number(input.value)]])));
+  return Object.keys(rules).length > 0 ? rules : undefined;
 }

@@ -11,8 +11,8 @@ import { DEFAULT_SUMMARY_REPLY } from './scripted-summary';
  * the "model" does. The engine's one summary request per transcript is told apart (it carries
  * SUMMARY_MARKER) and answered by `summary` instead, without using up a step. GET /v1/models
  * lists `models` when the script has them (else 404, as some servers do). It records every
- * request it gets (GET /_requests); PUT /_script replaces the script and clears the record. It
- * prints `LISTENING <port>` once ready.
+ * request it gets (GET /_requests) and the most chat requests it had open at once (GET /_stats);
+ * PUT /_script replaces the script and clears both. It prints `LISTENING <port>` once ready.
  */
 
 export type ScriptStep =
@@ -53,6 +53,9 @@ export type RecordedRequest = { at: number; kind: 'summary' | 'translate'; body:
 let script: ChatScript = process.env.CHAT_SCRIPT ? (JSON.parse(process.env.CHAT_SCRIPT) as ChatScript) : {};
 let requests: RecordedRequest[] = [];
 let step = 0;
+// Chat requests being answered now, and the most at any one time since the last script.
+let inFlight = 0;
+let maxInFlight = 0;
 
 /** The chunk's lines, found after the marker the engine writes before their JSON. */
 function linesOf(body: RecordedRequest['body']): Record<string, string> {
@@ -120,10 +123,12 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const text = Buffer.concat(chunks).toString('utf8');
     if (req.method === 'GET' && req.url === '/_requests') return reply(res, 200, requests);
+    if (req.method === 'GET' && req.url === '/_stats') return reply(res, 200, { maxInFlight, inFlight });
     if (req.method === 'PUT' && req.url === '/_script') {
       script = JSON.parse(text) as ChatScript;
       requests = [];
       step = 0;
+      maxInFlight = inFlight;
       return reply(res, 200, { ok: true });
     }
     if (req.method === 'GET' && req.url === '/v1/models') {
@@ -134,6 +139,10 @@ const server = http.createServer((req, res) => {
       const body = JSON.parse(text) as RecordedRequest['body'];
       const kind = body.messages.some((message) => message.content.includes(SUMMARY_MARKER)) ? 'summary' : 'translate';
       requests.push({ at: Date.now(), kind, body });
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Until the reply is sent or the client gives up on it (a hang past its timeout).
+      res.once('close', () => inFlight--);
       let current: ScriptStep;
       if (kind === 'summary') current = script.summary ?? { kind: 'content', content: DEFAULT_SUMMARY_REPLY };
       else current = script.steps?.[step++] ?? script.fallback ?? { kind: 'echo' };

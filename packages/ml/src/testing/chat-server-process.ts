@@ -12,6 +12,8 @@ export type ChatServerProcess = {
   setScript(script: ChatScript): Promise<void>;
   /** The requests so far: translation requests by default, or the summary requests, or all. */
   requests(kind?: RecordedRequest['kind'] | 'all'): Promise<RecordedRequest[]>;
+  /** The most chat requests the server had open at once since the last setScript. */
+  maxInFlight(): Promise<number>;
   stop(): Promise<void>;
 };
 
@@ -58,6 +60,9 @@ export async function startChatServer(script: ChatScript = {}, timeoutMs = 30_00
     async requests(kind = 'translate') {
       const all = (await (await control(`${origin}/_requests`)).json()) as RecordedRequest[];
       return kind === 'all' ? all : all.filter((request) => request.kind === kind);
+    },
+    async maxInFlight() {
+      return ((await (await control(`${origin}/_stats`)).json()) as { maxInFlight: number }).maxInFlight;
     },
     async stop() {
       if (child.exitCode !== null) return;

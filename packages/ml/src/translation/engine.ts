@@ -1,4 +1,5 @@
 import type { EngineName, LanguagePair, PairRoute, Segment } from '@babelfish/core';
+import type { DownloadListener } from '../model-download';
 
 /**
  * A way of turning segments in one language into segments in another. Text engines keep each
@@ -13,6 +14,8 @@ export type TranslateRequest = {
   /** The source audio (16 kHz mono), for engines that translate speech rather than text. */
   audio?: () => Promise<Float32Array>;
   onProgress?: (percent: number) => void;
+  /** Hears the download of a model the engine has to fetch first (NLLB, Marian); others never call it. */
+  onDownload?: DownloadListener;
   /**
    * The job's glossary for this target (source term → required translation). The caller already
    * swapped matched terms for ZXQ<n> placeholders; engines that read instructions (llm) also get

@@ -96,6 +96,27 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(second).toContain(JSON.stringify({ 3: sentences[2], 4: sentences[3] }));
     expect(second).not.toContain('Following lines');
     expect(second).toContain('- moon → Luna');
+    // The first chunk sees what comes after it, read-only, and nothing before.
+    const first = requests.map((request) => request.body.messages[1]!.content).find((content) => content.includes('"1":'))!;
+    expect(first).toContain(`Following lines (context only, do not translate):\n3: ${sentences[2]}\n4: ${sentences[3]}`);
+    expect(first).toContain(JSON.stringify({ 1: sentences[0], 2: sentences[1] }));
+    expect(first).not.toContain('Previous lines');
+  });
+
+  // settings.concurrency is LLM_CONCURRENCY (the worker passes config.llm as these settings; config.spec.ts maps the variable).
+  it.each([1, 3])('keeps at most LLM_CONCURRENCY=%i requests in flight, however many chunks are waiting', async (concurrency) => {
+    const many = Array.from({ length: 8 }, (_, i) => ({ start: i * 2, end: i * 2 + 1.5, text: `Line number ${i + 1} of the talk.` }));
+    // Every reply takes a while, so chunks that may run together really overlap at the server.
+    await server.setScript({ fallback: { kind: 'hang', ms: 400 } });
+    const llm = new LlmEngine({
+      settings: { baseUrl: server.baseUrl, apiKey: 'test-key', model: 'test-model', concurrency, timeoutMs: 10_000 },
+      cache,
+      chunkLimits: { maxLines: 1 },
+    });
+    const result = await llm.translate({ segments: many, from: 'en', to: 'es' });
+    expect(result.map((segment) => segment.text)).toEqual(many.map((segment) => `[es] ${segment.text}`));
+    expect(await server.requests()).toHaveLength(8);
+    expect(await server.maxInFlight()).toBe(concurrency);
   });
 
   it('accepts a reply in a ```json fence', async () => {

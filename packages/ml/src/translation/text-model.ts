@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, isAppError, type Segment } from '@babelfish/core';
+import type { DownloadListener } from '../model-download';
+import { ensureModelFiles } from '../model-ensure';
 import { applyTransformersEnv, assertModelAvailable, deviceFor, hasModelFiles, modelLoadError, modelSettings } from '../model-env';
 
 /**
@@ -21,6 +23,8 @@ export type TextModelRequest = {
   texts: string[];
   options: TextModelOptions;
   onProgress?: (percent: number) => void;
+  /** Hears the model's download when its files are not on disk yet (the job shows it as its `download` stage). */
+  onDownload?: DownloadListener;
 };
 
 export type TextModelRunner = (request: TextModelRequest) => Promise<string[]>;
@@ -88,7 +92,12 @@ function hasFiles(dir: string, modelId: string, files: string[]): boolean {
 }
 
 /** Runs the model in this thread, batch by batch, reporting progress after each batch. */
-export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts, options, onProgress }) => {
+export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts, options, onProgress, onDownload }) => {
+  if (!loaded.has(modelId)) {
+    // Our downloader first, into the cache transformers.js reads (the same files it would fetch),
+    // so the download has progress to show; present files make this a no-op.
+    await ensureModelFiles(modelId, { dtype: textModelDtype(modelId, deviceFor('translate')), onProgress: onDownload });
+  }
   const translator = await getTranslationPipeline(modelId);
   const translated: string[] = [];
   for (let i = 0; i < texts.length; i += TEXT_MODEL_BATCH_SIZE) {
@@ -123,11 +132,12 @@ export async function translateSegmentTexts(
   segments: Segment[],
   options: TextModelOptions,
   onProgress?: (percent: number) => void,
+  onDownload?: DownloadListener,
 ): Promise<Segment[]> {
   const texts = segments.map((segment) => segment.text.replace(/\s+/g, ' ').trim());
   const todo = texts.flatMap((text, index) => (text ? [index] : []));
   onProgress?.(0);
-  const output = todo.length > 0 ? await run({ modelId, texts: todo.map((index) => texts[index]!), options, onProgress }) : [];
+  const output = todo.length > 0 ? await run({ modelId, texts: todo.map((index) => texts[index]!), options, onProgress, onDownload }) : [];
   if (output.length !== todo.length) {
     throw new AppError('TRANSLATION_FAILED', `${modelId} returned ${output.length} translations for ${todo.length} lines`, { modelId });
   }

@@ -8,7 +8,7 @@ import { storageKeys } from '@babelfish/storage';
 import type { StageContext } from '../context';
 import { assertLanguagePlan } from '../language-plan';
 import { loadJob } from '../load-job';
-import { createStageReporter, downloadProgressListener } from '../progress';
+import { createStageReporter } from '../progress';
 import type { LanguageDetectionResult } from './result';
 
 /** Where a transcription-only job keeps what its finish step writes out. */
@@ -42,7 +42,7 @@ export async function runTranscriptionStage(ctx: StageContext, jobId: string, si
     const detectOnly = request.task === 'detect-language';
     const durationSeconds = await extract(ctx, job, wavPath, detectOnly ? DETECTION_SECONDS : undefined, (percent) => progress.report(percent / 10, 'Extracting audio'));
     // The model the request named (validated by the API against what is installed), else WHISPER_MODEL.
-    const whisper = await ctx.whisper(downloadProgressListener(ctx, job.id, progress.note), request.whisperModel);
+    const whisper = await ctx.whisper(progress.download, request.whisperModel);
     ctx.logger.info('transcription model', { jobId, modelId: whisper.modelId, prompt: request.prompt !== undefined, temperature: request.temperature });
     abortIfCanceled(signal);
 
