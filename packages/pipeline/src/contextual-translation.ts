@@ -31,6 +31,8 @@ export type ContextualTranslationInput = {
   onProgress?: (percent: number) => void;
   /** The llm engine's per-job model and style note. */
   llm?: { model?: string; style?: string };
+  /** The job was canceled: the engine stops (CANCELED). */
+  signal?: AbortSignal;
 };
 
 export type ContextualTranslation = {
@@ -49,7 +51,7 @@ export async function translateInContext(input: ContextualTranslationInput): Pro
   if (input.engine.name === 'whisper') {
     // Whisper listens to the audio and never sees the source text: its English sentences get
     // the glossary's spellings afterwards (names it kept, terms it left untranslated).
-    const english = await input.engine.translate({ segments: input.sourceSegments, from, to: input.to, audio: input.audio, onProgress: input.onProgress });
+    const english = await input.engine.translate({ segments: input.sourceSegments, from, to: input.to, audio: input.audio, onProgress: input.onProgress, signal: input.signal });
     const sentences = sentencesFromSegments(english, input.to);
     const texts = sentences.map((sentence) => enforceTerms(sentence.text, entries));
     return { segments: segmentTranslation(sentences, texts, input.rules, cueOptions), missingTerms: [] };
@@ -67,6 +69,7 @@ export async function translateInContext(input: ContextualTranslationInput): Pro
     onProgress: input.onProgress,
     glossary: entries,
     llm: input.llm,
+    signal: input.signal,
     onReport: (value) => {
       report = value;
     },

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, isAppError, type Segment } from '@babelfish/core';
+import { throwIfCanceled } from './engine';
 import { applyTransformersEnv, assertModelAvailable, deviceFor, hasModelFiles, modelLoadError, modelSettings } from '../model-env';
 
 /**
@@ -21,6 +22,8 @@ export type TextModelRequest = {
   texts: string[];
   options: TextModelOptions;
   onProgress?: (percent: number) => void;
+  /** The job was canceled: no further batch is started (CANCELED). */
+  signal?: AbortSignal;
 };
 
 export type TextModelRunner = (request: TextModelRequest) => Promise<string[]>;
@@ -88,10 +91,13 @@ function hasFiles(dir: string, modelId: string, files: string[]): boolean {
 }
 
 /** Runs the model in this thread, batch by batch, reporting progress after each batch. */
-export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts, options, onProgress }) => {
+export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts, options, onProgress, signal }) => {
+  throwIfCanceled(signal);
   const translator = await getTranslationPipeline(modelId);
   const translated: string[] = [];
   for (let i = 0; i < texts.length; i += TEXT_MODEL_BATCH_SIZE) {
+    // A batch in flight cannot be stopped (one synchronous ONNX run per token); the next is not started.
+    throwIfCanceled(signal);
     const batch = texts.slice(i, i + TEXT_MODEL_BATCH_SIZE);
     const output = await runBatch(translator, modelId, batch, options);
     translated.push(...output.map((line) => line.translation_text.trim()));
@@ -123,11 +129,12 @@ export async function translateSegmentTexts(
   segments: Segment[],
   options: TextModelOptions,
   onProgress?: (percent: number) => void,
+  signal?: AbortSignal,
 ): Promise<Segment[]> {
   const texts = segments.map((segment) => segment.text.replace(/\s+/g, ' ').trim());
   const todo = texts.flatMap((text, index) => (text ? [index] : []));
   onProgress?.(0);
-  const output = todo.length > 0 ? await run({ modelId, texts: todo.map((index) => texts[index]!), options, onProgress }) : [];
+  const output = todo.length > 0 ? await run({ modelId, texts: todo.map((index) => texts[index]!), options, onProgress, signal }) : [];
   if (output.length !== todo.length) {
     throw new AppError('TRANSLATION_FAILED', `${modelId} returned ${output.length} translations for ${todo.length} lines`, { modelId });
   }
