@@ -16,7 +16,13 @@ import { repoRoot } from '../support/paths';
  * changes both sides alike.
  */
 type Run = { output: string[]; ms: number; maxBlockedMs: number };
-type ProbeResult = { thread: Run; inProcess: Run; progress: number[]; errors: Record<'unknownLanguage' | 'missingModel', string> };
+type ProbeResult = {
+  thread: Run;
+  inProcess: Run;
+  progress: number[];
+  errors: Record<'unknownLanguage' | 'missingModel', string>;
+  canceled: { code: string; preAborted: string; afterwards: string[] };
+};
 
 describe('text models off the main thread', () => {
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-busy-models-'));
@@ -49,5 +55,9 @@ describe('text models off the main thread', () => {
   it('the thread reports progress per batch and sends errors back as AppErrors with their codes', () => {
     expect(result.progress).toEqual([80, 100]); // 10 lines: batches of 8 and 2
     expect(result.errors).toEqual({ unknownLanguage: 'AppError:TRANSLATION_FAILED', missingModel: 'AppError:MODEL_UNAVAILABLE' });
+  });
+
+  it('a canceled request is CANCELED (the thread is told to stop it) and the thread goes on serving', () => {
+    expect(result.canceled).toEqual({ code: 'AppError:CANCELED', preAborted: 'AppError:CANCELED', afterwards: texts.map((text) => glossTranslation(text, 'es')) });
   });
 });

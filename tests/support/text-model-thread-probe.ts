@@ -42,6 +42,13 @@ const errors = {
   unknownLanguage: await codeOf(threaded.run({ ...request, options: { src_lang: 'eng_Latn', tgt_lang: 'xxx_Latn' } })),
   missingModel: await codeOf(threaded.run({ ...request, modelId: 'Tests/not-installed' })),
 };
+// Canceled as its first batch lands: CANCELED at once, and the thread still serves the next request.
+const cancelController = new AbortController();
+const canceledCode = await codeOf(
+  threaded.run({ ...request, texts: Array.from({ length: 24 }, () => texts[0]!), onProgress: () => cancelController.abort(), signal: cancelController.signal }),
+);
+const afterCancel = await threaded.run(request);
+const canceled = { code: canceledCode, preAborted: await codeOf(threaded.run({ ...request, signal: AbortSignal.abort() })), afterwards: afterCancel };
 await threaded.close();
 const inProcess = await measure(translateTextsInProcess);
-console.log(JSON.stringify({ thread: inThread, inProcess, progress, errors }));
+console.log(JSON.stringify({ thread: inThread, inProcess, progress, errors, canceled }));

@@ -47,6 +47,8 @@ export function createProcessors(
         return cancellations.run(data.jobId, (signal) => runTranscribeChunk(ctx, data, signal));
       }
       if ('kind' in data && data.kind === 'merge') {
+        // The last running chunk finished after a cancel took the others away: nothing to merge.
+        if (await canceledTranscription(data.jobId)) return { skipped: true };
         const transcript = await runTranscribeMerge(ctx, data);
         await translateNext(data.jobId, data.run);
         return { language: transcript.language, segments: transcript.segments.length };
@@ -72,7 +74,11 @@ export function createProcessors(
     },
     translate: async (job) => {
       if (await canceledTranscription(job.data.jobId)) return { skipped: true };
-      const translation = await runTranslateStage(ctx, job.data.jobId, job.data.language);
+      // A cancel stops the engine (llm requests aborted, text models between batches); a
+      // shutdown lets the translation finish (handBack), as the cache keeps nothing of NLLB's work.
+      const translation = await cancellations.run(job.data.jobId, (signal) => runTranslateStage(ctx, job.data.jobId, job.data.language, { signal }), {
+        onShutdown: 'finish',
+      });
       return { language: translation.targetLanguage, engine: translation.engine };
     },
     mux: async (job) => {
@@ -119,8 +125,8 @@ export function createProcessors(
    * SIGTERM: the running transcriptions and muxes are stopped and their BullMQ jobs moved back
    * to the wait list with this worker's lock token, so another worker takes them at once rather
    * than after the lock lapses (and no attempt or stall is counted). Chunks already finished
-   * stay stored and are not redone (transcribe-chunks.ts). Stages without a stop signal
-   * (translation) simply finish; the caller waits for them.
+   * stay stored and are not redone (transcribe-chunks.ts). Translations are not stopped for a
+   * shutdown (only for a cancel): they simply finish; the caller waits for them.
    */
   let handingBack = false;
   const handBack = (): number => {

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { configureModels, translateTextsInProcess, type DownloadProgress } from '@babelfish/ml';
-import type { TextModelThreadData, TextModelThreadReply, TextModelThreadRequest } from './text-model-thread-protocol';
+import type { TextModelThreadData, TextModelThreadMessage, TextModelThreadReply } from './text-model-thread-protocol';
 import { serializeError } from './whisper-thread-protocol';
 
 /**
@@ -19,14 +19,27 @@ const send = (reply: TextModelThreadReply) => port.postMessage(reply);
 configureModels(data.models);
 
 let queue: Promise<unknown> = Promise.resolve();
-port.on('message', (request: TextModelThreadRequest) => {
+/** The requests queued or running here, so that an abort message reaches the one it names. */
+const running = new Map<number, AbortController>();
+port.on('message', (message: TextModelThreadMessage) => {
+  if (message.type === 'abort') {
+    running.get(message.id)?.abort();
+    return;
+  }
+  const request = message;
+  const controller = new AbortController();
+  running.set(request.id, controller);
   const onProgress = request.progress ? (percent: number) => send({ type: 'progress', id: request.id, percent }) : undefined;
   const onDownload = request.download ? (progress: DownloadProgress) => send({ type: 'download', id: request.id, progress }) : undefined;
-  const work = queue.then(() => translateTextsInProcess({ modelId: request.modelId, texts: request.texts, options: request.options, onProgress, onDownload }));
+  const work = queue.then(() =>
+    translateTextsInProcess({ modelId: request.modelId, texts: request.texts, options: request.options, onProgress, onDownload, signal: controller.signal }),
+  );
   queue = work.catch(() => undefined);
-  work.then(
+  work
+    .then(
     (texts) => send({ type: 'result', id: request.id, texts }),
     (error: unknown) => send({ type: 'error', id: request.id, error: serializeError(error) }),
-  );
+    )
+    .finally(() => running.delete(request.id));
 });
 send({ type: 'ready' });

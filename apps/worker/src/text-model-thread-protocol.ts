@@ -11,7 +11,12 @@ export type TextModelThreadData = {
   models: ModelSettings;
 };
 
-export type TextModelThreadRequest = { id: number; modelId: string; texts: string[]; options: TextModelOptions; progress: boolean; download: boolean };
+export type TextModelThreadRequest = { type: 'translate'; id: number; modelId: string; texts: string[]; options: TextModelOptions; progress: boolean; download: boolean };
+
+/** The job of request `id` was canceled: the thread starts no further batch of it (or none at all, still queued). */
+export type TextModelThreadAbort = { type: 'abort'; id: number };
+
+export type TextModelThreadMessage = TextModelThreadRequest | TextModelThreadAbort;
 
 export type TextModelThreadReply =
   | { type: 'ready' }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
 import type { ModelSettings, TextModelRequest, TextModelRunner } from '@babelfish/ml';
-import type { TextModelThreadData, TextModelThreadReply, TextModelThreadRequest } from './text-model-thread-protocol';
+import type { TextModelThreadAbort, TextModelThreadData, TextModelThreadReply, TextModelThreadRequest } from './text-model-thread-protocol';
 import { threadScript } from './thread-script';
 import { deserializeError } from './whisper-thread-protocol';
 
@@ -17,6 +17,8 @@ import { deserializeError } from './whisper-thread-protocol';
 
 /** The bootstrap and `.ts` entry from source, the `.js` entry when compiled (thread-script.ts). */
 const { script, entry } = threadScript('text-model-thread-entry');
+
+const canceled = () => new AppError('CANCELED', 'The translation was canceled');
 
 type Pending = { resolve: (texts: string[]) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void; onDownload?: TextModelRequest['onDownload'] };
 
@@ -78,10 +80,32 @@ class TextModelThread {
 
   translate(request: TextModelRequest): Promise<string[]> {
     if (this.exitReason) return Promise.reject(this.exitReason);
+    const { signal } = request;
+    if (signal?.aborted) return Promise.reject(canceled());
     const id = this.nextId++;
-    const message: TextModelThreadRequest = { id, modelId: request.modelId, texts: request.texts, options: request.options, progress: Boolean(request.onProgress), download: Boolean(request.onDownload) };
+    const message: TextModelThreadRequest = {
+      type: 'translate',
+      id,
+      modelId: request.modelId,
+      texts: request.texts,
+      options: request.options,
+      progress: Boolean(request.onProgress),
+      download: Boolean(request.onDownload),
+    };
     return new Promise<string[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress: request.onProgress, onDownload: request.onDownload });
+      // Canceled: the caller is answered at once; the thread finishes the batch it is in
+      // (one ONNX run cannot be interrupted) and starts no other of this request.
+      const onAbort = () => {
+        if (!this.pending.delete(id)) return;
+        this.worker.postMessage({ type: 'abort', id } satisfies TextModelThreadAbort);
+        reject(canceled());
+      };
+      const settle = <A extends unknown[]>(done: (...args: A) => void) => (...args: A) => {
+        signal?.removeEventListener('abort', onAbort);
+        done(...args);
+      };
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgress: request.onProgress, onDownload: request.onDownload });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.worker.postMessage(message);
     });
   }

@@ -33,6 +33,8 @@ export type ContextualTranslationInput = {
   onDownload?: DownloadListener;
   /** The llm engine's per-job model and style note. */
   llm?: { model?: string; style?: string };
+  /** The job was canceled: the engine stops (CANCELED). */
+  signal?: AbortSignal;
 };
 
 export type ContextualTranslation = {
@@ -51,7 +53,7 @@ export async function translateInContext(input: ContextualTranslationInput): Pro
   if (input.engine.name === 'whisper') {
     // Whisper listens to the audio and never sees the source text: its English sentences get
     // the glossary's spellings afterwards (names it kept, terms it left untranslated).
-    const english = await input.engine.translate({ segments: input.sourceSegments, from, to: input.to, audio: input.audio, onProgress: input.onProgress });
+    const english = await input.engine.translate({ segments: input.sourceSegments, from, to: input.to, audio: input.audio, onProgress: input.onProgress, signal: input.signal });
     const sentences = sentencesFromSegments(english, input.to);
     const texts = sentences.map((sentence) => enforceTerms(sentence.text, entries));
     return { segments: segmentTranslation(sentences, texts, input.rules, cueOptions), missingTerms: [] };
@@ -70,6 +72,7 @@ export async function translateInContext(input: ContextualTranslationInput): Pro
     onDownload: input.onDownload,
     glossary: entries,
     llm: input.llm,
+    signal: input.signal,
     onReport: (value) => {
       report = value;
     },

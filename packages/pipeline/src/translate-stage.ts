@@ -14,7 +14,8 @@ import { assertTextEngine } from './subtitle-import';
  * into one target language, sentence by sentence with the job's glossary, cuts it into cues by
  * the job's subtitle rules and saves it as that language's next subtitle version.
  */
-export async function runTranslateStage(ctx: StageContext, jobId: string, language: string): Promise<Translation> {
+/** `signal`: the job was canceled; the engine stops (llm: its requests are aborted) and nothing is saved. */
+export async function runTranslateStage(ctx: StageContext, jobId: string, language: string, options: { signal?: AbortSignal } = {}): Promise<Translation> {
   const job = await loadJob(ctx, jobId);
   const progress = createStageReporter(ctx, job, 'translate', language);
   progress.report(0, `Translating to ${language}`);
@@ -40,11 +41,14 @@ export async function runTranslateStage(ctx: StageContext, jobId: string, langua
       glossary: job.options.glossary,
       rules: jobRules(job, language),
       // Only the whisper engine listens to the audio; others never call this.
-      audio: () => ctx.storage.withLocalFile(storageKeys.audio(jobId), (file) => decodePcmF32(file, { ffmpegPath: ctx.ffmpeg.ffmpegPath })),
+      audio: () => ctx.storage.withLocalFile(storageKeys.audio(jobId), (file) => decodePcmF32(file, { ffmpegPath: ctx.ffmpeg.ffmpegPath, signal: options.signal })),
       onProgress: (percent) => progress.report(percent),
       onDownload: progress.download,
       llm: { model: job.options.llmModel, style: job.options.style },
+      signal: options.signal,
     });
+    // An engine that returned anyway (its last batch was in flight) must not save a canceled job's subtitles.
+    if (options.signal?.aborted) throw new AppError('CANCELED', 'The translation was canceled');
     const { segments, missingTerms } = translated;
     report = translated.report;
     if (report) {

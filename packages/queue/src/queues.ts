@@ -105,7 +105,16 @@ export function createJobQueues(settings: QueueSettings) {
         const state = job ? await job.getState() : 'unknown';
         if (!job || !['waiting', 'prioritized', 'waiting-children', 'delayed'].includes(state)) continue;
         // A removed parent takes its children with it; a locked child makes the removal fail.
-        removed += await job.remove({ removeChildren: true }).then(() => 1, () => 0);
+        if (await job.remove({ removeChildren: true }).then(() => true, () => false)) {
+          removed++;
+          continue;
+        }
+        // A chunk is running (locked): the parent stays for it, its waiting siblings go. The
+        // running one is stopped by its worker and fails the merge, or ends and the merge skips.
+        const before = await job.getDependenciesCount({ unprocessed: true });
+        await job.removeUnprocessedChildren().catch(() => undefined);
+        const after = await job.getDependenciesCount({ unprocessed: true });
+        removed += Math.max(0, (before.unprocessed ?? 0) - (after.unprocessed ?? 0));
       }
       return removed;
     },

@@ -11,8 +11,9 @@ import { DEFAULT_SUMMARY_REPLY } from './scripted-summary';
  * the "model" does. The engine's one summary request per transcript is told apart (it carries
  * SUMMARY_MARKER) and answered by `summary` instead, without using up a step. GET /v1/models
  * lists `models` when the script has them (else 404, as some servers do). It records every
- * request it gets (GET /_requests) and the most chat requests it had open at once (GET /_stats);
- * PUT /_script replaces the script and clears both. It prints `LISTENING <port>` once ready.
+ * request it gets, and whether the client hung up before its reply (GET /_requests), and the
+ * most chat requests it had open at once (GET /_stats); PUT /_script replaces the script and
+ * clears the record. It prints `LISTENING <port>` once ready.
  */
 
 export type ScriptStep =
@@ -48,7 +49,13 @@ export type ChatScript = {
   models?: string[];
 };
 
-export type RecordedRequest = { at: number; kind: 'summary' | 'translate'; body: { model: string; messages: { role: string; content: string }[] } };
+export type RecordedRequest = {
+  at: number;
+  kind: 'summary' | 'translate';
+  body: { model: string; messages: { role: string; content: string }[] };
+  /** The client closed the connection before the reply was sent (it aborted the request). */
+  closedBeforeReply?: true;
+};
 
 let script: ChatScript = process.env.CHAT_SCRIPT ? (JSON.parse(process.env.CHAT_SCRIPT) as ChatScript) : {};
 let requests: RecordedRequest[] = [];
@@ -138,11 +145,15 @@ const server = http.createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/v1/chat/completions') {
       const body = JSON.parse(text) as RecordedRequest['body'];
       const kind = body.messages.some((message) => message.content.includes(SUMMARY_MARKER)) ? 'summary' : 'translate';
-      requests.push({ at: Date.now(), kind, body });
+      const record: RecordedRequest = { at: Date.now(), kind, body };
+      requests.push(record);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       // Until the reply is sent or the client gives up on it (a hang past its timeout).
-      res.once('close', () => inFlight--);
+      res.once('close', () => {
+        inFlight--;
+        if (!res.writableEnded) record.closedBeforeReply = true;
+      });
       let current: ScriptStep;
       if (kind === 'summary') current = script.summary ?? { kind: 'content', content: DEFAULT_SUMMARY_REPLY };
       else current = script.steps?.[step++] ?? script.fallback ?? { kind: 'echo' };

@@ -44,6 +44,19 @@ describe('ApertiumEngine', () => {
     expect(progress.at(-1)).toBe(100);
   });
 
+  it('a canceled translation runs no further batch (one apertium process each) and is CANCELED', async () => {
+    // 250 segments: batches of 100, 100 and 50.
+    const segments: Segment[] = Array.from({ length: 250 }, (_, i) => ({ start: i, end: i + 1, text: `ask not what your country can do for you ${i}` }));
+    const controller = new AbortController();
+    const progress: number[] = [];
+    const onProgress = (percent: number) => {
+      progress.push(percent);
+      if (percent > 0) controller.abort(); // canceled while the first batch ran
+    };
+    await expect(engine.translate({ segments, from: 'en', to: 'es', onProgress, signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELED' });
+    expect(progress).toEqual([0, 40]);
+  });
+
   it('translates Spanish to English', async () => {
     const [segment] = await engine.translate({
       segments: [{ start: 0, end: 3, text: 'Sé que puedo escalar el Everest sin oxígeno.' }],

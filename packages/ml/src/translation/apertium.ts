@@ -1,5 +1,5 @@
 import { AppError, findLanguage, routesCover, routesFromPairs, supportedLanguages, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
-import { hasPair, pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
+import { hasPair, pairLabel, throwIfCanceled, type EngineCheck, type TranslateRequest, type TranslationEngine } from './engine';
 import { listModes, translateWithApertium } from './apertium-cli';
 
 /**
@@ -58,7 +58,8 @@ export class ApertiumEngine implements TranslationEngine {
     let done = 0;
     req.onProgress?.(0);
     for (const batch of batches(todo, texts)) {
-      const results = await this.translateBatch(mode, batch.map((index) => texts[index] ?? ''));
+      throwIfCanceled(req.signal);
+      const results = await this.translateBatch(mode, batch.map((index) => texts[index] ?? ''), req.signal);
       batch.forEach((index, i) => {
         translated[index] = results[i] ?? '';
       });
@@ -69,13 +70,16 @@ export class ApertiumEngine implements TranslationEngine {
     return req.segments.map((segment, index) => ({ start: segment.start, end: segment.end, text: translated[index] ?? '' }));
   }
 
-  private async translateBatch(mode: string, texts: string[]): Promise<string[]> {
+  private async translateBatch(mode: string, texts: string[], signal?: AbortSignal): Promise<string[]> {
     const output = await translateWithApertium(mode, texts.join('\n\n'), this.command);
     const pieces = output.trim().split(/\n[ \t]*\n/).map(cleanApertiumText);
     if (pieces.length === texts.length) return pieces;
     // The separator did not round-trip (unexpected input); fall back to one process per segment.
     const single: string[] = [];
-    for (const text of texts) single.push(cleanApertiumText(await translateWithApertium(mode, text, this.command)));
+    for (const text of texts) {
+      throwIfCanceled(signal);
+      single.push(cleanApertiumText(await translateWithApertium(mode, text, this.command)));
+    }
     return single;
   }
 

@@ -1,4 +1,4 @@
-import type { EngineName, LanguagePair, PairRoute, Segment } from '@babelfish/core';
+import { AppError, type EngineName, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
 import type { DownloadListener } from '../model-download';
 
 /**
@@ -26,7 +26,17 @@ export type TranslateRequest = {
   llm?: { model?: string; style?: string };
   /** Called once at the end by engines that have more to say than the text (llm: tokens, fallbacks). */
   onReport?: (report: TranslationReport) => void;
+  /**
+   * The job was canceled: the engine stops (CANCELED) and sends or computes nothing more. The
+   * llm engine aborts its HTTP requests; the others stop before their next batch.
+   */
+  signal?: AbortSignal;
 };
+
+/** CANCELED once `signal` is aborted: engines call it between batches, so a canceled job stops paying for work. */
+export function throwIfCanceled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('CANCELED', 'The translation was canceled');
+}
 
 /** What a translation cost and how it went, for logs and the job's quality report. */
 export type TranslationReport = {

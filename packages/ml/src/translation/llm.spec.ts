@@ -187,6 +187,35 @@ describe('llm translation engine (scripted chat completions server)', () => {
     expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(400);
   });
 
+  it('a cancel aborts the request in flight, and one during a Retry-After wait sends nothing more: CANCELED', async () => {
+    const untilSent = async (count: number) => {
+      while ((await server.requests()).length < count) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    await server.setScript({ steps: [{ kind: 'hang', ms: 20_000 }] });
+    const hanging = new AbortController();
+    const first = translate(engine({ timeoutMs: 30_000 }), { signal: hanging.signal }).catch((error: unknown) => error);
+    await untilSent(1);
+    hanging.abort();
+    expect(await first).toMatchObject({ code: 'CANCELED' });
+    // The server saw the connection closed under the request it was still answering.
+    while (!(await server.requests())[0]!.closedBeforeReply) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await server.requests()).toHaveLength(1);
+
+    // A 429 asking for 30 s: the cancel ends the wait (the test would time out otherwise) and no retry goes out.
+    await server.setScript({ steps: [{ kind: 'status', status: 429, retryAfter: '30' }] });
+    const waiting = new AbortController();
+    const second = translate(engine(), { signal: waiting.signal }).catch((error: unknown) => error);
+    await untilSent(1);
+    waiting.abort();
+    expect(await second).toMatchObject({ code: 'CANCELED' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await server.requests()).toHaveLength(1);
+    // Already canceled: nothing is sent at all.
+    await server.setScript({});
+    expect(await translate(engine(), { signal: AbortSignal.abort() }).catch((error: unknown) => error)).toMatchObject({ code: 'CANCELED' });
+    expect(await server.requests('all')).toHaveLength(0);
+  });
+
   it('a line that never succeeds goes to Apertium alone and is counted; the others stay the model’s', async () => {
     await server.setScript({ poison: 'never give up' });
     const { texts, report } = await translate(engine());

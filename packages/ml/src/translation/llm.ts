@@ -1,6 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type OpenAI from 'openai';
 import { AppError, describeError, expandRoutes, supportedLanguages, type EngineName, type LanguagePair, type PairRoute, type Segment } from '@babelfish/core';
-import { pairLabel, type EngineCheck, type TranslateRequest, type TranslationEngine, type TranslationReport } from './engine';
+import { pairLabel, throwIfCanceled, type EngineCheck, type TranslateRequest, type TranslationEngine, type TranslationReport } from './engine';
 import { createLlmServerProbe, type LlmServerState } from './llm-server-probe';
 import { DEFAULT_CHUNK_LIMITS, buildMessages, parseReply, planChunks, type ChatMessage, type ChunkLimits } from './llm-prompt';
 import { openingSummary, parseSummaryReply, summaryMessages, type VideoSummary } from './llm-summary';
@@ -46,7 +47,8 @@ const BACKOFF_BASE_MS = 1000;
  */
 const MAX_BAD_REPLIES_WITHOUT_GOOD = 16;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Rejects (AbortError) as soon as `signal` is aborted. */
+const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal });
 
 type Run = {
   req: TranslateRequest;
@@ -71,7 +73,7 @@ export class LlmEngine implements TranslationEngine {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   /** Summary requests in flight, by cache key: two target languages translating at once share one. */
-  private readonly summaries = new Map<string, Promise<{ summary: VideoSummary } | { problem: string }>>();
+  private readonly summaries = new Map<string, Promise<{ summary: VideoSummary } | { problem: string } | { canceled: true }>>();
 
   constructor(private readonly options: LlmEngineOptions = {}) {
     const settings = options.settings;
@@ -133,7 +135,12 @@ export class LlmEngine implements TranslationEngine {
 
     let done = 0;
     req.onProgress?.(0);
+    throwIfCanceled(req.signal);
     const stop = new AbortController();
+    // A canceled job aborts the requests in flight (the HTTP connection is closed, so the
+    // server can stop generating) and sends no more.
+    const onCanceled = () => stop.abort();
+    req.signal?.addEventListener('abort', onCanceled, { once: true });
     const run: Run = {
       req,
       model,
@@ -158,9 +165,15 @@ export class LlmEngine implements TranslationEngine {
       // Only when something is left to translate: a run answered from the cache sends nothing.
       if (todo.length > 0) run.summary = await this.summarize(run);
       await Promise.all(planChunks(todo, texts, this.limits).map((chunk) => this.translateChunk(run, chunk)));
+    } catch (error) {
+      // Whatever the abort surfaced as (the SDK's APIUserAbortError, an AbortError) is a cancel, not a failure.
+      throwIfCanceled(req.signal);
+      throw error;
     } finally {
       stop.abort();
+      req.signal?.removeEventListener('abort', onCanceled);
     }
+    throwIfCanceled(req.signal);
 
     if (run.failed.length > 0) {
       const fallback = await this.fallbackLines(run, run.failed.sort((a, b) => a - b));
@@ -193,9 +206,21 @@ export class LlmEngine implements TranslationEngine {
     if (!pending) {
       pending = this.requestSummary(run, key);
       this.summaries.set(key, pending);
-      void pending.finally(() => this.summaries.delete(key));
+      void pending.finally(() => {
+        if (this.summaries.get(key) === pending) this.summaries.delete(key);
+      });
     }
-    const outcome = await pending;
+    let outcome = await pending;
+    // The run that sent the shared request was canceled: this one is not, so it asks for itself.
+    if ('canceled' in outcome && !run.signal.aborted) {
+      pending = this.requestSummary(run, key);
+      this.summaries.set(key, pending);
+      outcome = await pending.finally(() => {
+        if (this.summaries.get(key) === pending) this.summaries.delete(key);
+      });
+    }
+    throwIfCanceled(run.req.signal);
+    if ('canceled' in outcome) return run.summary; // not reached: only a cancel stops a run during its summary
     if ('summary' in outcome) {
       run.report.summarySource = shared ? 'cache' : 'model';
       return outcome.summary;
@@ -205,13 +230,14 @@ export class LlmEngine implements TranslationEngine {
     return run.summary;
   }
 
-  private async requestSummary(run: Run, key: string): Promise<{ summary: VideoSummary } | { problem: string }> {
+  private async requestSummary(run: Run, key: string): Promise<{ summary: VideoSummary } | { problem: string } | { canceled: true }> {
     try {
       const parsed = parseSummaryReply(await this.complete(run, summaryMessages(run.req.from, run.texts, this.limits.summaryInputChars)));
       if (!parsed.ok) return { problem: parsed.problem };
       await this.options.cache?.set([{ key, text: JSON.stringify({ summary: parsed.summary.text, terms: parsed.summary.terms }) }]);
       return { summary: parsed.summary };
     } catch (error) {
+      if (run.signal.aborted) return { canceled: true };
       return { problem: describeError(error) };
     }
   }
@@ -258,7 +284,12 @@ export class LlmEngine implements TranslationEngine {
         `The model ${run.model} gave no valid translation of ${indices.length} line(s) (the first: "${first.slice(0, 80)}") and no other engine translates ${pair.from} → ${pair.to}`,
       );
     }
-    const segments = await engine.translate({ segments: indices.map((index) => ({ start: 0, end: 0, text: run.texts[index] ?? '' })), from: pair.from, to: pair.to });
+    const segments = await engine.translate({
+      segments: indices.map((index) => ({ start: 0, end: 0, text: run.texts[index] ?? '' })),
+      from: pair.from,
+      to: pair.to,
+      signal: run.req.signal,
+    });
     return { engine: engine.name, texts: segments.map((segment) => segment.text) };
   }
 
@@ -268,7 +299,7 @@ export class LlmEngine implements TranslationEngine {
     const { APIConnectionError, APIError } = sdk;
     for (let attempt = 1; ; attempt++) {
       try {
-        const completion = await this.limited(() => {
+        const completion = await this.limited(run.signal, () => {
           run.signal.throwIfAborted();
           run.report.requests++;
           return client.chat.completions.create({ model: run.model, messages, temperature: 0 }, { signal: run.signal });
@@ -290,8 +321,8 @@ export class LlmEngine implements TranslationEngine {
           throw new AppError('TRANSLATION_FAILED', `The LLM server did not answer after ${attempt} attempts (${reason})`, undefined, { cause: error });
         }
         const wait = error instanceof APIError ? retryAfterMs(error.headers) : undefined;
-        await sleep(Math.min(wait ?? BACKOFF_BASE_MS * 2 ** (attempt - 1), MAX_RETRY_AFTER_MS));
-        run.signal.throwIfAborted();
+        // Cut short by a cancel: a Retry-After of 30 s must not hold a canceled job that long.
+        await sleep(Math.min(wait ?? BACKOFF_BASE_MS * 2 ** (attempt - 1), MAX_RETRY_AFTER_MS), run.signal);
       }
     }
   }
@@ -307,9 +338,25 @@ export class LlmEngine implements TranslationEngine {
   }
 
   /** At most `concurrency` requests in flight per process, however many jobs translate at once. */
-  private async limited<T>(work: () => Promise<T>): Promise<T> {
+  private async limited<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     const limit = this.options.settings?.concurrency ?? 1;
-    while (this.active >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.active >= limit) {
+      signal.throwIfAborted();
+      // A canceled run stops waiting at once, rather than when another job's request ends.
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          const at = this.waiting.indexOf(wake);
+          if (at >= 0) this.waiting.splice(at, 1);
+          resolve();
+        };
+        this.waiting.push(wake);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    }
     this.active++;
     try {
       return await work();

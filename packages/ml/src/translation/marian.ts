@@ -106,6 +106,6 @@ export class MarianEngine implements TranslationEngine {
     if (!(await this.supports(req))) {
       throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `No Marian model for ${req.from} → ${req.to} (${modelId})`);
     }
-    return translateSegmentTexts(this.run, modelId, req.segments, {}, req.onProgress, req.onDownload);
+    return translateSegmentTexts(this.run, modelId, req.segments, {}, req.onProgress, req.onDownload, req.signal);
   }
 }

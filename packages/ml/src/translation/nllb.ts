@@ -58,6 +58,6 @@ export class NllbEngine implements TranslationEngine {
       throw new AppError('UNSUPPORTED_LANGUAGE_PAIR', `NLLB cannot translate ${req.from} → ${req.to}`);
     }
     // tgt_lang becomes the token forced as the first generated one, which selects the output language.
-    return translateSegmentTexts(this.run, this.modelId, req.segments, { src_lang: from.nllb, tgt_lang: to.nllb }, req.onProgress, req.onDownload);
+    return translateSegmentTexts(this.run, this.modelId, req.segments, { src_lang: from.nllb, tgt_lang: to.nllb }, req.onProgress, req.onDownload, req.signal);
   }
 }

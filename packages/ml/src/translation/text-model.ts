@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppError, isAppError, type Segment } from '@babelfish/core';
 import type { DownloadListener } from '../model-download';
 import { ensureModelFiles } from '../model-ensure';
+import { throwIfCanceled } from './engine';
 import { applyTransformersEnv, assertModelAvailable, deviceFor, hasModelFiles, modelLoadError, modelSettings } from '../model-env';
 
 /**
@@ -25,6 +26,8 @@ export type TextModelRequest = {
   onProgress?: (percent: number) => void;
   /** Hears the model's download when its files are not on disk yet (the job shows it as its `download` stage). */
   onDownload?: DownloadListener;
+  /** The job was canceled: no further batch is started (CANCELED). */
+  signal?: AbortSignal;
 };
 
 export type TextModelRunner = (request: TextModelRequest) => Promise<string[]>;
@@ -92,7 +95,8 @@ function hasFiles(dir: string, modelId: string, files: string[]): boolean {
 }
 
 /** Runs the model in this thread, batch by batch, reporting progress after each batch. */
-export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts, options, onProgress, onDownload }) => {
+export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts, options, onProgress, onDownload, signal }) => {
+  throwIfCanceled(signal);
   if (!loaded.has(modelId)) {
     // Our downloader first, into the cache transformers.js reads (the same files it would fetch),
     // so the download has progress to show; present files make this a no-op.
@@ -101,6 +105,8 @@ export const translateTextsInProcess: TextModelRunner = async ({ modelId, texts,
   const translator = await getTranslationPipeline(modelId);
   const translated: string[] = [];
   for (let i = 0; i < texts.length; i += TEXT_MODEL_BATCH_SIZE) {
+    // A batch in flight cannot be stopped (one synchronous ONNX run per token); the next is not started.
+    throwIfCanceled(signal);
     const batch = texts.slice(i, i + TEXT_MODEL_BATCH_SIZE);
     const output = await runBatch(translator, modelId, batch, options);
     translated.push(...output.map((line) => line.translation_text.trim()));
@@ -133,11 +139,12 @@ export async function translateSegmentTexts(
   options: TextModelOptions,
   onProgress?: (percent: number) => void,
   onDownload?: DownloadListener,
+  signal?: AbortSignal,
 ): Promise<Segment[]> {
   const texts = segments.map((segment) => segment.text.replace(/\s+/g, ' ').trim());
   const todo = texts.flatMap((text, index) => (text ? [index] : []));
   onProgress?.(0);
-  const output = todo.length > 0 ? await run({ modelId, texts: todo.map((index) => texts[index]!), options, onProgress, onDownload }) : [];
+  const output = todo.length > 0 ? await run({ modelId, texts: todo.map((index) => texts[index]!), options, onProgress, onDownload, signal }) : [];
   if (output.length !== todo.length) {
     throw new AppError('TRANSLATION_FAILED', `${modelId} returned ${output.length} translations for ${todo.length} lines`, { modelId });
   }

@@ -81,6 +81,25 @@ describe('NLLB and Marian engines on generated tiny models', () => {
     expect(progress).toEqual([0, 80, 100, 100]);
   });
 
+  it('a canceled translation starts no further batch and is CANCELED; one canceled before it starts runs none', async () => {
+    const lines = Array.from({ length: 3 * TEXT_MODEL_BATCH_SIZE }, (_, i) => segment(i * 2, `Hello world number ${i}.`));
+    const controller = new AbortController();
+    const progress: number[] = [];
+    // Canceled as the first batch lands (the job's owner clicked Cancel during it).
+    const onProgress = (percent: number) => {
+      progress.push(percent);
+      if (percent > 0) controller.abort();
+    };
+    await expect(new NllbEngine().translate({ segments: lines, from: 'en', to: 'es', onProgress, signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELED' });
+    expect(progress).toEqual([0, 100 / 3]); // the start, then one batch of three
+
+    const marianCalls: number[] = [];
+    await expect(
+      new MarianEngine().translate({ segments: lines, from: 'en', to: 'de', onProgress: (percent) => marianCalls.push(percent), signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: 'CANCELED' });
+    expect(marianCalls).toEqual([0]);
+  });
+
   it('the source language is the tokenizer-side src_lang: Spanish in, English out', async () => {
     const out = await new NllbEngine().translate({ segments: [segment(0, 'Hola mundo, buenos días.')], from: 'es', to: 'en' });
     expect(out[0]!.text).toBe('Hello world, good morning.');

@@ -58,6 +58,6 @@ export class WhisperTranslationEngine implements TranslationEngine {
       throw new AppError('TRANSLATION_FAILED', 'The whisper engine translates speech and needs the source audio');
     }
     const [model, audio] = await Promise.all([this.load(), req.audio()]);
-    return model.transcribe(audio, { language: req.from, task: 'translate', onProgress: req.onProgress });
+    return model.transcribe(audio, { language: req.from, task: 'translate', onProgress: req.onProgress, signal: req.signal });
   }
 }
