@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot, sample } from '../support/paths';
+import type { Page } from 'playwright-core';
+import { byTestId, ensureWebBuild, logIn, openDashboardBrowser, pickLanguages } from '../support/dashboard-browser';
+import { sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -11,29 +12,21 @@ import { startStack, type Stack } from '../support/stack';
  * on the page of a job the worker is transcribing, Cancel stops it (the worker logs the step
  * canceled), the page shows it canceled with the Retry panel, and says so again after a reload.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 describe('dashboard: canceling a running job (Chromium, SQLite)', () => {
   let stack: Stack;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
+  let closeBrowser: (() => Promise<void>) | undefined;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-dashboard-cancel-'));
 
   beforeAll(async () => {
-    if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium`);
-    // The API serves apps/web/dist only if it exists when the app is created, so build first.
-    if (!fs.existsSync(path.join(repoRoot, 'apps/web/dist/index.html'))) {
-      execFileSync('pnpm', ['--filter', '@babelfish/web', 'build'], { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
-    }
+    ensureWebBuild();
     stack = await startStack({ database: 'sqlite', env: { WORKER_CONCURRENCY: '1' } });
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    ({ page, pageErrors, close: closeBrowser } = await openDashboardBrowser());
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
     await stack?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
@@ -46,10 +39,7 @@ describe('dashboard: canceling a running job (Chromium, SQLite)', () => {
     expect(submitted.status).toBe(202);
     const jobId: string = submitted.body.job.id;
 
-    await page.goto(`${stack.api.url}/`);
-    await page.fill(byTestId('api-key'), stack.apiKey);
-    await page.click(byTestId('login-submit'));
-    await page.waitForSelector(byTestId('upload-form'));
+    await logIn(page, stack.api.url, stack.apiKey);
     await page.goto(`${stack.api.url}/#/jobs/${jobId}`);
     // Live progress says the worker is on it; the Cancel button is offered while it runs.
     await page.waitForSelector(`${byTestId('progress-panel')}[data-status="processing"]`, { timeout: 90_000 });

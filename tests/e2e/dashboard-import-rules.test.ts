@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { byTestId, ensureWebBuild, logIn, openDashboardBrowser, pickLanguages } from '../support/dashboard-browser';
 import type { ProgressEvent, Segment } from '@babelfish/core';
 import { parseSrt } from '@babelfish/media';
-import { repoRoot, sample } from '../support/paths';
+import { sample } from '../support/paths';
 import { watchJob } from '../support/socket';
 import { downloadTo, startStack, type Stack } from '../support/stack';
 
@@ -16,32 +16,24 @@ import { downloadTo, startStack, type Stack } from '../support/stack';
  * file's cues instead of transcribing, the lines keep to 16 characters, and the API and the job
  * page both name the engine that did the translating although the job asked for none.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 const MARKER_SRT = '1\n00:00:00,500 --> 00:00:03,000\nMy friend eats a red apple.\n\n2\n00:00:04,000 --> 00:00:07,500\nThe zebra walks to the house.\n';
 const plain = (cues: readonly Segment[]) => cues.map((cue) => cue.text).join(' ').replace(/\s+/g, ' ').trim();
 
 describe('dashboard: a subtitle file next to the video, subtitle rules, the engine of a best-available job (Chromium, SQLite)', () => {
   let stack: Stack;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
+  let closeBrowser: (() => Promise<void>) | undefined;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-dashboard-import-'));
 
   beforeAll(async () => {
-    if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium`);
-    // The API serves apps/web/dist only if it exists when the app is created, so build first.
-    if (!fs.existsSync(path.join(repoRoot, 'apps/web/dist/index.html'))) {
-      execFileSync('pnpm', ['--filter', '@babelfish/web', 'build'], { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
-    }
+    ensureWebBuild();
     stack = await startStack({ database: 'sqlite', env: { APERTIUM_PAIRS: 'eng-spa fr-es' } });
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    ({ page, pageErrors, close: closeBrowser } = await openDashboardBrowser());
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
     await stack?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
@@ -50,19 +42,10 @@ describe('dashboard: a subtitle file next to the video, subtitle rules, the engi
     const srtFile = path.join(scratch, 'mine.srt');
     fs.writeFileSync(srtFile, MARKER_SRT);
 
-    await page.goto(`${stack.api.url}/`);
-    await page.fill(byTestId('api-key'), stack.apiKey);
-    await page.click(byTestId('login-submit'));
-    await page.waitForSelector(byTestId('upload-form'));
+    await logIn(page, stack.api.url, stack.apiKey);
     // No engine chosen: the best available one.
     expect(await page.inputValue(byTestId('engine'))).toBe('');
-    await page.locator(byTestId('source-language-search')).fill('english');
-    await page.locator(byTestId('source-language-search')).press('Enter');
-    await page.locator(byTestId('source-language-chip-en')).waitFor();
-    await page.locator(byTestId('target-search')).fill('es');
-    await page.locator(byTestId('target-search')).press('Enter');
-    await page.locator(byTestId('target-chip-es')).waitFor();
-    await page.locator(byTestId('target-search')).press('Escape');
+    await pickLanguages(page, { from: { search: 'english', code: 'en' }, to: 'es' });
     await page.fill(byTestId('max-line-chars'), '16');
     await page.fill(byTestId('reading-speed'), '20');
     await page.setInputFiles(byTestId('file-input'), sample('jfk.mp4'));

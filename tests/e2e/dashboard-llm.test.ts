@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { byTestId, ensureWebBuild, logIn, openDashboardBrowser, pickLanguages } from '../support/dashboard-browser';
 import { startChatServer, type ChatServerProcess } from '../../packages/ml/src/testing/chat-server-process';
-import { repoRoot, sample } from '../support/paths';
+import { sample } from '../support/paths';
 import { watchJob } from '../support/socket';
 import { startStack, type Stack } from '../support/stack';
 
@@ -13,36 +11,28 @@ import { startStack, type Stack } from '../support/stack';
  * they make uses them (the scripted chat server sees the model and style), and the job page
  * shows the engine used for each language, the tokens, and the bilingual download.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 describe('dashboard: engine llm with model and style, bilingual output (Chromium, SQLite)', () => {
   let chat: ChatServerProcess;
   let stack: Stack;
-  let browser: Browser;
   let page: Page;
+  let pageErrors: string[] = [];
+  let closeBrowser: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium`);
-    if (!fs.existsSync(path.join(repoRoot, 'apps/web/dist/index.html'))) {
-      execFileSync('pnpm', ['--filter', '@babelfish/web', 'build'], { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
-    }
+    ensureWebBuild();
     chat = await startChatServer({ prefix: '[dash-es] ' });
     stack = await startStack({ database: 'sqlite', env: { LLM_BASE_URL: chat.baseUrl, LLM_MODEL: 'server-default-model' } });
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ page, pageErrors, close: closeBrowser } = await openDashboardBrowser());
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
     await stack?.stop();
     await chat?.stop();
   });
 
   it('submits engine llm with a model, a style and bilingual, and the job page shows the engine used and the tokens', async () => {
-    await page.goto(`${stack.api.url}/`);
-    await page.fill(byTestId('api-key'), stack.apiKey);
-    await page.click(byTestId('login-submit'));
-    await page.waitForSelector(byTestId('upload-form'));
+    await logIn(page, stack.api.url, stack.apiKey);
 
     // The model and style fields belong to the llm engine: hidden until it is chosen.
     expect(await page.isVisible(byTestId('llm-fields'))).toBe(false);
@@ -51,14 +41,7 @@ describe('dashboard: engine llm with model and style, bilingual output (Chromium
     await page.fill(byTestId('llm-model'), 'dash-model');
     await page.fill(byTestId('llm-style'), 'friendly');
     await page.check(byTestId('bilingual'));
-    // The searchable pickers: type, then Enter takes the first match.
-    await page.locator(byTestId('source-language-search')).fill('english');
-    await page.locator(byTestId('source-language-search')).press('Enter');
-    await page.locator(byTestId('source-language-chip-en')).waitFor();
-    await page.locator(byTestId('target-search')).fill('es');
-    await page.locator(byTestId('target-search')).press('Enter');
-    await page.locator(byTestId('target-chip-es')).waitFor();
-    await page.locator(byTestId('target-search')).press('Escape'); // closes the list over the form
+    await pickLanguages(page, { from: { search: 'english', code: 'en' }, to: 'es' });
     await page.setInputFiles(byTestId('file-input'), sample('jfk.mp4'));
     await page.click(byTestId('upload-submit'));
     await page.waitForSelector(`${byTestId('upload-status')}:has-text("queued")`, { timeout: 30_000 });
@@ -87,6 +70,7 @@ describe('dashboard: engine llm with model and style, bilingual output (Chromium
     const bilingualLink = page.locator(`${byTestId('download-link')}[data-kind="bilingual-srt"]`);
     await bilingualLink.waitFor();
     expect(await bilingualLink.textContent()).toBe('jfk.en-es.srt');
+    expect(pageErrors).toEqual([]);
     process.stdout.write(`dashboard llm: ${await page.textContent(byTestId('job-translated-by'))}\n`);
   });
 });

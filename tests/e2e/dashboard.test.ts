@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeVideoWithSilentAudio } from '../support/media';
+import { pickLanguages } from '../support/dashboard-browser';
 import { repoRoot, sample } from '../support/paths';
 import { startStack, type Stack } from '../support/stack';
 
@@ -249,14 +250,7 @@ describe('dashboard (Chromium) → API → worker, on SQLite', () => {
     fs.writeFileSync(vtt, 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nMy friend eats a red apple.\n');
     await page.goto(`${stack.api.url}/`); // still logged in from the first test
     await page.waitForSelector(byTestId('upload-form'));
-    // The searchable pickers: type, then Enter takes the first match.
-    await page.locator(byTestId('source-language-search')).fill('english');
-    await page.locator(byTestId('source-language-search')).press('Enter');
-    await page.locator(byTestId('source-language-chip-en')).waitFor();
-    await page.locator(byTestId('target-search')).fill('es');
-    await page.locator(byTestId('target-search')).press('Enter');
-    await page.locator(byTestId('target-chip-es')).waitFor();
-    await page.locator(byTestId('target-search')).press('Escape'); // closes the list over the form
+    await pickLanguages(page, { from: { search: 'english', code: 'en' }, to: 'es' });
     await page.setInputFiles(byTestId('file-input'), vtt);
     await page.click(byTestId('upload-submit'));
     await until('"queued" in the upload status', () => page.textContent(byTestId('upload-status')), (text) => /queued/.test(text ?? ''), 30_000);
