@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { byTestId, ensureWebBuild, logIn, openDashboardBrowser, pickLanguages } from '../support/dashboard-browser';
+import { byTestId, ensureWebBuild, logIn, openDashboardBrowser, pickLanguages, submitUploadForm } from '../support/dashboard-browser';
 import type { ProgressEvent, Segment } from '@babelfish/core';
 import { parseSrt } from '@babelfish/media';
 import { sample } from '../support/paths';
@@ -50,12 +50,7 @@ describe('dashboard: a subtitle file next to the video, subtitle rules, the engi
     await page.fill(byTestId('reading-speed'), '20');
     await page.setInputFiles(byTestId('file-input'), sample('jfk.mp4'));
     await page.setInputFiles(byTestId('subtitles-input'), srtFile);
-    await page.click(byTestId('upload-submit'));
-    await page.waitForSelector(`${byTestId('upload-status')}:has-text("queued")`, { timeout: 30_000 });
-
-    const item = page.locator(byTestId('job-item'), { hasText: 'jfk.mp4' }).first();
-    await item.waitFor();
-    const jobId = (await item.getAttribute('data-job-id'))!;
+    const { item, jobId } = await submitUploadForm(page, 'jfk.mp4');
     const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     if (!['completed', 'failed'].includes(watch.snapshot.job?.status ?? '')) await watch.finished;
     watch.close();

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { byTestId, ensureWebBuild, logIn, openDashboardBrowser, pickLanguages } from '../support/dashboard-browser';
+import { byTestId, ensureWebBuild, logIn, openDashboardBrowser, pickLanguages, submitUploadForm } from '../support/dashboard-browser';
 import { startChatServer, type ChatServerProcess } from '../../packages/ml/src/testing/chat-server-process';
 import { sample } from '../support/paths';
 import { watchJob } from '../support/socket';
@@ -43,12 +43,7 @@ describe('dashboard: engine llm with model and style, bilingual output (Chromium
     await page.check(byTestId('bilingual'));
     await pickLanguages(page, { from: { search: 'english', code: 'en' }, to: 'es' });
     await page.setInputFiles(byTestId('file-input'), sample('jfk.mp4'));
-    await page.click(byTestId('upload-submit'));
-    await page.waitForSelector(`${byTestId('upload-status')}:has-text("queued")`, { timeout: 30_000 });
-
-    const item = page.locator(byTestId('job-item'), { hasText: 'jfk.mp4' }).first();
-    await item.waitFor();
-    const jobId = (await item.getAttribute('data-job-id'))!;
+    const { item, jobId } = await submitUploadForm(page, 'jfk.mp4');
     const watch = await watchJob(stack.api.url, jobId, { apiKey: stack.apiKey });
     const last = await watch.finished;
     watch.close();

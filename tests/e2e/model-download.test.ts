@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,7 +6,8 @@ import { wordErrorRate, type ProgressEvent } from '@babelfish/core';
 import { configureModels, disposeWhisperModels, getWhisper, modelFiles } from '@babelfish/ml';
 import { glossTranslation, TINY_NLLB_MODEL_ID, writeTinyNllb } from '../../packages/ml/src/testing/tiny-text-models';
 import { closedPort, startModelHub, type ModelHub } from '../support/model-hub';
-import { modelsDir, repoRoot, sample } from '../support/paths';
+import { runCli as runCliProcess } from '../support/cli';
+import { modelsDir, sample } from '../support/paths';
 import { watchJob } from '../support/socket';
 import { startStack, type Stack } from '../support/stack';
 import { spawnWorker } from '../support/worker-process';
@@ -18,29 +18,8 @@ import { spawnWorker } from '../support/worker-process';
  * every later run uses the cache without the network.
  */
 
-type CliRun = { code: number | null; stdout: string; stderr: string; ms: number };
-
-/** Asynchronous on purpose: the hub answers from this process, so the CLI must not block it. */
-function runCli(args: string[], env: Record<string, string>, timeoutMs = 150_000): Promise<CliRun> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=development', 'apps/cli/src/main.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+/** The CLI with this process's log level (its info lines are asserted), not the helper's quiet default. */
+const runCli = (args: string[], env: Record<string, string>, timeoutMs = 150_000) => runCliProcess(args, { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env }, timeoutMs);
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const TINY = 'Xenova/whisper-tiny';

@@ -48,3 +48,16 @@ export async function pickLanguages(page: Page, languages: { from: { search: str
   await page.locator(byTestId(`target-chip-${languages.to}`)).waitFor();
   await page.locator(byTestId('target-search')).press('Escape');
 }
+
+/**
+ * Sends the upload form as filled in and waits for the job it made to be queued; returns the
+ * job list entry (for its link) and the job's id.
+ */
+export async function submitUploadForm(page: Page, fileName: string) {
+  await page.click(byTestId('upload-submit'));
+  await page.waitForSelector(`${byTestId('upload-status')}:has-text("queued")`, { timeout: 30_000 });
+  const item = page.locator(byTestId('job-item'), { hasText: fileName }).first();
+  await item.waitFor();
+  return { item, jobId: (await item.getAttribute('data-job-id'))! };
+}
+
