@@ -104,14 +104,15 @@ function createByteLevelTokenizer(parts: TokenizerParts): WhisperTokenizer {
   const { byteOf, charOf } = byteMap();
   const utf8 = new TextDecoder('utf-8');
   const cleanUp = parts.cleanUp;
-  // token → id of the BPE vocabulary, built when first asked (encode, or an id that is not an added token).
+  // token → id of the BPE vocabulary, built for encode(); until then the few lookups of tokens
+  // that are not added tokens (the load asks for <|nospeech|>, which whisper-base calls
+  // <|nocaptions|>) search the array instead.
   let vocabIds: Map<string, number> | undefined;
-  const vocabId = (token: string): number | undefined => {
-    if (!vocabIds) {
-      vocabIds = new Map();
-      parts.vocab.forEach((entry, id) => entry !== null && vocabIds!.set(entry, id));
-    }
-    return vocabIds.get(token);
+  const vocabId = (token: string): number | undefined => vocabIds?.get(token);
+  const searchVocab = (token: string): number | undefined => {
+    if (vocabIds) return vocabIds.get(token);
+    const id = parts.vocab.indexOf(token);
+    return id < 0 ? undefined : id;
   };
   let encoder: ((text: string) => number[]) | undefined;
 
@@ -144,11 +145,15 @@ function createByteLevelTokenizer(parts: TokenizerParts): WhisperTokenizer {
       return cleanUp ? cleanUpSpaces(text) : text;
     },
     encode(text) {
-      encoder ??= createEncoder(vocabId, parts.merges(), added, charOf);
+      if (!encoder) {
+        vocabIds = new Map();
+        parts.vocab.forEach((entry, id) => entry !== null && vocabIds!.set(entry, id));
+        encoder = createEncoder(vocabId, parts.merges(), added, charOf);
+      }
       return encoder(text);
     },
     tokenId(token) {
-      return added.get(token) ?? vocabId(token);
+      return added.get(token) ?? searchVocab(token);
     },
     tokenText(id) {
       return tokens[id] ?? undefined;
