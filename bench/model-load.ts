@@ -22,10 +22,11 @@ const cacheDirs = { before: path.join(benchDir(), 'model-load-cache-before'), af
 
 type Load = {
   seconds: number;
+  cpuSeconds: number;
   cache: string;
   sessionsSeconds: number;
   restSeconds: number;
-  creates: { what: string; seconds: number }[];
+  creates: { what: string; seconds: number; cpuSeconds: number }[];
   memory: Record<'beforeLoad' | 'idle' | 'afterTranscription', { rssMb: number; anonMb: number; fileMb: number; hwmMb: number }>;
   textHash: string;
 };
@@ -59,10 +60,17 @@ const median = (values: number[]) => {
 const summary = (loads: Load[]) => ({
   seconds: loads.map((entry) => entry.seconds),
   medianSeconds: round(median(loads.map((entry) => entry.seconds)), 3),
+  // CPU time of the load (every thread): what another process's work on the cores moves least.
+  cpuSeconds: loads.map((entry) => entry.cpuSeconds),
+  medianCpuSeconds: round(median(loads.map((entry) => entry.cpuSeconds)), 3),
   medianSessionsSeconds: round(median(loads.map((entry) => entry.sessionsSeconds)), 3),
   medianRestSeconds: round(median(loads.map((entry) => entry.restSeconds)), 3),
   // Per session, the median over the runs (the creates are in the runtime's order).
-  medianCreateSeconds: loads[0]!.creates.map((entry, i) => ({ what: entry.what, seconds: round(median(loads.map((load) => load.creates[i]?.seconds ?? 0)), 3) })),
+  medianCreates: loads[0]!.creates.map((entry, i) => ({
+    what: entry.what,
+    seconds: round(median(loads.map((load) => load.creates[i]?.seconds ?? 0)), 3),
+    cpuSeconds: round(median(loads.map((load) => load.creates[i]?.cpuSeconds ?? 0)), 3),
+  })),
   cache: [...new Set(loads.map((entry) => entry.cache))],
   idleRssMb: loads.map((entry) => entry.memory.idle.rssMb),
   medianIdle: medianMemory(loads.map((entry) => entry.memory.idle)),
@@ -83,7 +91,10 @@ console.log(
       rounds,
       target: 0.5,
       medianSeconds: { before: before.medianSeconds, after: after.medianSeconds, ratio: round(after.medianSeconds / before.medianSeconds) },
+      medianCpuSeconds: { before: before.medianCpuSeconds, after: after.medianCpuSeconds, ratio: round(after.medianCpuSeconds / before.medianCpuSeconds) },
       idleRssMb: { before: before.medianIdle.rssMb, after: after.medianIdle.rssMb },
+      afterTranscriptionRssMb: { before: before.medianAfterTranscription.rssMb, after: after.medianAfterTranscription.rssMb },
+      peakRssMb: { before: before.medianAfterTranscription.hwmMb, after: after.medianAfterTranscription.hwmMb },
       sameText: before.textHashes.length === 1 && before.textHashes[0] === after.textHashes[0] && after.textHashes.length === 1,
       emptyCacheSeconds: emptyCache,
       before,

@@ -54,7 +54,7 @@ describe('cross-attention cache per layer', () => {
     await Promise.all([original, edited, ...layers].map((session) => session!.release()));
   }, 60_000);
 
-  it('through the optimised-graph cache (ORT format, opened mapped): the same keys/values and first step as the graphs optimised at load, bit for bit', async () => {
+  it('through the optimised-graph cache: the same keys/values and first step as the graphs optimised at load, bit for bit', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-cross-attention-cache-'));
     const model = quantizeOutputProjection(readFileSync(decoderFile))!;
     // The runtime's sources and options (whisper-runtime.ts): the fed decoder and one graph per layer.
@@ -68,7 +68,7 @@ describe('cross-attention cache per layer', () => {
     const hits = await open();
     expect(written.map((entry) => entry.cache)).toEqual(sources.map(() => 'written'));
     expect(hits.map((entry) => entry.cache)).toEqual(sources.map(() => 'hit'));
-    expect(readdirSync(join(cacheDir, 'optimized-graphs')).every((file) => file.endsWith('.ort'))).toBe(true);
+    expect(readdirSync(join(cacheDir, 'optimized-graphs'))).toHaveLength(sources.length);
 
     let seed = 5;
     const hidden = new ort.Tensor('float32', Float32Array.from({ length: BATCH * 1500 * 384 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 4), [BATCH, 1500, 384]);

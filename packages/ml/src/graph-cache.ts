@@ -15,13 +15,6 @@ import { writableDir } from './cache-dir';
  * later loads open that file with optimisation off. Same graph, same kernels: the outputs are
  * bit for bit those of the first load (graph-edits.spec.ts, cross-attention-graphs.spec.ts).
  *
- * The file is written in onnxruntime's own format (ORT, a flatbuffer) rather than ONNX and opened
- * memory-mapped: no protobuf to parse and no read of the file into a buffer first; onnxruntime
- * copies the weights out of the mapping as it copied them out of the protobuf, and unmaps it.
- * (With `use_ort_model_bytes_for_initializers` it would use them in place, a little faster still,
- * but every weight it pre-packs then stays resident twice, as file pages: more RSS once the
- * model has run. bench/README.md, "Model load", has the figures.)
- *
  * The cache key covers everything that changes the optimised graph: the source file (path,
  * size, modification time), our edit of it (`variant`), onnxruntime's version, the options that
  * reach the optimiser, and the CPU (onnxruntime's top level may use layouts for this CPU's
@@ -41,9 +34,6 @@ export type CachedSessionResult = { session: ort.InferenceSession; cache: 'hit' 
 
 const ORT_VERSION = ort.env.versions.node ?? ort.env.versions.common;
 
-/** Session config entries for opening a cached ORT-format graph through a memory mapping. */
-const MAPPED_ORT_MODEL = { load_model_format: 'ORT', use_memory_mapped_ort_model: '1' } as const;
-
 /**
  * `cacheDir` undefined (or not writable) turns the cache off: the graph is optimised in memory
  * on every load, as onnxruntime does by default.
@@ -51,11 +41,10 @@ const MAPPED_ORT_MODEL = { load_model_format: 'ORT', use_memory_mapped_ort_model
 export async function createCachedSession(source: GraphSource, options: ort.InferenceSession.SessionOptions, cacheDir: string | undefined): Promise<CachedSessionResult> {
   const dir = cacheDir ? writableDir(join(cacheDir, 'optimized-graphs')) : undefined;
   if (!dir) return { session: await createFromSource(source, options), cache: 'off' };
-  const entry = join(dir, `${basename(source.file, '.onnx')}-${cacheKey(source, options)}`);
-  const cached = `${entry}.ort`;
+  const cached = join(dir, `${basename(source.file, '.onnx')}-${cacheKey(source, options)}.onnx`);
   if (existsSync(cached)) {
     try {
-      return { session: await ort.InferenceSession.create(cached, withSessionEntries({ ...options, graphOptimizationLevel: 'disabled' }, MAPPED_ORT_MODEL)), cache: 'hit' };
+      return { session: await ort.InferenceSession.create(cached, { ...options, graphOptimizationLevel: 'disabled' }), cache: 'hit' };
     } catch {
       rmSync(cached, { force: true }); // a truncated or foreign file: made again below
     }
@@ -66,11 +55,8 @@ export async function createCachedSession(source: GraphSource, options: ort.Infe
   try {
     // Severity 3: onnxruntime warns that a graph optimised at its top level belongs to this
     // machine, which is why the CPU is part of the key.
-    const session = await createFromSource(source, withSessionEntries({ ...options, optimizedModelFilePath: partial, logSeverityLevel: 3 }, { save_model_format: 'ORT' }));
-    if (existsSync(partial)) {
-      renameSync(partial, cached);
-      rmSync(`${entry}.onnx`, { force: true }); // the same graph as written up to 2026-12-01, in ONNX format
-    }
+    const session = await createFromSource(source, { ...options, optimizedModelFilePath: partial, logSeverityLevel: 3 });
+    if (existsSync(partial)) renameSync(partial, cached);
     return { session, cache: 'written' };
   } finally {
     rmSync(partial, { force: true });
@@ -87,12 +73,6 @@ export function cacheKey(source: GraphSource, options: ort.InferenceSession.Sess
   };
   const parts = [source.file, stat.size, stat.mtimeMs, source.variant, ORT_VERSION, JSON.stringify(optimiser), arch(), cpus()[0]?.model ?? ''];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
-}
-
-/** `options` with these `session.*` config entries added to its own (onnxruntime-node flattens `extra` into dotted keys). */
-function withSessionEntries(options: ort.InferenceSession.SessionOptions, entries: Record<string, string>): ort.InferenceSession.SessionOptions {
-  const extra = (options.extra ?? {}) as { session?: Record<string, unknown> };
-  return { ...options, extra: { ...extra, session: { ...extra.session, ...entries } } };
 }
 
 async function createFromSource(source: GraphSource, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
