@@ -9,10 +9,10 @@ import type { TokenizerParts } from './whisper-tokenizer';
  * (`<cacheDir>/tokenizers`), so that a model load reads the vocabulary as one JSON array.
  *
  * Why: tokenizer.json holds the vocabulary as an object of 51,865 keys; parsing it and turning
- * it into an id-ordered array was ~0.1 s of CPU at every Whisper load, a fifth of the whole load
- * once the sessions came from the graph cache, and parsing an array of the same strings takes a
- * fifth of that (bench/README.md, "Model load"). The copy is written from the parts read from
- * the model's files (whisper-tokenizer.ts), so it holds the same strings and ids.
+ * it into an id-ordered array took 95–185 ms of CPU at every Whisper load (a fifth of the whole
+ * load once the sessions come from the graph cache), reading and parsing the copy 23–27 ms
+ * (bench/README.md, "Model load"). The copy is written from the parts read from the model's
+ * files (whisper-tokenizer.ts), so it holds the same strings and ids.
  *
  * The file is two lines: the vocabulary, added tokens and clean-up flag; then the merges, parsed
  * only when encode() first needs them. The key covers both source files (path, size,
