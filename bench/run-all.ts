@@ -13,7 +13,7 @@ import { benchDir } from './lib/fixtures';
 // cuda-vs-cpu skips itself in about a second where onnxruntime has no CUDA provider.
 const benches = ['transcribe-speed', 'transcribe-levers', 'chunk-parallel', 'memory-2h', 'vad-scan', 'translation', 'mux-overhead', 'reuse', 'api-load', 'upload-latency', 'cuda-vs-cpu'];
 // Past the 10-minute budget of the list above (~5 min on 2 cores): run with --full, or by name.
-const fullOnly = ['memory-transcribe', 'runtime-compiled'];
+const fullOnly = ['memory-transcribe', 'runtime-compiled', 'model-load'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const full = args.includes('--full');

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { crossAttentionGraphs, feedCrossAttention } from './cross-attention-graphs';
 import { quantizeOutputProjection } from './decoder-projection';
+import { createCachedSession } from './graph-cache';
 import { modelsDir } from './test-fixtures';
 
 /**
@@ -51,4 +53,43 @@ describe('cross-attention cache per layer', () => {
     for (const name of ['logits', 'present.0.decoder.key', `present.${LAYERS - 1}.decoder.value`, 'cross_attentions.2']) expect(bits(actual[name])).toEqual(bits(expected[name]));
     await Promise.all([original, edited, ...layers].map((session) => session!.release()));
   }, 60_000);
+
+  it('through the optimised-graph cache: the same keys/values and first step as the graphs optimised at load, bit for bit', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-cross-attention-cache-'));
+    const model = quantizeOutputProjection(readFileSync(decoderFile))!;
+    // The runtime's sources and options (whisper-runtime.ts): the fed decoder and one graph per layer.
+    const sources = [
+      { file: decoderFile, variant: 'spec-fed-decoder', edit: () => feedCrossAttention(model)! },
+      ...Array.from({ length: LAYERS }, (_, layer) => ({ file: decoderFile, variant: `spec-cross-attention-layer-${layer}`, edit: () => crossAttentionGraphs(model, HEADS, HEAD_SIZE)![layer]! })),
+    ];
+    const layerOptions = { ...options, extra: { session: { intra_op: { allow_spinning: '0' } } } };
+    const open = () => Promise.all(sources.map((source, i) => createCachedSession(source, i === 0 ? options : layerOptions, cacheDir)));
+    const written = await open();
+    const hits = await open();
+    expect(written.map((entry) => entry.cache)).toEqual(sources.map(() => 'written'));
+    expect(hits.map((entry) => entry.cache)).toEqual(sources.map(() => 'hit'));
+    expect(readdirSync(join(cacheDir, 'optimized-graphs'))).toHaveLength(sources.length);
+
+    let seed = 5;
+    const hidden = new ort.Tensor('float32', Float32Array.from({ length: BATCH * 1500 * 384 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 4), [BATCH, 1500, 384]);
+    const ids = new ort.Tensor('int64', BigInt64Array.from([50258n, 50259n, 50359n, 50258n, 50262n, 50359n]), [BATCH, 3]);
+    const emptyDecoder = Object.fromEntries(
+      Array.from({ length: LAYERS }, (_, l) => ['key', 'value'].map((kind) => [`past_key_values.${l}.decoder.${kind}`, new ort.Tensor('float32', new Float32Array(0), [BATCH, HEADS, 0, HEAD_SIZE])])).flat(),
+    );
+    const oneFrame = new ort.Tensor('float32', new Float32Array(BATCH * 384), [BATCH, 1, 384]);
+    const firstStep = async ([decoder, ...layers]: typeof written) => {
+      const cache: Record<string, ort.Tensor> = {};
+      for (const [l, { session }] of layers.entries()) {
+        const out = await session.run({ encoder_hidden_states: hidden });
+        for (const kind of ['key', 'value']) cache[`past_key_values.${l}.encoder.${kind}`] = out[`present.${l}.encoder.${kind}`]!;
+      }
+      const out = await decoder!.session.run({ input_ids: ids, encoder_hidden_states: oneFrame, use_cache_branch: new ort.Tensor('bool', [false], [1]), ...emptyDecoder, ...cache });
+      return { ...cache, ...out };
+    };
+    const [expected, actual] = [await firstStep(written), await firstStep(hits)];
+    const names = Object.keys(expected);
+    expect(names).toEqual(expect.arrayContaining(['logits', 'past_key_values.0.encoder.key', `past_key_values.${LAYERS - 1}.encoder.value`, 'present.0.decoder.key', 'cross_attentions.2']));
+    for (const name of names) expect(bits(actual[name])).toEqual(bits(expected[name]));
+    await Promise.all([...written, ...hits].map(({ session }) => session.release()));
+  }, 120_000);
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { arch, cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { writableDir } from './cache-dir';
 
 /**
  * ONNX sessions whose optimised graph is kept on disk, so that the next start skips
@@ -12,7 +13,7 @@ import * as ort from 'onnxruntime-node';
  * quantized matmuls): with it off, the decoder loads in a third of the time. The first load
  * writes the optimised graph (SessionOptions.optimizedModelFilePath) next to the download cache;
  * later loads open that file with optimisation off. Same graph, same kernels: the outputs are
- * bit for bit those of the first load (graph-cache.spec.ts).
+ * bit for bit those of the first load (graph-edits.spec.ts, cross-attention-graphs.spec.ts).
  *
  * The cache key covers everything that changes the optimised graph: the source file (path,
  * size, modification time), our edit of it (`variant`), onnxruntime's version, the options that
@@ -77,14 +78,4 @@ export function cacheKey(source: GraphSource, options: ort.InferenceSession.Sess
 async function createFromSource(source: GraphSource, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   if (!source.edit) return ort.InferenceSession.create(source.file, options);
   return ort.InferenceSession.create(source.edit(readFileSync(source.file)), options);
-}
-
-function writableDir(dir: string): string | undefined {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    return dir;
-  } catch {
-    return undefined;
-  }
 }

@@ -183,7 +183,8 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
       : []),
   ]);
   const generation = readJson<GenerationConfig>(join(modelDir, 'generation_config.json'));
-  const tokenizer = text?.tokenizer ?? loadWhisperTokenizer(modelDir);
+  // Its compact copy in the model cache (tokenizer-cache.ts), on CUDA too: it is the same file.
+  const tokenizer = text?.tokenizer ?? loadWhisperTokenizer(modelDir, modelSettings().cacheDir || undefined);
   const vocabulary = readVocabulary(tokenizer, generation, config);
   const parts: TextParts = text ?? { tokenizer: ownWhisperText(tokenizer, vocabulary), extractor: ownExtractorParts(modelDir) };
   const encoderSession = encoder.session;

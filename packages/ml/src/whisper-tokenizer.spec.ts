@@ -1,15 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { arraySource } from './audio-source';
 import { applyTransformersEnv } from './model-env';
 import type { TimedToken } from './segmenter';
 import { decodeSample, modelsDir, samplesDir, useOfflineModels } from './test-fixtures';
+import { cachedTokenizerParts } from './tokenizer-cache';
 import { transcribeSource } from './transcriber';
 import { transformersWhisperText, type TransformersWhisperTokenizer } from './window-words';
 import type { WhisperText } from './whisper-pipeline';
 import { loadWhisperRuntime, type WhisperRuntime } from './whisper-runtime';
-import { loadWhisperTokenizer, type WhisperTokenizer } from './whisper-tokenizer';
+import { loadWhisperTokenizer, readTokenizerParts, type WhisperTokenizer } from './whisper-tokenizer';
 
 /**
  * Our byte-level BPE tokenizer and word grouping against transformers.js' (the reference): same
@@ -53,6 +55,50 @@ describe('our Whisper tokenizer vs transformers.js', () => {
       expect(ours.tokenId(token)).toBe(reference.tokenId(token));
     }
     expect(ours.tokenId('<|xx|>')).toBeUndefined();
+  });
+
+  it('its compact copy in the model cache: the same parts as the model files, and the same ids and text once read back; a damaged copy is written again', () => {
+    const modelDir = join(modelsDir, 'Xenova/whisper-base');
+    const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-tokenizer-cache-'));
+    const own = readTokenizerParts(modelDir);
+    let reads = 0;
+    const read = (dir: string) => {
+      reads++;
+      return readTokenizerParts(dir);
+    };
+    const sameParts = (parts: ReturnType<typeof readTokenizerParts>) => {
+      expect(parts.vocab).toEqual(own.vocab);
+      expect(parts.added).toEqual(own.added);
+      expect(parts.cleanUp).toBe(own.cleanUp);
+      expect(parts.merges()).toEqual(own.merges());
+    };
+    sameParts(cachedTokenizerParts(modelDir, cacheDir, read));
+    expect(reads).toBe(1);
+    const [file] = readdirSync(join(cacheDir, 'tokenizers'));
+    expect(file).toMatch(/^tokenizer-[0-9a-f]{16}\.json$/);
+    sameParts(cachedTokenizerParts(modelDir, cacheDir, read));
+    expect(reads).toBe(1); // read back from the copy
+
+    const cached = loadWhisperTokenizer(modelDir, cacheDir);
+    for (const text of texts) {
+      const ids = cached.encode(text);
+      expect(ids).toEqual(ours.encode(text));
+      const withSpecial = [50258, 50260, 50359, 50364, ...ids, 50384, 50257];
+      for (const skip of [false, true]) expect(cached.decode(withSpecial, { skip_special_tokens: skip })).toBe(ours.decode(withSpecial, { skip_special_tokens: skip }));
+    }
+    for (const [id, content] of own.added) expect(cached.tokenId(content)).toBe(id);
+    expect(cached.tokenId('<|xx|>')).toBeUndefined();
+    expect(cached.tokenId('constructor')).toBe(ours.tokenId('constructor'));
+
+    const path = join(cacheDir, 'tokenizers', file!);
+    const [head, merges] = readFileSync(path, 'utf8').split('\n');
+    writeFileSync(path, `${head}\n[1, 2`); // merges cut short: read from the model's files instead
+    sameParts(cachedTokenizerParts(modelDir, cacheDir, read));
+    expect(reads).toBe(2);
+    writeFileSync(path, `{"format": 1, "vocab": ["a"`); // the vocabulary cut short: written again
+    sameParts(cachedTokenizerParts(modelDir, cacheDir, read));
+    expect(reads).toBe(3);
+    expect(readFileSync(path, 'utf8')).toBe(`${head}\n${merges}`);
   });
 
   describe('on real model output', () => {

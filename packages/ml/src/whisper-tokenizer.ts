@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '@babelfish/core';
+import { cachedTokenizerParts } from './tokenizer-cache';
 
 /**
  * Whisper's byte-level BPE tokenizer, read from the model's tokenizer.json, with only what the
  * Whisper path needs: ids → text (decode), text → ids (the segment token ids, encode), and the
  * ids of special tokens. Why our own: transformers.js' tokenizer keeps its vocabulary, merges and
  * added-token tries as ~44 MB of JavaScript objects, and loading it means loading transformers.js
- * (60 MB in a thread, more through tsx). Here the vocabulary is one array of strings; the merge
- * ranks and the reverse vocabulary are built on the first encode() (once per job, for a few
- * hundred segments).
+ * (60 MB in a thread, more through tsx). Here the vocabulary is one array of strings; the merges
+ * are parsed, and their ranks and the reverse vocabulary built, on the first encode() (once per
+ * process, for a few hundred segments).
  *
  * Byte-level BPE: every byte is written as one printable character (GPT-2's byte map), tokens
  * are strings of those characters, so decoding is id → string → bytes → UTF-8 (invalid
@@ -35,10 +36,32 @@ type TokenizerJson = {
 
 type TokenizerConfig = { clean_up_tokenization_spaces?: boolean };
 
+/**
+ * What the tokenizer is made of, read from tokenizer.json and tokenizer_config.json, or from the
+ * compact copy of them that tokenizer-cache.ts keeps (the vocabulary as an array: a quarter of
+ * the time or less of tokenizer.json's object of 51,865 keys).
+ */
+export type TokenizerParts = {
+  /** The BPE vocabulary (`model.vocab`) by id; null where an id has none. */
+  vocab: (string | null)[];
+  /** Added tokens (special ones and the timestamps): [id, content, special]. */
+  added: [number, string, boolean][];
+  /** The config's `clean_up_tokenization_spaces`. */
+  cleanUp: boolean;
+  /** The merges by rank, as "left right"; only encode() needs them, so they are read then. */
+  merges: () => string[];
+};
+
 /** GPT-2's pre-tokenizer pattern: contractions, letters, digits, other symbols, whitespace runs. */
 const PRE_TOKENIZE = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
-export function loadWhisperTokenizer(modelDir: string): WhisperTokenizer {
+/** The tokenizer of a model folder; with `cacheDir`, read from (or first written to) its compact copy there. */
+export function loadWhisperTokenizer(modelDir: string, cacheDir?: string): WhisperTokenizer {
+  return createByteLevelTokenizer(cachedTokenizerParts(modelDir, cacheDir, readTokenizerParts));
+}
+
+/** The parts, from the model's own tokenizer.json and tokenizer_config.json. */
+export function readTokenizerParts(modelDir: string): TokenizerParts {
   let json: TokenizerJson;
   let config: TokenizerConfig = {};
   try {
@@ -54,23 +77,43 @@ export function loadWhisperTokenizer(modelDir: string): WhisperTokenizer {
   if (json.model?.type !== 'BPE' || json.pre_tokenizer?.type !== 'ByteLevel' || json.decoder?.type !== 'ByteLevel') {
     throw new AppError('MODEL_UNAVAILABLE', `${modelDir}/tokenizer.json is not a byte-level BPE tokenizer (Whisper's)`);
   }
-  return createByteLevelTokenizer(json, config.clean_up_tokenization_spaces === true);
+  const vocab: (string | null)[] = [];
+  // Object.keys and a plain loop: Object.entries' 51,865 [key, value] arrays took twice as long.
+  const entries = json.model.vocab;
+  for (const token of Object.keys(entries)) vocab[entries[token]!] = token;
+  for (let id = 0; id < vocab.length; id++) vocab[id] ??= null;
+  const merges = json.model.merges;
+  return {
+    vocab,
+    added: json.added_tokens.map((token) => [token.id, token.content, token.special === true]),
+    cleanUp: config.clean_up_tokenization_spaces === true,
+    merges: () => merges.map((merge) => (typeof merge === 'string' ? merge : `${merge[0]} ${merge[1]}`)),
+  };
 }
 
-function createByteLevelTokenizer(json: TokenizerJson, cleanUp: boolean): WhisperTokenizer {
-  const tokens: string[] = [];
-  for (const [token, id] of Object.entries(json.model.vocab)) tokens[id] = token;
+function createByteLevelTokenizer(parts: TokenizerParts): WhisperTokenizer {
+  const tokens: (string | null | undefined)[] = parts.vocab.slice();
   const special = new Set<number>();
   const added = new Map<string, number>();
-  for (const token of json.added_tokens) {
-    tokens[token.id] = token.content;
-    added.set(token.content, token.id);
-    if (token.special) special.add(token.id);
+  for (const [id, content, isSpecial] of parts.added) {
+    tokens[id] = content;
+    added.set(content, id);
+    if (isSpecial) special.add(id);
   }
   const addedIds = new Set(added.values());
   const { byteOf, charOf } = byteMap();
   const utf8 = new TextDecoder('utf-8');
-  const mergesJson = json.model.merges;
+  const cleanUp = parts.cleanUp;
+  // token → id of the BPE vocabulary, built for encode(); until then the few lookups of tokens
+  // that are not added tokens (the load asks for <|nospeech|>, which whisper-base calls
+  // <|nocaptions|>) search the array instead.
+  let vocabIds: Map<string, number> | undefined;
+  const vocabId = (token: string): number | undefined => vocabIds?.get(token);
+  const searchVocab = (token: string): number | undefined => {
+    if (vocabIds) return vocabIds.get(token);
+    const id = parts.vocab.indexOf(token);
+    return id < 0 ? undefined : id;
+  };
   let encoder: ((text: string) => number[]) | undefined;
 
   const bytesOf = (pieces: string[]): string => {
@@ -89,7 +132,7 @@ function createByteLevelTokenizer(json: TokenizerJson, cleanUp: boolean): Whispe
       let run: string[] = [];
       for (const id of ids) {
         const token = tokens[id];
-        if (token === undefined) continue;
+        if (token === undefined || token === null) continue;
         if (addedIds.has(id)) {
           if (options.skip_special_tokens && special.has(id)) continue;
           text += bytesOf(run) + token;
@@ -102,14 +145,18 @@ function createByteLevelTokenizer(json: TokenizerJson, cleanUp: boolean): Whispe
       return cleanUp ? cleanUpSpaces(text) : text;
     },
     encode(text) {
-      encoder ??= createEncoder(json.model.vocab, mergesJson as (string | [string, string])[], added, charOf);
+      if (!encoder) {
+        vocabIds = new Map();
+        parts.vocab.forEach((entry, id) => entry !== null && vocabIds!.set(entry, id));
+        encoder = createEncoder(vocabId, parts.merges(), added, charOf);
+      }
       return encoder(text);
     },
     tokenId(token) {
-      return added.get(token) ?? json.model.vocab[token];
+      return added.get(token) ?? searchVocab(token);
     },
     tokenText(id) {
-      return tokens[id];
+      return tokens[id] ?? undefined;
     },
   };
 }
@@ -118,14 +165,9 @@ function createByteLevelTokenizer(json: TokenizerJson, cleanUp: boolean): Whispe
  * text → ids: split around added tokens written in the text, then GPT-2's pre-tokenizer, each
  * piece's UTF-8 bytes as byte-map characters, merged pairwise by rank (lowest first).
  */
-function createEncoder(
-  vocab: Record<string, number>,
-  merges: (string | [string, string])[],
-  added: Map<string, number>,
-  charOf: string[],
-): (text: string) => number[] {
+function createEncoder(vocabId: (token: string) => number | undefined, merges: string[], added: Map<string, number>, charOf: string[]): (text: string) => number[] {
   const ranks = new Map<string, number>();
-  merges.forEach((merge, rank) => ranks.set(typeof merge === 'string' ? merge : `${merge[0]} ${merge[1]}`, rank));
+  merges.forEach((merge, rank) => ranks.set(merge, rank));
   const escaped = [...added.keys()].sort((a, b) => b.length - a.length).map((token) => token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const addedPattern = new RegExp(`(${escaped.join('|')})`);
   const cache = new Map<string, number[]>();
@@ -159,7 +201,7 @@ function createEncoder(
       symbols = merged;
     }
     // Every single byte is in the vocabulary, so each symbol has an id.
-    const ids = symbols.map((symbol) => vocab[symbol]!);
+    const ids = symbols.map((symbol) => vocabId(symbol)!);
     if (cache.size < 50_000) cache.set(piece, ids);
     return ids;
   };
