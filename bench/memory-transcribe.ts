@@ -1,6 +1,7 @@
 /**
  * Memory and start-up of a transcribe worker, before and after each lever, in one run.
- * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`)
+ * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`);
+ * `--third` / `--branch`: only that round's comparison (below).
  *
  * Worker runs (real worker processes, as `pnpm worker` runs them, on the real Redis): the English
  * talk (84.5 s, JFK × 6 with pauses) is queued first, then one transcribe worker is started, so
@@ -58,6 +59,36 @@ const thirdRound = [
   { name: 'third round: malloc settings, both back (second round)', env: { ...SECOND_ROUND, ...MALLOC_ENV } },
   { name: 'third round: every lever, without the malloc settings', env: {} },
 ];
+// 2026-12-01, fourth round (`--branch`): the decoder on one branch (WHISPER_DECODER_BRANCH=single,
+// the default) or both as exported (merged): model loads with the optimised-graph cache empty and
+// filled, then transcribe workers on the talk and idle transcribe workers (model loaded), with the
+// images' malloc settings, alternated.
+if (process.argv.includes('--branch')) {
+  const settings = ['merged', 'single'] as const;
+  const rounds = quick ? 1 : 2;
+  const loadRuns: { branch: string; emptyCacheSeconds: number; filledCacheSeconds: number[] }[] = [];
+  for (let round_ = 0; round_ < rounds; round_++) {
+    for (const branch of round_ % 2 === 0 ? settings : settings.toReversed()) {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+      const empty = await timedLoad({ decoderBranch: branch });
+      const filled = [await timedLoad({ decoderBranch: branch }), await timedLoad({ decoderBranch: branch })];
+      loadRuns.push({ branch, emptyCacheSeconds: empty.seconds, filledCacheSeconds: filled.map((load) => load.seconds) });
+    }
+  }
+  // Both settings' graphs in the cache, as a worker finds them after its first start.
+  for (const branch of settings) await timedLoad({ decoderBranch: branch });
+  const workers = [];
+  const idleRuns = [];
+  for (let round_ = 0; round_ < rounds + 1; round_++) {
+    for (const branch of round_ % 2 === 0 ? settings : settings.toReversed()) {
+      const env = { WHISPER_DECODER_BRANCH: branch, ...MALLOC_ENV };
+      workers.push({ branch, ...(await transcribeWorkerRun(env)) });
+      idleRuns.push({ branch, ...(await idleWorker('transcribe', undefined, false, env)) });
+    }
+  }
+  console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'fourth (decoder branch)', loads: loadRuns, transcribeWorkers: workers, idleTranscribeWorkers: idleRuns }, null, 1));
+  process.exit(0);
+}
 if (thirdOnly) {
   // Fills the optimised-graph cache for both settings, as the full run's loads do.
   await timedLoad({});
@@ -237,8 +268,8 @@ function watchFirstProgress(fleet: Fleet, jobId: string) {
 }
 
 /** A worker with these roles, started and left idle for 2 s: its tree's RSS, and whether onnxruntime is mapped. */
-async function idleWorker(roles: string, root?: string, compiled?: boolean) {
-  const fleet = await startFleet(0, { WORKER_ROLES: roles, WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir }, { root, compiled });
+async function idleWorker(roles: string, root?: string, compiled?: boolean, env: Record<string, string> = {}) {
+  const fleet = await startFleet(0, { WORKER_ROLES: roles, WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir, ...env }, { root, compiled });
   try {
     const worker = await fleet.addWorker();
     await new Promise((resolve) => setTimeout(resolve, 2000));

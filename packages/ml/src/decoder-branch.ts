@@ -99,18 +99,17 @@ export function singleDecoderBranch(model: Uint8Array): Uint8Array | undefined {
   const liveOther = new Set(others.filter((_, index) => live.has(index)));
   const branchExtras = fields(withPast.graph).filter((field) => field.number === 5 || field.number === 13);
 
-  const newGraph = join(
-    graphFields.flatMap((field): Uint8Array[] => {
-      if (field.start === parts.ifField.start) return replacement.flatMap((bytes) => write.bytes(1, bytes));
-      if (field.number === 1) return liveOther.has(topNodes.find((entry) => entry.field.start === field.start)!) ? [graph.subarray(field.start, field.end)] : [];
-      if (field.number === 5 && !read.has(initializerName(payload(graph, field)))) return [];
-      if (field.number === 11 && !read.has(valueName(payload(graph, field)))) return [];
-      return [graph.subarray(field.start, field.end)];
-    }),
-  );
+  // Joined once, into the model (77 MB for whisper-base: every intermediate copy adds to the load's peak).
+  const graphParts = graphFields.flatMap((field): Uint8Array[] => {
+    if (field.start === parts.ifField.start) return replacement.flatMap((bytes) => write.bytes(1, bytes));
+    if (field.number === 1) return liveOther.has(topNodes.find((entry) => entry.field.start === field.start)!) ? [graph.subarray(field.start, field.end)] : [];
+    if (field.number === 5 && !read.has(initializerName(payload(graph, field)))) return [];
+    if (field.number === 11 && !read.has(valueName(payload(graph, field)))) return [];
+    return [graph.subarray(field.start, field.end)];
+  });
   // Then the branch's own initializers and shape annotations, and the mask's constants.
-  const withConstants = join([newGraph, ...branchExtras.map((extra) => withPast.graph.subarray(extra.start, extra.end)), ...constants.flatMap((tensor) => write.bytes(5, tensor))]);
-  return join(parts.modelFields.flatMap((field) => (field.start === parts.graphField.start ? write.bytes(7, withConstants) : [model.subarray(field.start, field.end)])));
+  graphParts.push(...branchExtras.map((extra) => withPast.graph.subarray(extra.start, extra.end)), ...constants.flatMap((tensor) => write.bytes(5, tensor)));
+  return join(parts.modelFields.flatMap((field) => (field.start === parts.graphField.start ? write.parts(7, graphParts) : [model.subarray(field.start, field.end)])));
 }
 
 /**

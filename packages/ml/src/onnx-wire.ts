@@ -65,6 +65,11 @@ export const write = {
   varint: (fieldNumber: number, value: number): Uint8Array => Uint8Array.from([...varint(fieldNumber * 8), ...varint(value)]),
   bytes: (fieldNumber: number, data: Uint8Array): Uint8Array[] => [Uint8Array.from([...varint(fieldNumber * 8 + 2), ...varint(data.length)]), data],
   string: (fieldNumber: number, value: string): Uint8Array[] => write.bytes(fieldNumber, new TextEncoder().encode(value)),
+  /** A length-delimited field whose payload is `parts` in order, not joined (a model is joined once, at the end). */
+  parts: (fieldNumber: number, parts: readonly Uint8Array[]): Uint8Array[] => [
+    Uint8Array.from([...varint(fieldNumber * 8 + 2), ...varint(parts.reduce((sum, part) => sum + part.length, 0))]),
+    ...parts,
+  ],
 };
 
 /** Concatenates parts into one buffer (Buffer.concat copies once). */
