@@ -41,6 +41,22 @@ const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', M
 const thirdOnly = process.argv.includes('--third');
 const talk = buildTalk('talk-en');
 const cacheDir = path.join(benchDir(), 'memory-transcribe-model-cache');
+// `--branch`'s child: one model load in a fresh process (so its VmHWM is the load's own peak),
+// from the graph cache the parent filled (`filled`) or from an empty one (`empty`: every graph
+// optimised and written, as on a first start).
+const loadChild = process.env.BRANCH_LOAD_CHILD;
+if (loadChild !== undefined) {
+  const [branch, cache] = loadChild.split(':') as ['single' | 'merged', 'filled' | 'empty'];
+  const dir = cache === 'empty' ? fs.mkdtempSync(path.join(benchDir(), 'branch-load-')) : cacheDir;
+  configureModels({ modelsDir, cacheDir: dir, allowRemote: false });
+  const runtime = await loadWhisperRuntime(MODEL, DTYPE, { levers: { decoderBranch: branch } });
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const result = { branch, cache: `${runtime.load.encoder}/${runtime.load.decoder}`, seconds: round(runtime.load.seconds), rssAfterLoadMb: round(statusMb(process.pid, 'VmRSS'), 0), loadPeakMb: round(statusMb(process.pid, 'VmHWM'), 0) };
+  if (cache === 'empty') fs.rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
 fs.rmSync(cacheDir, { recursive: true, force: true });
 const baselineRoot = baselineTree(BASELINE_REF);
 
@@ -77,6 +93,16 @@ if (process.argv.includes('--branch')) {
   }
   // Both settings' graphs in the cache, as a worker finds them after its first start.
   for (const branch of settings) await timedLoad({ decoderBranch: branch });
+  // Each load again in a process of its own, with the images' malloc settings: its peak and what stays.
+  const processLoads = [];
+  for (let round_ = 0; round_ < rounds + 1; round_++) {
+    for (const cache of ['filled', 'empty']) {
+      for (const branch of round_ % 2 === 0 ? settings : settings.toReversed()) {
+        const out = execFileSync(process.execPath, [...process.execArgv, import.meta.filename], { env: { ...process.env, ...MALLOC_ENV, BRANCH_LOAD_CHILD: `${branch}:${cache}` } }).toString();
+        processLoads.push(JSON.parse(out.slice(out.indexOf('{'))) as Record<string, unknown>);
+      }
+    }
+  }
   const workers = [];
   const idleRuns = [];
   for (let round_ = 0; round_ < rounds + 1; round_++) {
@@ -86,7 +112,7 @@ if (process.argv.includes('--branch')) {
       idleRuns.push({ branch, ...(await idleWorker('transcribe', undefined, false, env)) });
     }
   }
-  console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'fourth (decoder branch)', loads: loadRuns, transcribeWorkers: workers, idleTranscribeWorkers: idleRuns }, null, 1));
+  console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'fourth (decoder branch)', loads: loadRuns, processLoads, transcribeWorkers: workers, idleTranscribeWorkers: idleRuns }, null, 1));
   process.exit(0);
 }
 if (thirdOnly) {
