@@ -117,8 +117,8 @@ const envSchema = z.object({
   WHISPER_DECODER_BUFFERS: z.enum(['reuse', 'copy']).default('reuse'),
   // The decoder's cross-attention cache from one small graph per layer (layers) or its first step (decoder).
   WHISPER_CROSS_ATTENTION: z.enum(['layers', 'decoder']).default('layers'),
-  // The decoder's first step on its with-past branch, given a causal mask, and the other branch
-  // dropped (single: its weights pre-packed once), or both branches of the export (merged).
+  // Every decoder step on its with-past branch, given a causal mask, and the other branch dropped
+  // (single: the same outputs, less memory at load), or both branches of the export (merged).
   WHISPER_DECODER_BRANCH: z.enum(['single', 'merged']).default('single'),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of

@@ -8,7 +8,8 @@ import { fields, floatTensor, int64Tensor, intAttribute, join, onnxNode as node,
  * The merged export holds two copies of the decoder, one per branch of an `If` on
  * `use_cache_branch`: the no-past branch (first step: the prompt) and the with-past branch (one
  * token per step). Their weights are shared initializers, but onnxruntime builds each branch's
- * kernels separately, so every 8-bit matmul's weights are pre-packed twice. One branch: once.
+ * kernels: with one branch the load's peak is ~50 MB lower and ~13 MB less stays resident
+ * (bench/README.md, fourth round; less than the second pre-packed copy it was expected to save).
  *
  * The with-past branch cannot run the prompt as exported: it was traced with one query token, so
  * its self-attention has no causal mask (with one query, every key is allowed) and a 4-token
