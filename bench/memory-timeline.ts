@@ -51,7 +51,9 @@ const sessionPrototype = (ort.InferenceSession as unknown as { prototype: { run:
 const originalRun = sessionPrototype.run;
 sessionPrototype.run = async function (feeds, ...rest) {
   const kind = 'input_ids' in feeds ? 'decoder' : 'input_features' in feeds ? 'encoder' : 'vad';
-  const step = kind === 'decoder' ? ((feeds.use_cache_branch?.data as Uint8Array | undefined)?.[0] ? ++decoderStep : (decoderStep = 1)) : 0;
+  // A first step has an empty self-attention cache (a single-branch decoder has no use_cache_branch).
+  const firstStep = (feeds['past_key_values.0.decoder.key'] as ort.Tensor | undefined)?.dims[2] === 0;
+  const step = kind === 'decoder' ? (firstStep ? (decoderStep = 1) : ++decoderStep) : 0;
   const start = Date.now();
   const out = await originalRun.call(this, feeds, ...rest);
   runs.push({ kind, step, start, end: Date.now() });

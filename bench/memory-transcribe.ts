@@ -1,6 +1,7 @@
 /**
  * Memory and start-up of a transcribe worker, before and after each lever, in one run.
- * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`)
+ * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`);
+ * `--third` / `--branch`: only that round's comparison (below).
  *
  * Worker runs (real worker processes, as `pnpm worker` runs them, on the real Redis): the English
  * talk (84.5 s, JFK × 6 with pauses) is queued first, then one transcribe worker is started, so
@@ -40,6 +41,22 @@ const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', M
 const thirdOnly = process.argv.includes('--third');
 const talk = buildTalk('talk-en');
 const cacheDir = path.join(benchDir(), 'memory-transcribe-model-cache');
+// `--branch`'s child: one model load in a fresh process (so its VmHWM is the load's own peak),
+// from the graph cache the parent filled (`filled`) or from an empty one (`empty`: every graph
+// optimised and written, as on a first start).
+const loadChild = process.env.BRANCH_LOAD_CHILD;
+if (loadChild !== undefined) {
+  const [branch, cache] = loadChild.split(':') as ['single' | 'merged', 'filled' | 'empty'];
+  const dir = cache === 'empty' ? fs.mkdtempSync(path.join(benchDir(), 'branch-load-')) : cacheDir;
+  configureModels({ modelsDir, cacheDir: dir, allowRemote: false });
+  const runtime = await loadWhisperRuntime(MODEL, DTYPE, { levers: { decoderBranch: branch } });
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const result = { branch, cache: `${runtime.load.encoder}/${runtime.load.decoder}`, seconds: round(runtime.load.seconds), rssAfterLoadMb: round(statusMb(process.pid, 'VmRSS'), 0), loadPeakMb: round(statusMb(process.pid, 'VmHWM'), 0) };
+  if (cache === 'empty') fs.rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
 fs.rmSync(cacheDir, { recursive: true, force: true });
 const baselineRoot = baselineTree(BASELINE_REF);
 
@@ -58,6 +75,46 @@ const thirdRound = [
   { name: 'third round: malloc settings, both back (second round)', env: { ...SECOND_ROUND, ...MALLOC_ENV } },
   { name: 'third round: every lever, without the malloc settings', env: {} },
 ];
+// 2026-12-01, fourth round (`--branch`): the decoder on one branch (WHISPER_DECODER_BRANCH=single,
+// the default) or both as exported (merged): model loads with the optimised-graph cache empty and
+// filled, then transcribe workers on the talk and idle transcribe workers (model loaded), with the
+// images' malloc settings, alternated.
+if (process.argv.includes('--branch')) {
+  const settings = ['merged', 'single'] as const;
+  const rounds = quick ? 1 : 2;
+  const loadRuns: { branch: string; emptyCacheSeconds: number; filledCacheSeconds: number[] }[] = [];
+  for (let round_ = 0; round_ < rounds; round_++) {
+    for (const branch of round_ % 2 === 0 ? settings : settings.toReversed()) {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+      const empty = await timedLoad({ decoderBranch: branch });
+      const filled = [await timedLoad({ decoderBranch: branch }), await timedLoad({ decoderBranch: branch })];
+      loadRuns.push({ branch, emptyCacheSeconds: empty.seconds, filledCacheSeconds: filled.map((load) => load.seconds) });
+    }
+  }
+  // Both settings' graphs in the cache, as a worker finds them after its first start.
+  for (const branch of settings) await timedLoad({ decoderBranch: branch });
+  // Each load again in a process of its own, with the images' malloc settings: its peak and what stays.
+  const processLoads = [];
+  for (let round_ = 0; round_ < rounds + 1; round_++) {
+    for (const cache of ['filled', 'empty']) {
+      for (const branch of round_ % 2 === 0 ? settings : settings.toReversed()) {
+        const out = execFileSync(process.execPath, [...process.execArgv, import.meta.filename], { env: { ...process.env, ...MALLOC_ENV, BRANCH_LOAD_CHILD: `${branch}:${cache}` } }).toString();
+        processLoads.push(JSON.parse(out.slice(out.indexOf('{'))) as Record<string, unknown>);
+      }
+    }
+  }
+  const workers = [];
+  const idleRuns = [];
+  for (let round_ = 0; round_ < rounds + 1; round_++) {
+    for (const branch of round_ % 2 === 0 ? settings : settings.toReversed()) {
+      const env = { WHISPER_DECODER_BRANCH: branch, ...MALLOC_ENV };
+      workers.push({ branch, ...(await transcribeWorkerRun(env)) });
+      idleRuns.push({ branch, ...(await idleWorker('transcribe', undefined, false, env)) });
+    }
+  }
+  console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'fourth (decoder branch)', loads: loadRuns, processLoads, transcribeWorkers: workers, idleTranscribeWorkers: idleRuns }, null, 1));
+  process.exit(0);
+}
 if (thirdOnly) {
   // Fills the optimised-graph cache for both settings, as the full run's loads do.
   await timedLoad({});
@@ -237,8 +294,8 @@ function watchFirstProgress(fleet: Fleet, jobId: string) {
 }
 
 /** A worker with these roles, started and left idle for 2 s: its tree's RSS, and whether onnxruntime is mapped. */
-async function idleWorker(roles: string, root?: string, compiled?: boolean) {
-  const fleet = await startFleet(0, { WORKER_ROLES: roles, WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir }, { root, compiled });
+async function idleWorker(roles: string, root?: string, compiled?: boolean, env: Record<string, string> = {}) {
+  const fleet = await startFleet(0, { WORKER_ROLES: roles, WORKER_CONCURRENCY: '1', MODEL_CACHE_DIR: cacheDir, ...env }, { root, compiled });
   try {
     const worker = await fleet.addWorker();
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -120,6 +120,9 @@ const envSchema = z.object({
   WHISPER_DECODER_BUFFERS: z.enum(['reuse', 'copy']).default('reuse'),
   // The decoder's cross-attention cache from one small graph per layer (layers) or its first step (decoder).
   WHISPER_CROSS_ATTENTION: z.enum(['layers', 'decoder']).default('layers'),
+  // Every decoder step on its with-past branch, given a causal mask, and the other branch dropped
+  // (single: the same outputs, less memory at load), or both branches of the export (merged).
+  WHISPER_DECODER_BRANCH: z.enum(['single', 'merged']).default('single'),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -248,7 +251,7 @@ export type Config = {
     whisperMaxLoaded: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
-    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder' };
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; decoderBranch: 'single' | 'merged' };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -331,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         text: e.WHISPER_TEXT,
         decoderBuffers: e.WHISPER_DECODER_BUFFERS,
         crossAttention: e.WHISPER_CROSS_ATTENTION,
+        decoderBranch: e.WHISPER_DECODER_BRANCH,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

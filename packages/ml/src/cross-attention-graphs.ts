@@ -1,4 +1,4 @@
-import { fields, join, payload, text, write, type Field } from './onnx-wire';
+import { fields, int64Tensor, join, payload, text, write, type Field } from './onnx-wire';
 
 /**
  * The decoder's cross-attention keys and values computed outside the decoder, one layer at a time.
@@ -20,11 +20,11 @@ import { fields, join, payload, text, write, type Field } from './onnx-wire';
  * Both return undefined when the graph does not have the expected shape (another export).
  */
 
-type NodeInfo = { field: Field; op: string; inputs: string[]; outputs: string[]; bytes: Uint8Array };
+export type NodeInfo = { field: Field; op: string; inputs: string[]; outputs: string[]; bytes: Uint8Array };
 
 const ENCODER_PRESENT = /^present\.(\d+)\.encoder\.(key|value)$/;
 
-function nodesOf(graph: Uint8Array): NodeInfo[] {
+export function nodesOf(graph: Uint8Array): NodeInfo[] {
   return fields(graph)
     .filter((field) => field.number === 1)
     .map((field) => {
@@ -35,17 +35,17 @@ function nodesOf(graph: Uint8Array): NodeInfo[] {
     });
 }
 
-function valueName(valueInfo: Uint8Array): string {
+export function valueName(valueInfo: Uint8Array): string {
   const name = fields(valueInfo).find((field) => field.number === 1);
   return name ? text(valueInfo, name) : '';
 }
 
-function initializerName(tensor: Uint8Array): string {
+export function initializerName(tensor: Uint8Array): string {
   const name = fields(tensor).find((field) => field.number === 8);
   return name ? text(tensor, name) : '';
 }
 
-type Parts = {
+export type DecoderParts = {
   modelFields: Field[];
   graphField: Field;
   graph: Uint8Array;
@@ -57,7 +57,8 @@ type Parts = {
   withPast: { attributeField: Field; attribute: Uint8Array; branchField: Field; graph: Uint8Array };
 };
 
-function splitDecoder(model: Uint8Array): Parts | undefined {
+/** The merged decoder's top graph, its one If node and the If's two branches (undefined: another shape). */
+export function splitDecoder(model: Uint8Array): DecoderParts | undefined {
   const modelFields = fields(model);
   const graphField = modelFields.find((field) => field.number === 7);
   if (!graphField) return undefined;
@@ -67,7 +68,7 @@ function splitDecoder(model: Uint8Array): Parts | undefined {
   if (ifs.length !== 1) return undefined;
   const ifField = ifs[0]!;
   const ifNode = payload(graph, ifField);
-  const branches: Record<string, Parts['noPast']> = {};
+  const branches: Record<string, DecoderParts['noPast']> = {};
   for (const attributeField of fields(ifNode).filter((field) => field.number === 5)) {
     const attribute = payload(ifNode, attributeField);
     const attributeFields = fields(attribute);
@@ -248,7 +249,7 @@ export function crossAttentionGraphs(model: Uint8Array, heads: number, headSize:
 }
 
 /** Indices of the nodes whose outputs reach `outputs` (dead ones are left out). */
-function liveNodes(nodes: Pick<NodeInfo, 'inputs' | 'outputs' | 'op'>[], outputs: string[]): Set<number> {
+export function liveNodes(nodes: Pick<NodeInfo, 'inputs' | 'outputs' | 'op'>[], outputs: string[]): Set<number> {
   const byOutput = new Map(nodes.flatMap((node, index) => node.outputs.map((output) => [output, index] as const)));
   const live = new Set<number>();
   const stack = [...outputs];
@@ -268,7 +269,7 @@ function outerValues(graph: Uint8Array): string[] {
   return [...new Set(nodes.flatMap((node) => node.inputs.filter((input) => input && !produced.has(input))))];
 }
 
-function renameInputs(node: Uint8Array, renamed: ReadonlyMap<string, string>): Uint8Array {
+export function renameInputs(node: Uint8Array, renamed: ReadonlyMap<string, string>): Uint8Array {
   return join(
     fields(node).flatMap((field): Uint8Array[] => {
       if (field.number !== 1) return [node.subarray(field.start, field.end)];
@@ -278,12 +279,6 @@ function renameInputs(node: Uint8Array, renamed: ReadonlyMap<string, string>): U
   );
 }
 
-function replaceField(message: Uint8Array, old: Field, replacement: Uint8Array[]): Uint8Array {
+export function replaceField(message: Uint8Array, old: Field, replacement: Uint8Array[]): Uint8Array {
   return join(fields(message).flatMap((field) => (field.start === old.start ? replacement : [message.subarray(field.start, field.end)])));
-}
-
-/** TensorProto: dims = 1, data_type = 2 (INT64 = 7), name = 8, raw_data = 9. */
-function int64Tensor(name: string, values: number[]): Uint8Array {
-  const raw = new Uint8Array(new BigInt64Array(values.map(BigInt)).buffer);
-  return join([write.varint(1, values.length), write.varint(2, 7), ...write.string(8, name), ...write.bytes(9, raw)]);
 }

@@ -65,6 +65,11 @@ export const write = {
   varint: (fieldNumber: number, value: number): Uint8Array => Uint8Array.from([...varint(fieldNumber * 8), ...varint(value)]),
   bytes: (fieldNumber: number, data: Uint8Array): Uint8Array[] => [Uint8Array.from([...varint(fieldNumber * 8 + 2), ...varint(data.length)]), data],
   string: (fieldNumber: number, value: string): Uint8Array[] => write.bytes(fieldNumber, new TextEncoder().encode(value)),
+  /** A length-delimited field whose payload is `parts` in order, not joined (a model is joined once, at the end). */
+  parts: (fieldNumber: number, parts: readonly Uint8Array[]): Uint8Array[] => [
+    Uint8Array.from([...varint(fieldNumber * 8 + 2), ...varint(parts.reduce((sum, part) => sum + part.length, 0))]),
+    ...parts,
+  ],
 };
 
 /** Concatenates parts into one buffer (Buffer.concat copies once). */
@@ -91,4 +96,18 @@ export function intAttribute(name: string, value: number): Uint8Array {
 
 export function intsAttribute(name: string, values: number[]): Uint8Array {
   return join([...write.string(1, name), ...values.map((value) => write.varint(8, value)), write.varint(20, 7)]);
+}
+
+/** TensorProto: dims = 1, data_type = 2 (INT64 = 7), name = 8, raw_data = 9; `dims` [] is a scalar. */
+export function int64Tensor(name: string, values: number[], dims: number[] = [values.length]): Uint8Array {
+  return tensor(name, 7, dims, new Uint8Array(new BigInt64Array(values.map(BigInt)).buffer));
+}
+
+/** A FLOAT (1) TensorProto, as int64Tensor. */
+export function floatTensor(name: string, values: number[], dims: number[] = [values.length]): Uint8Array {
+  return tensor(name, 1, dims, new Uint8Array(Float32Array.from(values).buffer));
+}
+
+function tensor(name: string, type: number, dims: number[], raw: Uint8Array): Uint8Array {
+  return join([...dims.map((dim) => write.varint(1, dim)), write.varint(2, type), ...write.string(8, name), ...write.bytes(9, raw)]);
 }

@@ -93,14 +93,18 @@ export async function decodeWindows(
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
   let first = true;
+  // A decoder reduced to one branch (decoder-branch.ts) has neither input: every step is the same
+  // graph, the first one with an empty self-attention cache.
+  const merged = decoder.inputNames.includes('use_cache_branch');
+  const readsStates = decoder.inputNames.includes('encoder_hidden_states');
 
   for (;;) {
     const feeds: Record<string, Tensor> = {
       input_ids: inputIds,
       // Only the first step reads the hidden states (into the cross-attention cache); later steps
       // use the cache, but the graph still quantizes whatever it is given, so they get one frame.
-      encoder_hidden_states: first && !layered ? hidden : oneFrame(rows.length, hidden),
-      use_cache_branch: new Tensor('bool', [!first], [1]),
+      ...(readsStates ? { encoder_hidden_states: first && !layered ? hidden : oneFrame(rows.length, hidden) } : {}),
+      ...(merged ? { use_cache_branch: new Tensor('bool', [!first], [1]) } : {}),
       ...decoderCache,
       ...(first && !layered ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
     };
@@ -207,7 +211,9 @@ function keepAttention(
 
 /**
  * What a first decoder step (no past) reads from the encoder: its states, or, with per-layer
- * cross-attention graphs, the keys/values computed from them (and one frame of states, unused).
+ * cross-attention graphs, the keys/values computed from them (and one frame of states, unused;
+ * onnxruntime ignores feeds that are not inputs of the graph, as this one and `use_cache_branch`
+ * are not of a single-branch decoder).
  */
 export async function firstStepEncoderFeeds(runtime: WhisperRuntime, hidden: Tensor): Promise<Record<string, Tensor>> {
   const batch = hidden.dims[0] ?? 1;

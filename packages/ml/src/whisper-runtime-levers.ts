@@ -39,9 +39,18 @@ export type WhisperRuntimeLevers = {
    * twice at its end: onnxruntime's and the copies handed to JavaScript).
    */
   crossAttention: 'layers' | 'decoder';
+  /**
+   * The merged decoder's two branches (no past: the prompt; with past: one token per step):
+   * `single` runs every step on the with-past branch, given a causal mask, with the `If` between
+   * them removed (decoder-branch.ts): the same outputs bit for bit, −13 MB resident and −48 MB at
+   * the load's peak (bench/README.md, fourth round); `merged` keeps both (up to 2026-12-01). Only
+   * with the cross-attention cache from `layers` on the 8-bit projection (the with-past branch
+   * reads the cache, it cannot compute it).
+   */
+  decoderBranch: 'single' | 'merged';
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers' });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', decoderBranch: 'single' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder' });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', decoderBranch: 'merged' });

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError } from '@babelfish/core';
 import { crossAttentionGraphs, feedCrossAttention } from './cross-attention-graphs';
+import { singleDecoderBranch } from './decoder-branch';
 import { quantizeOutputProjection } from './decoder-projection';
 import { createCachedSession, type CachedSessionResult } from './graph-cache';
 import { executionProviders, type ExecutionDevice } from './inference-device';
@@ -140,7 +141,14 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   const heads = config.decoder_attention_heads;
   const headSize = config.d_model / heads;
   const layered = !folded && levers.crossAttention === 'layers';
+  const single = layered && levers.decoderBranch === 'single';
   const projected = (model: Uint8Array) => quantizeOutputProjection(model) ?? model;
+  // The decoder fed its cross-attention cache, then (single) reduced to its with-past branch.
+  const fed = (model: Uint8Array) => {
+    const edited = crossAttentionGraphs(model, heads, headSize) ? feedCrossAttention(projected(model)) : undefined;
+    if (!edited) return projected(model);
+    return single ? (singleDecoderBranch(edited) ?? edited) : edited;
+  };
   const decoderOptions = { ...base, ...(folded ? FOLD_DEQUANTIZED_WEIGHTS : {}), ...(levers.decoderArena ? {} : { enableCpuMemArena: false }) };
   const [encoder, decoder, text, ...crossSessions] = await Promise.all([
     // On CUDA, the fp16 encoder when the model has one (lean-encoder.ts says when it is usable).
@@ -150,13 +158,13 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     createCachedSession(
       {
         file: decoderFile,
-        variant: folded ? 'folded-projection' : layered ? 'int8-projection-two-pass-fed-cross-attention' : 'int8-projection-two-pass',
-        // Fed only when the per-layer graphs can be built from this export too (else as before).
-        edit: folded
-          ? undefined
+        variant: folded
+          ? 'folded-projection'
           : layered
-            ? (model) => (crossAttentionGraphs(model, heads, headSize) ? feedCrossAttention(projected(model)) : undefined) ?? projected(model)
-            : projected,
+            ? `int8-projection-two-pass-fed-cross-attention${single ? '-single-branch' : ''}`
+            : 'int8-projection-two-pass',
+        // Fed only when the per-layer graphs can be built from this export too (else as before).
+        edit: folded ? undefined : layered ? fed : projected,
       },
       decoderOptions,
       cacheDir,
