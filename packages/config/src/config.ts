@@ -117,6 +117,12 @@ const envSchema = z.object({
   WHISPER_DECODER_BUFFERS: z.enum(['reuse', 'copy']).default('reuse'),
   // The decoder's cross-attention cache from one small graph per layer (layers) or its first step (decoder).
   WHISPER_CROSS_ATTENTION: z.enum(['layers', 'decoder']).default('layers'),
+  // After each decoder step, the Whisper thread's young generation collected (young) so the step's
+  // dead output copies are freed at once, or left to V8 (v8: up to ~40 MB of them at the peak).
+  WHISPER_STEP_COLLECTION: z.enum(['young', 'v8']).default('young'),
+  // The worker's Whisper thread's V8 young generation in MB (3 = 1 MB semi-spaces; 0 = V8's default,
+  // which grows to 32 MB resident while the features and VAD allocate).
+  WHISPER_THREAD_YOUNG_GENERATION_MB: z.coerce.number().int().min(0).max(256).default(3),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -243,7 +249,7 @@ export type Config = {
     whisperBatch: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
-    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder' };
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; stepCollection: 'young' | 'v8'; threadYoungGenerationMb: number };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -325,6 +331,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         text: e.WHISPER_TEXT,
         decoderBuffers: e.WHISPER_DECODER_BUFFERS,
         crossAttention: e.WHISPER_CROSS_ATTENTION,
+        stepCollection: e.WHISPER_STEP_COLLECTION,
+        threadYoungGenerationMb: e.WHISPER_THREAD_YOUNG_GENERATION_MB,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

@@ -3,6 +3,7 @@ import { AppError } from '@babelfish/core';
 import { applyRules, sampleToken } from './whisper-rules';
 import type { WhisperRuntime, WhisperVocabulary } from './whisper-runtime';
 import { alignTokens } from './word-alignment';
+import { collectYoungGeneration } from './young-collection';
 
 /**
  * Greedy Whisper decoding of several 30 s windows at once. The windows share each decoder step
@@ -89,6 +90,7 @@ export async function decodeWindows(
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
   let first = true;
+  const collectSteps = (runtime.levers?.stepCollection ?? 'young') === 'young';
 
   for (;;) {
     const feeds: Record<string, Tensor> = {
@@ -147,6 +149,11 @@ export async function decodeWindows(
     } else {
       inputIds = idsTensor(next);
     }
+    // Here, once the step's outputs have been read and the caches point at the new ones: the
+    // previous step's outputs are dead and young, so a scavenge frees them (young-collection.ts).
+    // Any later, and a collection while they are still referenced would promote them to the old
+    // generation, which only a full collection frees.
+    if (collectSteps) collectYoungGeneration();
   }
 
   const heads = vocab.alignmentHeads.length;
