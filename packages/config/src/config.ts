@@ -123,6 +123,9 @@ const envSchema = z.object({
   // The worker's Whisper thread's V8 young generation in MB (3 = 1 MB semi-spaces; 0 = V8's default,
   // which grows to 32 MB resident while the features and VAD allocate).
   WHISPER_THREAD_YOUNG_GENERATION_MB: z.coerce.number().int().min(0).max(256).default(3),
+  // A batch's encoder states let go of once the cross-attention cache is computed (release; a
+  // window that fails the quality checks is encoded again) or kept through the decode (keep).
+  WHISPER_ENCODER_STATES: z.enum(['release', 'keep']).default('release'),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -249,7 +252,7 @@ export type Config = {
     whisperBatch: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
-    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; stepCollection: 'young' | 'v8'; threadYoungGenerationMb: number };
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; stepCollection: 'young' | 'v8'; threadYoungGenerationMb: number; encoderStates: 'release' | 'keep' };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -333,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         crossAttention: e.WHISPER_CROSS_ATTENTION,
         stepCollection: e.WHISPER_STEP_COLLECTION,
         threadYoungGenerationMb: e.WHISPER_THREAD_YOUNG_GENERATION_MB,
+        encoderStates: e.WHISPER_ENCODER_STATES,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

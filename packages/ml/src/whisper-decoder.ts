@@ -40,7 +40,10 @@ export type DecodedWindow = {
 
 export type DecodeOptions = {
   onStep?: StepListener;
-  /** The windows' encoder states ([B, 1500, d], WhisperRuntime.encode); encoded here when absent. */
+  /**
+   * The windows' encoder states ([B, 1500, d], WhisperRuntime.encode); encoded here when absent,
+   * and then let go of as soon as the first step no longer needs them.
+   */
   hidden?: Tensor;
   /** 0 (default): greedy. Above 0: sampled from softmax(logits / temperature) with `random`. */
   temperature?: number;
@@ -83,10 +86,13 @@ export async function decodeWindows(
   const noSpeechProb = windows.map(() => 0);
   const maxTokens = Math.min(options.maxTokens ?? Number.POSITIVE_INFINITY, vocab.maxLength - prompt.length);
   let rows = windows.map((_, i) => i); // window index of each batch row
-  const hidden = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
+  let hidden: Tensor | undefined = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
+  const width = hidden.dims[2] ?? 0;
   // With per-layer graphs, the cache is computed here, one layer at a time (only one layer's
   // keys/values are ever held by onnxruntime and JavaScript at once), and fed from the first step.
   let encoderCache: Record<string, Tensor> = layered ? await crossAttentionCache(layered, hidden, layers) : {};
+  // Not read again (9 MB for 3 windows): unless the caller keeps them, they can go now.
+  if (layered) hidden = undefined;
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
   let first = true;
@@ -97,7 +103,7 @@ export async function decodeWindows(
       input_ids: inputIds,
       // Only the first step reads the hidden states (into the cross-attention cache); later steps
       // use the cache, but the graph still quantizes whatever it is given, so they get one frame.
-      encoder_hidden_states: first && !layered ? hidden : oneFrame(rows.length, hidden),
+      encoder_hidden_states: first && !layered ? hidden! : oneFrame(rows.length, width),
       use_cache_branch: new Tensor('bool', [!first], [1]),
       ...decoderCache,
       ...(first && !layered ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
@@ -132,7 +138,10 @@ export async function decodeWindows(
     });
     onStep?.(lastTimestamps);
 
-    if (first && !layered) encoderCache = renamePast(out, layers, 'encoder');
+    if (first && !layered) {
+      encoderCache = renamePast(out, layers, 'encoder');
+      hidden = undefined;
+    }
     decoderCache = renamePast(out, layers, 'decoder');
     first = false;
     if (finished.every(Boolean)) break;
@@ -214,7 +223,7 @@ function keepAttention(
 export async function firstStepEncoderFeeds(runtime: WhisperRuntime, hidden: Tensor): Promise<Record<string, Tensor>> {
   const batch = hidden.dims[0] ?? 1;
   if (!runtime.crossAttention) return { encoder_hidden_states: hidden, ...emptyCache(runtime.vocabulary, batch, 'encoder') };
-  return { encoder_hidden_states: oneFrame(batch, hidden), ...(await crossAttentionCache(runtime.crossAttention, hidden, runtime.vocabulary.decoderLayers)) };
+  return { encoder_hidden_states: oneFrame(batch, hidden.dims[2] ?? 0), ...(await crossAttentionCache(runtime.crossAttention, hidden, runtime.vocabulary.decoderLayers)) };
 }
 
 /** past_key_values.L.encoder.* for the batch, from one session per layer (cross-attention-graphs.ts). */
@@ -252,8 +261,7 @@ function renamePast(out: Record<string, Tensor>, layers: number, part: 'decoder'
   return cache;
 }
 
-function oneFrame(batch: number, hidden: Tensor): Tensor {
-  const width = hidden.dims[2] ?? 0;
+function oneFrame(batch: number, width: number): Tensor {
   return new Tensor('float32', new Float32Array(batch * width), [batch, 1, width]);
 }
 

@@ -52,9 +52,16 @@ export type WhisperRuntimeLevers = {
    * (32 MB resident) while the features and VAD allocate and stays so until a full collection.
    */
   threadYoungGenerationMb: number;
+  /**
+   * A batch's encoder states (3 MB per window) once the cross-attention cache is computed from
+   * them: `release` lets them go and encodes a window again if it fails the quality checks (one
+   * encoder run per failing window, same states to the bit); `keep` holds them for the fallback
+   * through the whole decode.
+   */
+  encoderStates: 'release' | 'keep';
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', stepCollection: 'young', threadYoungGenerationMb: 3 });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', stepCollection: 'young', threadYoungGenerationMb: 3, encoderStates: 'release' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', stepCollection: 'v8', threadYoungGenerationMb: 0 });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', stepCollection: 'v8', threadYoungGenerationMb: 0, encoderStates: 'keep' });

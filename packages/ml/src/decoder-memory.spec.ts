@@ -1,15 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { arraySource } from './audio-source';
+import { DEFAULT_SAFEGUARDS } from './decode-quality';
 import { decodeSample, useOfflineModels } from './test-fixtures';
 import { transcribeSource } from './transcriber';
 import { decodeWindows } from './whisper-decoder';
+import { decodeWithFallback } from './whisper-fallback';
 import { loadWhisperRuntime, type WhisperRuntime } from './whisper-runtime';
 import { collectYoungGeneration } from './young-collection';
 
 /**
- * The young-generation collection after each decoder step (the `stepCollection` lever): it frees
- * what is dead in the young generation, and it changes nothing in what the decoder produces.
+ * The decoder's memory levers of the fifth round (bench/README.md) change nothing in what it
+ * produces (real whisper-base q8): the young-generation collection after each step
+ * (`stepCollection`), which frees what is dead in the young generation, and the encoder states let
+ * go of after the cross-attention cache and encoded again for a fallback (`encoderStates`).
  */
-describe('young-generation collection', () => {
+describe('decoder memory levers', () => {
   it('frees a dead ArrayBuffer at once, without leaving a global gc behind', () => {
     const external = () => process.memoryUsage().arrayBuffers;
     const before = external();
@@ -30,6 +38,7 @@ describe('young-generation collection', () => {
   describe('on whisper-base q8', () => {
     let runtime: WhisperRuntime;
     const withCollection = (stepCollection: 'young' | 'v8'): WhisperRuntime => ({ ...runtime, levers: { ...runtime.levers!, stepCollection } });
+    const withStates = (encoderStates: 'release' | 'keep'): WhisperRuntime => ({ ...runtime, levers: { ...runtime.levers!, encoderStates } });
 
     beforeAll(async () => {
       useOfflineModels();
@@ -63,5 +72,29 @@ describe('young-generation collection', () => {
       expect(v8.length).toBeGreaterThan(15);
       expect(young).toEqual(v8);
     }, 180_000);
+
+    it('encoder states released and encoded again for the fallback: the same attempts and results as kept', async () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'bf-encoder-states-'));
+      const speak = (text: string) => {
+        const wav = join(scratch, 'spoken.wav');
+        execFileSync('espeak-ng', ['-w', wav, text]);
+        const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', wav, '-ac', '1', '-ar', '16000', '-f', 'f32le', '-']);
+        return new Float32Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.length));
+      };
+      try {
+        // Two windows that loop (the fallback decodes them again, then fewer of them) around one that passes.
+        const audio = [speak('okay '.repeat(30)), decodeSample('jfk.wav'), speak(Array.from({ length: 30 }, () => 'thank you').join(' '))];
+        const inputs = await Promise.all(audio.map(async (samples) => ({ features: await runtime.features(samples), frames: Math.ceil(samples.length / 320) })));
+        const { startOfTranscript, task } = runtime.vocabulary;
+        const prompt = [startOfTranscript, runtime.tokenizer.tokenId('<|en|>')!, task.transcribe];
+        const kept = await decodeWithFallback(withStates('keep'), inputs, prompt, DEFAULT_SAFEGUARDS);
+        const released = await decodeWithFallback(withStates('release'), inputs, prompt, DEFAULT_SAFEGUARDS);
+        expect(kept.map((window) => window.attempts)).toEqual([expect.any(Number), 1, expect.any(Number)]);
+        expect(kept[0]!.attempts + kept[2]!.attempts).toBeGreaterThan(2);
+        expect(released).toEqual(kept);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    }, 300_000);
   });
 });
