@@ -5,7 +5,8 @@
  * is timed, so every sample is placed in "load", "encoder", "decoder step 1", "later steps" or
  * "between runs". `tsx --conditions=development bench/memory-timeline.ts [name=levers-json ...]` (a
  * variant's JSON may hold `nodeFlags`, V8 flags for its process).
- * Each variant runs in a fresh child process so their peaks (VmHWM) do not mix.
+ * Each variant runs in a fresh child process so their peaks (VmHWM) do not mix. TIMELINE_TRACE=1
+ * adds the samples as runs of one phase each (first/lowest/highest/last MB), in order.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';

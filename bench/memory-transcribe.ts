@@ -1,6 +1,7 @@
 /**
  * Memory and start-up of a transcribe worker, before and after each lever, in one run.
- * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`)
+ * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`);
+ * `--third` and `--fifth name={env} …` run only those rounds' worker comparisons (bench/README.md).
  *
  * Worker runs (real worker processes, as `pnpm worker` runs them, on the real Redis): the English
  * talk (84.5 s, JFK × 6 with pauses) is queued first, then one transcribe worker is started, so
