@@ -60,9 +60,9 @@ RUN groupadd --system --gid 10001 babelfish \
 WORKDIR /app
 COPY --from=prod /src /app
 COPY --from=build /src/dist /app/dist
-# Memory (bench/README.md, "Memory and start of a transcribe worker"): glibc with two arenas and
-# large blocks mmapped and returned on free; V8 young generations of 1 MB semi-spaces (the main
-# thread's otherwise grows to 16 MB resident at start-up and stays so; -17 MB at the peak).
+# Memory (bench/README.md, "Memory and start of a transcribe worker", second and fifth rounds):
+# glibc with two arenas and large blocks mmapped and returned on free; V8 young generations of
+# 1 MB semi-spaces (the main thread's otherwise grows to 16 MB resident at start-up and stays so).
 ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     STORAGE_DIR=/srv/media \
