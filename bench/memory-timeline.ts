@@ -5,7 +5,8 @@
  * is timed, so every sample is placed in "load", "encoder", "decoder step 1", "later steps" or
  * "between runs". `tsx --conditions=development bench/memory-timeline.ts [name=levers-json ...]` (a
  * variant's JSON may hold `nodeFlags`, V8 flags for its process).
- * Each variant runs in a fresh child process so their peaks (VmHWM) do not mix.
+ * Each variant runs in a fresh child process so their peaks (VmHWM) do not mix. TIMELINE_TRACE=1
+ * adds the samples as runs of one phase each (first/lowest/highest/last MB), in order.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -43,14 +44,14 @@ const levers = JSON.parse(child || '{}') as Partial<WhisperRuntimeLevers>;
 const samplesFile = path.join(benchDir(), `timeline-${process.pid}.txt`);
 const sampler = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do echo "$(date +%s%3N) $(grep VmRSS /proc/${process.pid}/status | tr -s ' ' | cut -d' ' -f2)"; sleep 0.02; done > ${samplesFile}`], { stdio: 'ignore' });
 
-type Run = { kind: 'vad' | 'encoder' | 'decoder'; step: number; start: number; end: number };
+type Run = { kind: 'vad' | 'encoder' | 'cross-attention' | 'decoder'; step: number; start: number; end: number };
 const runs: Run[] = [];
 let decoderStep = 0;
 type RunFunction = (this: ort.InferenceSession, feeds: ort.InferenceSession.FeedsType, ...rest: unknown[]) => Promise<ort.InferenceSession.ReturnType>;
 const sessionPrototype = (ort.InferenceSession as unknown as { prototype: { run: RunFunction } }).prototype;
 const originalRun = sessionPrototype.run;
 sessionPrototype.run = async function (feeds, ...rest) {
-  const kind = 'input_ids' in feeds ? 'decoder' : 'input_features' in feeds ? 'encoder' : 'vad';
+  const kind = 'input_ids' in feeds ? 'decoder' : 'input_features' in feeds ? 'encoder' : 'encoder_hidden_states' in feeds ? 'cross-attention' : 'vad';
   // A first step has an empty self-attention cache (a single-branch decoder has no use_cache_branch).
   const firstStep = (feeds['past_key_values.0.decoder.key'] as ort.Tensor | undefined)?.dims[2] === 0;
   const step = kind === 'decoder' ? (firstStep ? (decoderStep = 1) : ++decoderStep) : 0;
@@ -93,6 +94,17 @@ for (const [at, kb] of samples) {
   peakByPhase[phase] = round(Math.max(peakByPhase[phase] ?? 0, mb), 0);
   if (mb > peak.mb) peak = { mb: round(mb, 0), at: round((at - loadStart) / 1000), phase };
 }
+// TIMELINE_TRACE=1: the samples as runs of one phase each (first, lowest, highest, last MB), in order.
+const trace: { phase: string; from: number; mb: [number, number, number, number] }[] = [];
+if (process.env.TIMELINE_TRACE) {
+  for (const [at, kb] of samples) {
+    const phase = phaseOf(at);
+    const mb = round(kb / 1024, 0);
+    const last = trace[trace.length - 1];
+    if (last?.phase === phase) last.mb = [last.mb[0], Math.min(last.mb[1], mb), Math.max(last.mb[2], mb), mb];
+    else trace.push({ phase, from: round((at - loadStart) / 1000), mb: [mb, mb, mb, mb] });
+  }
+}
 await disposeWhisperModels();
 const text = segments.map((segment) => segment.text).join(' ');
 console.log(
@@ -108,6 +120,7 @@ console.log(
     decoderRuns: runs.filter((r) => r.kind === 'decoder').length,
     wer: round(wordErrorRate(talk.reference, text), 3),
     textHash: hash(text),
+    ...(process.env.TIMELINE_TRACE ? { trace: trace.map((run) => `${run.from}s ${run.phase} ${run.mb.join('/')}`) } : {}),
   }),
 );
 process.exit(0);

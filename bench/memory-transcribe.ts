@@ -1,7 +1,7 @@
 /**
  * Memory and start-up of a transcribe worker, before and after each lever, in one run.
  * `tsx --conditions=development bench/memory-transcribe.ts [--quick]` (in `pnpm bench --full`);
- * `--third` / `--branch`: only that round's comparison (below).
+ * `--third`, `--branch` and `--fifth name={env} …` run only those rounds' worker comparisons (bench/README.md).
  *
  * Worker runs (real worker processes, as `pnpm worker` runs them, on the real Redis): the English
  * talk (84.5 s, JFK × 6 with pauses) is queued first, then one transcribe worker is started, so
@@ -39,6 +39,8 @@ const quick = process.argv.includes('--quick');
 const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576', MALLOC_TRIM_THRESHOLD_: '1048576' };
 /** `--third`: only the third round's worker runs (decoder buffers reused vs copied, alternated). */
 const thirdOnly = process.argv.includes('--third');
+/** `--fifth name={env} …`: compiled workers with the malloc settings, the given settings alternated. */
+const fifthOnly = process.argv.includes('--fifth');
 const talk = buildTalk('talk-en');
 const cacheDir = path.join(benchDir(), 'memory-transcribe-model-cache');
 // `--branch`'s child: one model load in a fresh process (so its VmHWM is the load's own peak),
@@ -122,6 +124,25 @@ if (thirdOnly) {
   const runs = [];
   for (const run of [...thirdRound, ...thirdRound.toReversed()]) runs.push({ name: run.name, ...(await transcribeWorkerRun(run.env)) });
   console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'third', transcribeWorkers: runs }, null, 1));
+  process.exit(0);
+}
+if (fifthOnly) {
+  // 2026-12-01, fifth round: compiled workers (`node dist/worker.js`, as the images run them) with
+  // the images' malloc settings; each `name={"ENV":"value",...}` argument is one worker setting,
+  // alternated over FIFTH_ROUNDS rounds (default 2). The text hash shows the transcripts are equal.
+  const variants = process.argv.slice(2).filter((arg) => arg.includes('='));
+  const list = (variants.length > 0 ? variants : ['current={}']).map((arg) => ({
+    name: arg.slice(0, arg.indexOf('=')),
+    env: JSON.parse(arg.slice(arg.indexOf('=') + 1) || '{}') as Record<string, string>,
+  }));
+  execFileSync(process.execPath, [path.join(import.meta.dirname, '../scripts/build-dist.mjs')], { stdio: 'ignore' });
+  // One compiled warm-up run fills the optimised-graph cache (and the page cache).
+  await transcribeWorkerRun(MALLOC_ENV, undefined, true);
+  const runs = [];
+  for (let round_ = 0; round_ < Number(process.env.FIFTH_ROUNDS ?? 2); round_++) {
+    for (const run of round_ % 2 === 0 ? list : list.toReversed()) runs.push({ name: run.name, ...(await transcribeWorkerRun({ ...MALLOC_ENV, ...run.env }, undefined, true)) });
+  }
+  console.log(JSON.stringify({ bench: 'memory-transcribe', round: 'fifth', transcribeWorkers: runs }, null, 1));
   process.exit(0);
 }
 const loads: Record<string, unknown> = {};
@@ -262,6 +283,7 @@ async function transcribeWorkerRun(env: Record<string, string>, root?: string, c
       jobToFirstTranscriptProgressSeconds: progressAt ? round((progressAt - taken) / 1000) : undefined,
       jobSeconds: round(((timeline.first.finishedOn ?? 0) - taken) / 1000),
       wer: round(wordErrorRate(talk.reference, transcript.segments.map((segment) => segment.text).join(' ')), 3),
+      textHash: textHash(transcript.segments.map((segment) => `${segment.start}|${segment.end}|${segment.text}`).join('\n')),
     };
   } finally {
     await fleet.stop();
@@ -320,3 +342,10 @@ function statusMb(pid: number, field: string): number {
   }
 }
 
+
+/** FNV-1a of a transcript's segments (times and text): equal hashes, equal transcripts. */
+function textHash(value: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 16777619) >>> 0;
+  return h.toString(16);
+}

@@ -54,13 +54,17 @@ COPY --from=prod /src /app
 COPY --from=build /src/dist /app/dist
 # `babelfish keys create …`, `babelfish models pull` and the rest of the CLI (compiled), without pnpm.
 RUN ln -s /app/dist/cli.js /usr/local/bin/babelfish
+# Memory (bench/README.md, "Memory and start of a transcribe worker", second and fifth rounds):
+# glibc with two arenas and large blocks mmapped and returned on free; V8 young generations of
+# 1 MB semi-spaces (the main thread's otherwise grows to 16 MB resident at start-up and stays so).
 ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     STORAGE_DIR=/srv/media \
     MODELS_DIR=/models \
     MODEL_CACHE_DIR=/cache/models \
     WORKER_ROLES=all \
-    MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=1048576
+    MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=1048576 \
+    NODE_OPTIONS=--max-semi-space-size=1
 # /tmp is the stages' scratch space (extracted audio, S3 downloads for ffmpeg): give it a volume.
 VOLUME ["/app/data", "/srv/media", "/cache/models", "/tmp"]
 USER babelfish:babelfish

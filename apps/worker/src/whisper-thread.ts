@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError, getLanguage, type Segment } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
 import {
+  DEFAULT_RUNTIME_LEVERS,
   ensureSpeechModels,
   LANGUAGE_SCAN_SAMPLES,
   type DownloadListener,
@@ -67,7 +68,12 @@ export class WhisperThread implements SpeechModel {
     // transformers.js is only needed when its tokenizer is asked for (the `transformers` text lever, whisper-runtime.ts).
     const preload = options.options?.levers?.text === 'transformers' ? ['@huggingface/transformers'] : [];
     const data: WhisperThreadData = { entry, preload, ...options };
-    const worker = new Worker(script, { workerData: data, execArgv: [...process.execArgv] });
+    // A small young generation: V8 grows it to 16 MB semi-spaces (32 MB resident) while the
+    // features and VAD allocate, and with the decoder's garbage collected per step nothing
+    // shrinks it again before the decode's peak (whisper-runtime-levers.ts, bench/README.md).
+    const youngMb = options.options?.levers?.threadYoungGenerationMb ?? DEFAULT_RUNTIME_LEVERS.threadYoungGenerationMb;
+    const resourceLimits = youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : undefined;
+    const worker = new Worker(script, { workerData: data, execArgv: [...process.execArgv], resourceLimits });
     try {
       await new Promise<void>((resolve, reject) => {
         const settle = (error?: Error) => {

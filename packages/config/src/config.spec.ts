@@ -77,10 +77,11 @@ describe('loadConfig', () => {
   });
 
   it('Whisper runtime levers: the lean defaults, the previous settings on request, bad values refused', () => {
-    expect(loadConfig({}).models.whisperRuntime).toEqual({ projection: 'int8', attentionChunks: 6, decoderArena: false, graphCache: true, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', decoderBranch: 'single' });
-    const previous = loadConfig({ WHISPER_PROJECTION: 'folded', WHISPER_ATTENTION_CHUNKS: '1', WHISPER_DECODER_ARENA: 'true', WHISPER_GRAPH_CACHE: 'false', WHISPER_TEXT: 'transformers', WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder', WHISPER_DECODER_BRANCH: 'merged' });
-    expect(previous.models.whisperRuntime).toEqual({ projection: 'folded', attentionChunks: 1, decoderArena: true, graphCache: false, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', decoderBranch: 'merged' });
+    expect(loadConfig({}).models.whisperRuntime).toEqual({ projection: 'int8', attentionChunks: 6, decoderArena: false, graphCache: true, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', decoderBranch: 'single', stepCollection: 'young', threadYoungGenerationMb: 3, encoderStates: 'release' });
+    const previous = loadConfig({ WHISPER_PROJECTION: 'folded', WHISPER_ATTENTION_CHUNKS: '1', WHISPER_DECODER_ARENA: 'true', WHISPER_GRAPH_CACHE: 'false', WHISPER_TEXT: 'transformers', WHISPER_DECODER_BUFFERS: 'copy', WHISPER_CROSS_ATTENTION: 'decoder', WHISPER_DECODER_BRANCH: 'merged', WHISPER_STEP_COLLECTION: 'v8', WHISPER_THREAD_YOUNG_GENERATION_MB: '0', WHISPER_ENCODER_STATES: 'keep' });
+    expect(previous.models.whisperRuntime).toEqual({ projection: 'folded', attentionChunks: 1, decoderArena: true, graphCache: false, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', decoderBranch: 'merged', stepCollection: 'v8', threadYoungGenerationMb: 0, encoderStates: 'keep' });
     expect(() => loadConfig({ WHISPER_PROJECTION: 'fp16' })).toThrow(/WHISPER_PROJECTION/);
+    expect(() => loadConfig({ WHISPER_STEP_COLLECTION: 'full' })).toThrow(/WHISPER_STEP_COLLECTION/);
     expect(() => loadConfig({ WHISPER_ATTENTION_CHUNKS: '7' })).toThrow(/WHISPER_ATTENTION_CHUNKS: must divide 1500/);
     expect(() => loadConfig({ WHISPER_ATTENTION_CHUNKS: '0' })).toThrow(/WHISPER_ATTENTION_CHUNKS/);
   });

@@ -123,6 +123,15 @@ const envSchema = z.object({
   // Every decoder step on its with-past branch, given a causal mask, and the other branch dropped
   // (single: the same outputs, less memory at load), or both branches of the export (merged).
   WHISPER_DECODER_BRANCH: z.enum(['single', 'merged']).default('single'),
+  // After each decoder step, the Whisper thread's young generation collected (young) so the step's
+  // dead output copies are freed at once, or left to V8 (v8: up to ~40 MB of them at the peak).
+  WHISPER_STEP_COLLECTION: z.enum(['young', 'v8']).default('young'),
+  // The worker's Whisper thread's V8 young generation in MB (3 = 1 MB semi-spaces; 0 = V8's default,
+  // which grows to 32 MB resident while the features and VAD allocate).
+  WHISPER_THREAD_YOUNG_GENERATION_MB: z.coerce.number().int().min(0).max(256).default(3),
+  // A batch's encoder states let go of once the cross-attention cache is computed (release; a
+  // window that fails the quality checks is encoded again) or kept through the decode (keep).
+  WHISPER_ENCODER_STATES: z.enum(['release', 'keep']).default('release'),
   // Where the ONNX models run: auto tries onnxruntime's CUDA provider and falls back to the CPU,
   // cuda refuses to start without it, cpu (the default: no probe, no provider error in the logs of
   // CPU-only hosts) never tries. The per-role settings override it, so one image serves a GPU
@@ -251,7 +260,7 @@ export type Config = {
     whisperMaxLoaded: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
-    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; decoderBranch: 'single' | 'merged' };
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; decoderBranch: 'single' | 'merged'; stepCollection: 'young' | 'v8'; threadYoungGenerationMb: number; encoderStates: 'release' | 'keep' };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -335,6 +344,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         decoderBuffers: e.WHISPER_DECODER_BUFFERS,
         crossAttention: e.WHISPER_CROSS_ATTENTION,
         decoderBranch: e.WHISPER_DECODER_BRANCH,
+        stepCollection: e.WHISPER_STEP_COLLECTION,
+        threadYoungGenerationMb: e.WHISPER_THREAD_YOUNG_GENERATION_MB,
+        encoderStates: e.WHISPER_ENCODER_STATES,
       },
     },
     inference: { transcribe: e.INFERENCE_DEVICE_TRANSCRIBE ?? e.INFERENCE_DEVICE, translate: e.INFERENCE_DEVICE_TRANSLATE ?? e.INFERENCE_DEVICE },

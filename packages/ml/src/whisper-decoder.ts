@@ -3,6 +3,7 @@ import { AppError } from '@babelfish/core';
 import { applyRules, sampleToken } from './whisper-rules';
 import type { WhisperRuntime, WhisperVocabulary } from './whisper-runtime';
 import { alignTokens } from './word-alignment';
+import { collectYoungGeneration } from './young-collection';
 
 /**
  * Greedy Whisper decoding of several 30 s windows at once. The windows share each decoder step
@@ -39,7 +40,10 @@ export type DecodedWindow = {
 
 export type DecodeOptions = {
   onStep?: StepListener;
-  /** The windows' encoder states ([B, 1500, d], WhisperRuntime.encode); encoded here when absent. */
+  /**
+   * The windows' encoder states ([B, 1500, d], WhisperRuntime.encode); encoded here when absent,
+   * and then let go of as soon as the first step no longer needs them.
+   */
   hidden?: Tensor;
   /** 0 (default): greedy. Above 0: sampled from softmax(logits / temperature) with `random`. */
   temperature?: number;
@@ -86,10 +90,13 @@ export async function decodeWindows(
   // and word timing looks only at the rows from there on, so previous text changes neither.
   const transcriptStart = Math.max(0, prompt.indexOf(vocab.startOfTranscript));
   let rows = windows.map((_, i) => i); // window index of each batch row
-  const hidden = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
+  let hidden: Tensor | undefined = options.hidden ?? (await runtime.encode(windows.map((window) => window.features)));
+  const width = hidden.dims[2] ?? 0;
   // With per-layer graphs, the cache is computed here, one layer at a time (only one layer's
   // keys/values are ever held by onnxruntime and JavaScript at once), and fed from the first step.
   let encoderCache: Record<string, Tensor> = layered ? await crossAttentionCache(layered, hidden, layers) : {};
+  // Not read again (9 MB for 3 windows): unless the caller keeps them, they can go now.
+  if (layered) hidden = undefined;
   let decoderCache: Record<string, Tensor> = emptyCache(vocab, rows.length, 'decoder');
   let inputIds = idsTensor(rows.map(() => [...prompt]));
   let first = true;
@@ -97,13 +104,14 @@ export async function decodeWindows(
   // graph, the first one with an empty self-attention cache.
   const merged = decoder.inputNames.includes('use_cache_branch');
   const readsStates = decoder.inputNames.includes('encoder_hidden_states');
+  const collectSteps = (runtime.levers?.stepCollection ?? 'young') === 'young';
 
   for (;;) {
     const feeds: Record<string, Tensor> = {
       input_ids: inputIds,
       // Only the first step reads the hidden states (into the cross-attention cache); later steps
       // use the cache, but the graph still quantizes whatever it is given, so they get one frame.
-      ...(readsStates ? { encoder_hidden_states: first && !layered ? hidden : oneFrame(rows.length, hidden) } : {}),
+      ...(readsStates ? { encoder_hidden_states: first && !layered ? hidden! : oneFrame(rows.length, width) } : {}),
       ...(merged ? { use_cache_branch: new Tensor('bool', [!first], [1]) } : {}),
       ...decoderCache,
       ...(first && !layered ? emptyCache(vocab, rows.length, 'encoder') : encoderCache),
@@ -138,7 +146,10 @@ export async function decodeWindows(
     });
     onStep?.(lastTimestamps);
 
-    if (first && !layered) encoderCache = renamePast(out, layers, 'encoder');
+    if (first && !layered) {
+      encoderCache = renamePast(out, layers, 'encoder');
+      hidden = undefined;
+    }
     decoderCache = renamePast(out, layers, 'decoder');
     first = false;
     if (finished.every(Boolean)) break;
@@ -155,6 +166,11 @@ export async function decodeWindows(
     } else {
       inputIds = idsTensor(next);
     }
+    // Here, once the step's outputs have been read and the caches point at the new ones: the
+    // previous step's outputs are dead and young, so a scavenge frees them (young-collection.ts).
+    // Any later, and a collection while they are still referenced would promote them to the old
+    // generation, which only a full collection frees.
+    if (collectSteps) collectYoungGeneration();
   }
 
   const heads = vocab.alignmentHeads.length;
@@ -218,7 +234,7 @@ function keepAttention(
 export async function firstStepEncoderFeeds(runtime: WhisperRuntime, hidden: Tensor): Promise<Record<string, Tensor>> {
   const batch = hidden.dims[0] ?? 1;
   if (!runtime.crossAttention) return { encoder_hidden_states: hidden, ...emptyCache(runtime.vocabulary, batch, 'encoder') };
-  return { encoder_hidden_states: oneFrame(batch, hidden), ...(await crossAttentionCache(runtime.crossAttention, hidden, runtime.vocabulary.decoderLayers)) };
+  return { encoder_hidden_states: oneFrame(batch, hidden.dims[2] ?? 0), ...(await crossAttentionCache(runtime.crossAttention, hidden, runtime.vocabulary.decoderLayers)) };
 }
 
 /** past_key_values.L.encoder.* for the batch, from one session per layer (cross-attention-graphs.ts). */
@@ -256,8 +272,7 @@ function renamePast(out: Record<string, Tensor>, layers: number, part: 'decoder'
   return cache;
 }
 
-function oneFrame(batch: number, hidden: Tensor): Tensor {
-  const width = hidden.dims[2] ?? 0;
+function oneFrame(batch: number, width: number): Tensor {
   return new Tensor('float32', new Float32Array(batch * width), [batch, 1, width]);
 }
 

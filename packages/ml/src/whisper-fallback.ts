@@ -14,6 +14,7 @@ import {
   type Repetition,
   type Verdict,
 } from './decode-quality';
+import type { Tensor } from 'onnxruntime-node';
 import { decodeWindows, takeRows, type DecodedWindow, type DecodeInput, type StepListener } from './whisper-decoder';
 import type { WhisperRuntime } from './whisper-runtime';
 
@@ -50,9 +51,14 @@ export async function decodeWithFallback(
   const { endOfText } = runtime.vocabulary;
   // A loop fails the window whatever follows it, so its decode stops there, not at the token limit.
   const stopWhen = (generated: readonly number[]) => endsInLoop(generated.filter((token) => token < endOfText));
-  const hidden = await runtime.encode(inputs.map((input) => input.features));
+  // Encoder states by window: kept for the fallback (`keep`), or let go of once the first step's
+  // cross-attention cache is computed and encoded again for the windows that fail (`release`:
+  // one encoder run per window, so the same states to the bit).
+  const all = inputs.map((_, i) => i);
+  let states: { windows: number[]; hidden: Tensor } | undefined =
+    (runtime.levers?.encoderStates ?? 'release') === 'keep' ? { windows: all, hidden: await runtime.encode(inputs.map((input) => input.features)) } : undefined;
   const first = await decodeWindows(runtime, inputs, prompt, {
-    hidden,
+    hidden: states?.hidden,
     onStep,
     temperature: firstTemperature,
     random: seededRandom(safeguards.seed),
@@ -65,12 +71,14 @@ export async function decodeWithFallback(
   for (const [step, temperature] of hotter.entries()) {
     if (pending.length === 0) break;
     const rows = pending;
+    states ??= { windows: rows, hidden: await runtime.encode(rows.map((i) => inputs[i]!.features)) };
+    const { windows, hidden } = states;
     const redone = await decodeWindows(
       runtime,
       rows.map((i) => inputs[i]!),
       prompt,
       {
-        hidden: rows.length === inputs.length ? hidden : takeRows(hidden, rows),
+        hidden: rows.length === windows.length ? hidden : takeRows(hidden, rows.map((i) => windows.indexOf(i))),
         temperature,
         random: seededRandom(safeguards.seed + step + 1),
         maxTokens: safeguards.maxWindowTokens,

@@ -48,9 +48,29 @@ export type WhisperRuntimeLevers = {
    * reads the cache, it cannot compute it).
    */
   decoderBranch: 'single' | 'merged';
+  /**
+   * After each decoder step: `young` collects the Whisper thread's young generation
+   * (young-collection.ts), so the step's dead outputs (JavaScript copies of onnxruntime's logits
+   * and self-attention cache) are freed at once; `v8` leaves it to V8, which let up to ~40 MB of
+   * them pile up (its external-memory soft limit) before collecting.
+   */
+  stepCollection: 'young' | 'v8';
+  /**
+   * The worker's Whisper thread's V8 young generation in MB (its two semi-spaces and the young
+   * large-object space: 3 = 1 MB semi-spaces); 0 = V8's default, which grows to 16 MB semi-spaces
+   * (32 MB resident) while the features and VAD allocate and stays so until a full collection.
+   */
+  threadYoungGenerationMb: number;
+  /**
+   * A batch's encoder states (3 MB per window) once the cross-attention cache is computed from
+   * them: `release` lets them go and encodes a window again if it fails the quality checks (one
+   * encoder run per failing window, same states to the bit); `keep` holds them for the fallback
+   * through the whole decode.
+   */
+  encoderStates: 'release' | 'keep';
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', decoderBranch: 'single' });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', decoderBranch: 'single', stepCollection: 'young', threadYoungGenerationMb: 3, encoderStates: 'release' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', decoderBranch: 'merged' });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', decoderBranch: 'merged', stepCollection: 'v8', threadYoungGenerationMb: 0, encoderStates: 'keep' });
