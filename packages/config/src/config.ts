@@ -123,6 +123,12 @@ const envSchema = z.object({
   // Every decoder step on its with-past branch, given a causal mask, and the other branch dropped
   // (single: the same outputs, less memory at load), or both branches of the export (merged).
   WHISPER_DECODER_BRANCH: z.enum(['single', 'merged']).default('single'),
+  // The cached graphs' weights in a file beside each graph, memory-mapped (mapped: the token
+  // embedding resident only where it is read) or inside the graph file, copied at load (inline).
+  WHISPER_GRAPH_WEIGHTS: z.enum(['mapped', 'inline']).default('mapped'),
+  // The 8-bit output projection's two passes in one MatMulInteger (joined: its 26 MB of weights
+  // pre-packed once, the same logits) or one each (per-pass: pre-packed twice).
+  WHISPER_PROJECTION_MATMULS: z.enum(['joined', 'per-pass']).default('joined'),
   // After each decoder step, the Whisper thread's young generation collected (young) so the step's
   // dead output copies are freed at once, or left to V8 (v8: up to ~40 MB of them at the peak).
   WHISPER_STEP_COLLECTION: z.enum(['young', 'v8']).default('young'),
@@ -260,7 +266,7 @@ export type Config = {
     whisperMaxLoaded: number;
     whisperSafeguards: WhisperSafeguardSettings;
     /** The Whisper runtime's levers (WhisperRuntimeLevers in @babelfish/ml). */
-    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; decoderBranch: 'single' | 'merged'; stepCollection: 'young' | 'v8'; threadYoungGenerationMb: number; encoderStates: 'release' | 'keep' };
+    whisperRuntime: { projection: 'int8' | 'folded'; attentionChunks: number; decoderArena: boolean; graphCache: boolean; text: 'own' | 'transformers'; decoderBuffers: 'reuse' | 'copy'; crossAttention: 'layers' | 'decoder'; decoderBranch: 'single' | 'merged'; graphWeights: 'mapped' | 'inline'; projectionMatmuls: 'joined' | 'per-pass'; stepCollection: 'young' | 'v8'; threadYoungGenerationMb: number; encoderStates: 'release' | 'keep' };
   };
   /** The device asked for per model family: Whisper (transcribe) and NLLB/Marian (translate). */
   inference: { transcribe: InferenceDevice; translate: InferenceDevice };
@@ -344,6 +350,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         decoderBuffers: e.WHISPER_DECODER_BUFFERS,
         crossAttention: e.WHISPER_CROSS_ATTENTION,
         decoderBranch: e.WHISPER_DECODER_BRANCH,
+        projectionMatmuls: e.WHISPER_PROJECTION_MATMULS,
+        graphWeights: e.WHISPER_GRAPH_WEIGHTS,
         stepCollection: e.WHISPER_STEP_COLLECTION,
         threadYoungGenerationMb: e.WHISPER_THREAD_YOUNG_GENERATION_MB,
         encoderStates: e.WHISPER_ENCODER_STATES,

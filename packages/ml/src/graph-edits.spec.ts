@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -82,13 +82,48 @@ describe('Whisper graph edits', () => {
     expect(quantizeOutputProjection(readFileSync(encoderFile))).toBeUndefined(); // no projection to edit
   });
 
+  it.each(['whisper-tiny', 'whisper-base'])('8-bit output projection, both passes in one matmul (%s): the logits of one matmul per pass, bit for bit', async (name) => {
+    const file = join(modelsDir, `Xenova/${name}/onnx/decoder_model_merged_quantized.onnx`);
+    const perPass = quantizeOutputProjection(readFileSync(file), 'per-pass')!;
+    const joined = quantizeOutputProjection(readFileSync(file), 'joined')!;
+    const matmuls = (model: Uint8Array) => Buffer.from(model).toString('latin1').split('MatMulInteger').length - 1;
+    // The per-pass graph has two more projection matmuls than the joined one (one per pass in each branch, against one per branch).
+    expect(matmuls(perPass) - matmuls(joined)).toBe(2);
+    const [a, b] = await Promise.all([perPass, joined].map((bytes) => ort.InferenceSession.create(bytes, { enableCpuMemArena: false })));
+    const width = name === 'whisper-tiny' ? 384 : 512;
+    const heads = name === 'whisper-tiny' ? 6 : 8;
+    let seed = 3;
+    const states = Float32Array.from({ length: 2 * 1500 * width }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 3);
+    const run = async (session: ort.InferenceSession) => {
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', BigInt64Array.from([50258n, 50259n, 50359n, 50258n, 50262n, 50359n]), [2, 3]),
+        encoder_hidden_states: new ort.Tensor('float32', states, [2, 1500, width]),
+        use_cache_branch: new ort.Tensor('bool', [false], [1]),
+      };
+      const empty = new ort.Tensor('float32', new Float32Array(0), [2, heads, 0, 64]);
+      for (const input of session.inputNames.filter((entry) => entry.startsWith('past_key_values.'))) feeds[input] = empty;
+      const { logits } = await session.run(feeds, ['logits']);
+      return Buffer.from((logits!.data as Float32Array).buffer);
+    };
+    const [expected, actual] = [await run(a!), await run(b!)];
+    expect(actual.length).toBe(2 * 3 * 51865 * 4);
+    expect(actual.equals(expected)).toBe(true);
+    await Promise.all([a!.release(), b!.release()]);
+  }, 120_000);
+
   it('the optimised-graph cache: written once, then loaded with optimisation off, same outputs; a damaged file is made again', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-graph-cache-'));
     const options = { interOpNumThreads: 1, enableCpuMemArena: false };
     const first = await createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir);
     expect(first.cache).toBe('written');
-    const [file] = readdirSync(join(cacheDir, 'optimized-graphs'));
+    const graphs = () => readdirSync(join(cacheDir, 'optimized-graphs')).filter((name) => name.endsWith('.onnx'));
+    const [file] = graphs();
     expect(file).toMatch(/^encoder_model_quantized-[0-9a-f]{16}\.onnx$/);
+    // Its weights beside it, in a file named after the writer (memory-mapped when it is opened).
+    const weights = readdirSync(join(cacheDir, 'optimized-graphs')).filter((name) => name.startsWith(`${file}.`) && name.endsWith('.data'));
+    expect(weights).toHaveLength(1);
+    expect(statSync(join(cacheDir, 'optimized-graphs', weights[0]!)).size).toBeGreaterThan(5_000_000);
+    expect(statSync(join(cacheDir, 'optimized-graphs', file!)).size).toBeLessThan(1_000_000);
     const second = await createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir);
     expect(second.cache).toBe('hit');
     const [a, b] = [await hiddenState(first.session, input), await hiddenState(second.session, input)];
@@ -97,14 +132,20 @@ describe('Whisper graph edits', () => {
     // Another edit of the same file is another entry.
     const other = await createCachedSession(leanEncoderSource(encoderFile, 1), options, cacheDir);
     expect(other.cache).toBe('written');
-    expect(readdirSync(join(cacheDir, 'optimized-graphs'))).toHaveLength(2);
+    expect(graphs()).toHaveLength(2);
+    expect(readdirSync(join(cacheDir, 'optimized-graphs')).filter((name) => name.endsWith('.partial'))).toEqual([]);
 
     writeFileSync(join(cacheDir, 'optimized-graphs', file!), 'not a model');
     const rebuilt = await createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir);
     expect(rebuilt.cache).toBe('written');
     expect(Buffer.from((await hiddenState(rebuilt.session, input)).buffer)).toEqual(Buffer.from(hidden.buffer));
+    // A graph whose weights file is gone is made again too.
+    for (const name of readdirSync(join(cacheDir, 'optimized-graphs')).filter((entry) => entry.startsWith(`${file}.`) && entry.endsWith('.data'))) rmSync(join(cacheDir, 'optimized-graphs', name));
+    const again = await createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir);
+    expect(again.cache).toBe('written');
+    expect(Buffer.from((await hiddenState(again.session, input)).buffer)).toEqual(Buffer.from(hidden.buffer));
     const off = await createCachedSession(leanEncoderSource(encoderFile, 6), options, undefined);
     expect(off.cache).toBe('off');
-    await Promise.all([first, second, other, rebuilt, off].map(({ session }) => session.release()));
+    await Promise.all([first, second, other, rebuilt, again, off].map(({ session }) => session.release()));
   });
 });

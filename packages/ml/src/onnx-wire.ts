@@ -103,6 +103,16 @@ export function int64Tensor(name: string, values: number[], dims: number[] = [va
   return tensor(name, 7, dims, new Uint8Array(new BigInt64Array(values.map(BigInt)).buffer));
 }
 
+/** An INT32 (6) TensorProto, as int64Tensor. */
+export function int32Tensor(name: string, values: ArrayLike<number>, dims: number[] = [values.length]): Uint8Array {
+  return tensor(name, 6, dims, new Uint8Array(Int32Array.from(values).buffer));
+}
+
+/** A UINT8 (2) TensorProto, as int64Tensor. */
+export function uint8Tensor(name: string, values: number[], dims: number[] = [values.length]): Uint8Array {
+  return tensor(name, 2, dims, Uint8Array.from(values));
+}
+
 /** A FLOAT (1) TensorProto, as int64Tensor. */
 export function floatTensor(name: string, values: number[], dims: number[] = [values.length]): Uint8Array {
   return tensor(name, 1, dims, new Uint8Array(Float32Array.from(values).buffer));

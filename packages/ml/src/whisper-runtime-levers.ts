@@ -13,6 +13,12 @@ export type WhisperRuntimeLevers = {
   /** Keep optimised graphs on disk (graph-cache.ts) in `<cacheDir>/optimized-graphs`. */
   graphCache: boolean;
   /**
+   * The cached graphs' weights: `mapped` (in a file beside the graph, memory-mapped: a weight that
+   * is read as it is — the token embedding — is resident only where it is read; graph-cache.ts)
+   * or `inline` (in the graph file, copied into onnxruntime's memory; up to 2026-12-01).
+   */
+  graphWeights: 'mapped' | 'inline';
+  /**
    * onnxruntime's CPU memory arena for the decoder. The arena keeps the largest buffers it has
    * held — the first step's cross-attention cache of a whole batch (37 MB per window) — on top of
    * the copies handed to JavaScript.
@@ -49,6 +55,13 @@ export type WhisperRuntimeLevers = {
    */
   decoderBranch: 'single' | 'merged';
   /**
+   * The 8-bit projection's two passes: `joined` stacks them into one MatMulInteger, so
+   * onnxruntime pre-packs the 26 MB of weights once (decoder-projection.ts; the same logits bit
+   * for bit); `per-pass` runs one MatMulInteger each, and each node pre-packs its own copy (up to
+   * 2026-12-01).
+   */
+  projectionMatmuls: 'joined' | 'per-pass';
+  /**
    * After each decoder step: `young` collects the Whisper thread's young generation
    * (young-collection.ts), so the step's dead outputs (JavaScript copies of onnxruntime's logits
    * and self-attention cache) are freed at once; `v8` leaves it to V8, which let up to ~40 MB of
@@ -70,7 +83,7 @@ export type WhisperRuntimeLevers = {
   encoderStates: 'release' | 'keep';
 };
 
-export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', decoderBranch: 'single', stepCollection: 'young', threadYoungGenerationMb: 3, encoderStates: 'release' });
+export const DEFAULT_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'int8', graphCache: true, graphWeights: 'mapped', decoderArena: false, attentionChunks: 6, text: 'own', decoderBuffers: 'reuse', crossAttention: 'layers', decoderBranch: 'single', projectionMatmuls: 'joined', stepCollection: 'young', threadYoungGenerationMb: 3, encoderStates: 'release' });
 
 /** The settings up to 2026-12-01, for the benchmarks' side-by-side runs. */
-export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', decoderBranch: 'merged', stepCollection: 'v8', threadYoungGenerationMb: 0, encoderStates: 'keep' });
+export const PREVIOUS_RUNTIME_LEVERS: WhisperRuntimeLevers = Object.freeze({ projection: 'folded', graphCache: false, graphWeights: 'inline', decoderArena: true, attentionChunks: 1, text: 'transformers', decoderBuffers: 'copy', crossAttention: 'decoder', decoderBranch: 'merged', projectionMatmuls: 'per-pass', stepCollection: 'v8', threadYoungGenerationMb: 0, encoderStates: 'keep' });

@@ -142,7 +142,9 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
   const headSize = config.d_model / heads;
   const layered = !folded && levers.crossAttention === 'layers';
   const single = layered && levers.decoderBranch === 'single';
-  const projected = (model: Uint8Array) => quantizeOutputProjection(model) ?? model;
+  const projected = (model: Uint8Array) => quantizeOutputProjection(model, levers.projectionMatmuls) ?? model;
+  // Part of the cached graph's name: the joined projection is another graph.
+  const matmuls = levers.projectionMatmuls === 'joined' ? '-joined' : '';
   // The decoder fed its cross-attention cache, then (single) reduced to its with-past branch.
   const fed = (model: Uint8Array) => {
     const edited = crossAttentionGraphs(model, heads, headSize) ? feedCrossAttention(projected(model)) : undefined;
@@ -154,20 +156,21 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
     // On CUDA, the fp16 encoder when the model has one (lean-encoder.ts says when it is usable).
     device === 'cuda'
       ? createLeanEncoder(encoderFile, threads, device, findEncoderFile(modelId, 'fp16')).then((session) => ({ session, cache: 'off' as const }))
-      : createCachedSession(leanEncoderSource(encoderFile, levers.attentionChunks), { ...base, enableCpuMemArena: false }, cacheDir),
+      : createCachedSession(leanEncoderSource(encoderFile, levers.attentionChunks), { ...base, enableCpuMemArena: false }, cacheDir, levers.graphWeights),
     createCachedSession(
       {
         file: decoderFile,
         variant: folded
           ? 'folded-projection'
           : layered
-            ? `int8-projection-two-pass-fed-cross-attention${single ? '-single-branch' : ''}`
-            : 'int8-projection-two-pass',
+            ? `int8-projection-two-pass${matmuls}-fed-cross-attention${single ? '-single-branch' : ''}`
+            : `int8-projection-two-pass${matmuls}`,
         // Fed only when the per-layer graphs can be built from this export too (else as before).
         edit: folded ? undefined : layered ? fed : projected,
       },
       decoderOptions,
       cacheDir,
+      levers.graphWeights,
     ),
     levers.text === 'transformers' ? loadTransformersTextParts(modelId) : undefined,
     ...(layered
@@ -186,6 +189,7 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
             // the decoder's first step needs right after.
             { ...base, enableCpuMemArena: false, extra: { session: { intra_op: { allow_spinning: '0' } } } },
             cacheDir,
+            levers.graphWeights,
           ).catch(() => undefined), // another export: the decoder computes the cache itself
         )
       : []),
