@@ -20,7 +20,8 @@ import { fields, int32Tensor, intAttribute, join, onnxNode as node, payload, rea
  * batch axis and runs one MatMulInteger, with a zero point of 0 for the stacked input; each
  * pass's own zero point is then taken out in 32-bit integers (its zero point × the weights'
  * column sums, computed here), which is exact, so the logits are bit for bit those of `per-pass`
- * (graph-edits.spec.ts) with one pre-packed copy (−27 MB resident: bench/README.md).
+ * (graph-edits.spec.ts) with one pre-packed copy (the decoder session 141 → 121 MB, the worker's
+ * peak −25 to −30 MB: bench/README.md, sixth round).
  *
  * Returns undefined when the graph does not have that shape (another export): the caller then
  * loads the file as it is.
@@ -134,7 +135,7 @@ function rewriteBranch(
     } else {
       // Σk (a−za)(b−zb) = Σk a(b−zb) − za·Σk (b−zb): one matmul of both passes with a zero point
       // of 0, then each pass's za times the weights' column sums, subtracted in int32 (exact:
-      // |a(b−zb)| ≤ 255², times 512 rows, is far inside int32).
+      // |a(b−zb)| ≤ 255², times d_model rows — 512 here, 1,280 for large-v3 — is far inside int32).
       columnSums = { name: `${source}/babelfish_column_sums`, zeroPoint: weightsZeroPoint };
       const quantize = (input: string, n: number) =>
         node('DynamicQuantizeLinear', [input], [at(`quantized_${n}`), at(`scale_${n}`), at(`zero_point_${n}`)], at(`quantize_${n}`));
