@@ -49,6 +49,8 @@ describe('a failed job keeps its root cause', () => {
     expect(job.error).toMatch(/damaged|apertium|translat/i);
     expect(job.error).not.toMatch(/mux step|interrupted|child .* failed/i);
     expect(job.error).not.toContain(bin);
+    // The translate step's own code too (what the compatibility APIs turn into a status).
+    expect(job.errorCode).toBe('TRANSLATION_FAILED');
     expect(fs.existsSync(path.join(stack.config.storage.dir, 'jobs', jobId, 'input'))).toBe(true);
   });
 });

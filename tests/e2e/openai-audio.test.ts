@@ -19,6 +19,10 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
   let client: OpenAI;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-openai-'));
   const jfk = () => fs.createReadStream(sample('jfk.wav'));
+  const jobsNamed = async (name: string) =>
+    ((await stack.http().get('/v1/jobs?limit=200')).body.jobs as { id: string; originalName: string; status: string; stage: string; percent: number; error: string | null; errorCode: string | null }[]).filter(
+      (job) => job.originalName === name,
+    );
 
   beforeAll(async () => {
     // One window per decoding batch, so a canceled transcription stops after the window in flight.
@@ -206,16 +210,27 @@ describe('OpenAI-compatible audio API (official openai SDK)', () => {
     expect(notAudio).toBeInstanceOf(APIError);
     expect(notAudio).toMatchObject({ status: 415, type: 'invalid_request_error' });
     console.log('415 body:', JSON.stringify((notAudio as APIError).error));
+
+    // A real MP4 without an audio track: 422, from the request's own container walk.
+    const silentVideo = path.join(workDir, 'no-audio.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=5', '-t', '1', '-c:v', 'mpeg4', '-y', silentVideo]);
+    const noAudio = await client.audio.transcriptions.create({ file: fs.createReadStream(silentVideo), model: 'whisper-1' }).catch((error: unknown) => error);
+    expect(noAudio).toBeInstanceOf(OpenAI.UnprocessableEntityError);
+    expect(noAudio).toMatchObject({ status: 422, type: 'invalid_request_error', message: expect.stringMatching(/no audio track/) });
+
+    // A job the worker fails (Zulu is in the language table, but Whisper has no token for it)
+    // is answered with that failure's own status, not a blanket 500.
+    const zulu = await client.audio.transcriptions.create({ file: await toFile(fs.readFileSync(sample('jfk.wav')), 'zulu.wav'), model: 'whisper-1', language: 'zu' }).catch((error: unknown) => error);
+    expect(zulu).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(zulu).toMatchObject({ status: 400, type: 'invalid_request_error', message: expect.stringMatching(/Zulu/) });
+    const [failed] = await jobsNamed('zulu.wav');
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'UNKNOWN_LANGUAGE' });
   });
 
   it('cancels the job of a client that disconnects: taken off the queue while it waits, stopped at a window boundary while it runs', async () => {
     // Two minutes of speech: a dozen windows, decoded one at a time in this stack.
     const long = path.join(workDir, 'long.wav');
     execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '11', '-i', sample('jfk.wav'), '-c', 'copy', '-y', long]);
-    const jobsNamed = async (name: string) =>
-      ((await stack.http().get('/v1/jobs?limit=200')).body.jobs as { id: string; originalName: string; status: string; stage: string; percent: number; error: string | null }[]).filter(
-        (job) => job.originalName === name,
-      );
     const until = async <T>(read: () => Promise<T | undefined>): Promise<T> => {
       for (;;) {
         const value = await read();

@@ -17,6 +17,7 @@ export function jobView(job: JobRecord): JobView {
     originalName: job.originalName,
     durationSeconds: job.mediaDuration,
     error: job.error,
+    errorCode: job.errorCode,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     completedAt: job.completedAt,

@@ -76,6 +76,7 @@ export const jobSchema = z
     originalName: z.string(),
     durationSeconds: nullable(z.number()),
     error: nullable(z.string()),
+    errorCode: nullable(z.string()).describe('Why the job failed, as a code (UNSUPPORTED_MEDIA, NO_AUDIO_TRACK, MEDIA_PROCESSING_FAILED, …); null unless it failed'),
     createdAt: isoTime,
     updatedAt: isoTime,
     completedAt: nullable(isoTime),

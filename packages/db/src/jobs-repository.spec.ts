@@ -52,7 +52,7 @@ describe.each(backends)('job repository on %s', (kind, open) => {
   beforeAll(async () => {
     ({ handle, cleanup } = await open());
     expect(handle.kind).toBe(kind);
-    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache', '0008_job_usage', '0010_compat_jobs', '0011_webhooks']);
+    expect(await migrateToLatest(handle.db)).toEqual(['0001_jobs_and_outputs', '0002_subtitle_versions_runs_thumbnails', '0003_api_keys', '0004_content_hash', '0005_job_options_quality', '0006_media_summary', '0007_translation_cache', '0008_job_usage', '0010_compat_jobs', '0011_webhooks', '0012_job_error_code']);
     expect(await migrateToLatest(handle.db)).toEqual([]);
   });
   afterAll(() => cleanup());
@@ -91,9 +91,9 @@ describe.each(backends)('job repository on %s', (kind, open) => {
     await jobs.replaceOutputs(job.id, [{ kind: 'srt', language: 'es', name: 'talk.es.srt', storageKey: 'k', bytes: 11 }]);
     expect(await jobs.listOutputs(job.id)).toHaveLength(1);
 
-    await jobs.markFailed(job.id, 'The video has no audio track');
+    await jobs.markFailed(job.id, 'The video has no audio track', 'NO_AUDIO_TRACK');
     await jobs.updateProgress(job.id, { stage: 'mux', percent: 90, stageProgress: {} });
-    expect(await jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'The video has no audio track', percent: 20 });
+    expect(await jobs.get(job.id)).toMatchObject({ status: 'failed', error: 'The video has no audio track', errorCode: 'NO_AUDIO_TRACK', percent: 20 });
     expect((await jobs.list({ status: 'failed' })).map((j) => j.id)).toContain(job.id);
 
     await jobs.delete(job.id);
@@ -164,8 +164,9 @@ describe.each(backends)('job repository on %s', (kind, open) => {
       ['es', 'translation', 2],
     ]);
 
+    await jobs.markFailed(job.id, 'ffmpeg could not encode', 'MEDIA_PROCESSING_FAILED');
     const restarted = await jobs.restart(job.id, { stage: 'mux', percent: 85, stageProgress: { mux: 0 } });
-    expect(restarted).toMatchObject({ runs: 2, status: 'queued', stage: 'mux', percent: 85, error: null });
+    expect(restarted).toMatchObject({ runs: 2, status: 'queued', stage: 'mux', percent: 85, error: null, errorCode: null });
     await jobs.delete(job.id);
     expect(await subtitles.latest(job.id, 'es')).toBeUndefined();
   });

@@ -20,6 +20,8 @@ export type JobRecord = {
   inputKey: string;
   mediaDuration: number | null;
   error: string | null;
+  /** Why it failed, as an ErrorCode (what the compatibility APIs turn into a status); null unless failed. */
+  errorCode: string | null;
   createdAt: string;
   updatedAt: string;
   completedAt: string | null;
@@ -88,6 +90,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     inputKey: row.input_key,
     mediaDuration: row.media_duration === null ? null : Number(row.media_duration),
     error: row.error,
+    errorCode: row.error_code,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
@@ -138,6 +141,7 @@ export function createJobRepository(db: Kysely<Database>) {
         input_key: input.inputKey,
         media_duration: input.mediaDuration ?? null,
         error: null,
+        error_code: null,
         created_at: timestamp,
         updated_at: timestamp,
         completed_at: null,
@@ -282,6 +286,7 @@ export function createJobRepository(db: Kysely<Database>) {
           percent: from.percent,
           stage_progress: JSON.stringify(from.stageProgress),
           error: null,
+          error_code: null,
           completed_at: null,
           updated_at: now(),
           runs: eb('runs', '+', 1),
@@ -297,7 +302,7 @@ export function createJobRepository(db: Kysely<Database>) {
       const timestamp = now();
       await db
         .updateTable('jobs')
-        .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
+        .set({ status: 'completed', stage: 'mux', percent: 100, error: null, error_code: null, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
         // A canceled job stays canceled, whatever a stage still running finishes afterwards.
         .where('status', '!=', 'canceled')
@@ -324,18 +329,18 @@ export function createJobRepository(db: Kysely<Database>) {
       const timestamp = now();
       const result = await db
         .updateTable('jobs')
-        .set({ status: 'completed', stage: 'mux', percent: 100, error: null, updated_at: timestamp, completed_at: timestamp })
+        .set({ status: 'completed', stage: 'mux', percent: 100, error: null, error_code: null, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
         .where('status', 'not in', ['failed', 'completed', 'canceled'])
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async markFailed(id: string, reason: string): Promise<void> {
+    async markFailed(id: string, reason: string, code: string | null = null): Promise<void> {
       const timestamp = now();
       await db
         .updateTable('jobs')
-        .set({ status: 'failed', error: reason, updated_at: timestamp, completed_at: timestamp })
+        .set({ status: 'failed', error: reason, error_code: code, updated_at: timestamp, completed_at: timestamp })
         .where('id', '=', id)
         .where('status', '!=', 'canceled')
         .execute();

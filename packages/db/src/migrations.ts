@@ -184,6 +184,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('jobs').dropColumn('transcription').execute();
     },
   },
+  '0012_job_error_code': {
+    async up(db: Kysely<unknown>) {
+      // The ErrorCode of a failed job, beside its readable reason: the compatibility APIs answer
+      // a bad upload with its own status (415, 422, …), not a blanket 500.
+      await db.schema.alterTable('jobs').addColumn('error_code', 'varchar(32)').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').dropColumn('error_code').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -19,6 +19,8 @@ export type JobsTable = {
   input_key: string;
   media_duration: number | null;
   error: string | null;
+  /** The failure's ErrorCode (UNSUPPORTED_MEDIA, NO_AUDIO_TRACK, …); null unless failed. */
+  error_code: string | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { AppError, describeError, type TranscriptionRequest } from '@babelfish/core';
+import { AppError, describeError, ErrorCode, type TranscriptionRequest } from '@babelfish/core';
 import type { JobRecord } from '@babelfish/db';
 import { assertLanguagePlan } from '@babelfish/pipeline';
 import type { ApiDeps } from '../deps';
@@ -47,7 +47,8 @@ export async function awaitTranscription(deps: ApiDeps, job: JobRecord, res: Res
   try {
     const ended = await deps.jobWaiter.waitForEnd(job.id, controller.signal);
     if (!ended) throw new AppError('INTERNAL', 'The job was deleted before it finished');
-    if (ended.status === 'failed') throw new AppError('INTERNAL', ended.error ?? 'The transcription failed');
+    // A bad upload found by the worker (no audio, not decodable, too long) keeps its own status.
+    if (ended.status === 'failed') throw new AppError(failureCode(ended.errorCode), ended.error ?? 'The transcription failed');
     const [output] = (await deps.jobs.listOutputs(job.id)).filter((candidate) => candidate.kind === 'transcription');
     if (!output) throw new AppError('INTERNAL', 'The job completed without its transcription');
     return { job: ended, body: await deps.storage.getBuffer(output.storageKey) };
@@ -60,6 +61,10 @@ export async function awaitTranscription(deps: ApiDeps, job: JobRecord, res: Res
     clearTimeout(limit);
     res.off('close', gone);
   }
+}
+
+function failureCode(code: string | null): ErrorCode {
+  return code && (Object.values(ErrorCode) as string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL';
 }
 
 /** Ends the job as canceled (see job-cancel.ts): its client is gone, so nobody wants the answer. */
