@@ -176,7 +176,8 @@ export class WhisperThread implements SpeechModel {
  * next call starts a fresh thread.
  */
 export function createThreadedWhisper(options: WhisperThreadOptions & { maxLoaded?: number }, logger: Logger) {
-  type Loaded = { thread?: Promise<WhisperThread>; users: number; lastUsed: number };
+  /** `unloaded`: disposed on purpose, so its thread's exit is no error. */
+  type Loaded = { thread?: Promise<WhisperThread>; users: number; lastUsed: number; unloaded?: boolean };
   const loaded = new Map<string, Loaded>();
   const maxLoaded = options.maxLoaded ?? 2;
   let closed = false;
@@ -186,6 +187,7 @@ export function createThreadedWhisper(options: WhisperThreadOptions & { maxLoade
     while (loaded.size > limit && idle.length > 0) {
       const [modelId, entry] = idle.shift()!;
       loaded.delete(modelId);
+      entry.unloaded = true;
       logger.info('unloading an idle whisper model', { modelId });
       void entry.thread?.then((thread) => thread.dispose()).catch(() => undefined);
     }
@@ -211,7 +213,7 @@ export function createThreadedWhisper(options: WhisperThreadOptions & { maxLoade
       const starting = download.then(() =>
         WhisperThread.start({ ...options, modelId }, (reason) => {
           if (held.thread === starting) held.thread = undefined;
-          if (!closed) logger.error('whisper thread exited', { modelId, error: reason.message });
+          if (!closed && !held.unloaded) logger.error('whisper thread exited', { modelId, error: reason.message });
         }),
       );
       held.thread = starting;
