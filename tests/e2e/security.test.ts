@@ -127,7 +127,8 @@ describe('security (PostgreSQL, API keys)', () => {
     // The session made with the key ends with it, and both sockets are closed by the server.
     expect((await dashboard.get('/v1/jobs')).status).toBe(401);
     expect(await Promise.all([byCookie.closed, byKey.closed])).toEqual(['io server disconnect', 'io server disconnect']);
-    expect(Date.now() - revokedAt).toBeLessThan(2000);
+    // Within seconds (the bound leaves room for a loaded CI machine; the push itself is immediate).
+    expect(Date.now() - revokedAt).toBeLessThan(5000);
     await expect(openSocket({ extraHeaders: { Cookie: cookie } })).rejects.toThrow(/unauthorized/);
   });
 
