@@ -111,6 +111,22 @@ describe('Whisper graph edits', () => {
     await Promise.all([a!.release(), b!.release()]);
   }, 120_000);
 
+  it('the optimised-graph cache writes a graph with subgraphs (the merged decoder) inline: onnxruntime cannot read its weights back from beside it', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-graph-cache-'));
+    const options = { interOpNumThreads: 1, enableCpuMemArena: false };
+    const source = { file: decoderFile, variant: 'spec-merged' };
+    const written = await createCachedSession(source, options, cacheDir, 'mapped');
+    expect(written.cache).toBe('written');
+    const files = readdirSync(join(cacheDir, 'optimized-graphs'));
+    expect(files.filter((name) => name.endsWith('.onnx'))).toHaveLength(1);
+    expect(files.filter((name) => !name.endsWith('.onnx'))).toEqual([]); // no weights file, no partial left
+    const hit = await createCachedSession(source, options, cacheDir, 'mapped');
+    expect(hit.cache).toBe('hit');
+    const [a, b] = [await firstStepLogits(written.session, hidden), await firstStepLogits(hit.session, hidden)];
+    expect(Buffer.from(b.buffer)).toEqual(Buffer.from(a.buffer));
+    await Promise.all([written.session.release(), hit.session.release()]);
+  }, 120_000);
+
   it('the optimised-graph cache: written once, then loaded with optimisation off, same outputs; a damaged file is made again', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-graph-cache-'));
     const options = { interOpNumThreads: 1, enableCpuMemArena: false };

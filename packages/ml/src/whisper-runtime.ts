@@ -170,7 +170,9 @@ export async function loadWhisperRuntime(modelId: string, dtype: string, options
       },
       decoderOptions,
       cacheDir,
-      levers.graphWeights,
+      // onnxruntime cannot read back a graph with subgraphs (the merged decoder's If) with its
+      // weights beside it (graph-cache.ts), so only the single-branch decoder's are mapped.
+      single ? levers.graphWeights : 'inline',
     ),
     levers.text === 'transformers' ? loadTransformersTextParts(modelId) : undefined,
     ...(layered
