@@ -13,4 +13,5 @@ module.exports = {
   moduleNameMapper: { '^@babelfish/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts', '^@babelfish/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts' },
   testTimeout: 180000,
   slowTestThreshold: 60,
+  reporters: ['default', '<rootDir>/scripts/jest-slowest-files.cjs'],
 };
