@@ -13,5 +13,6 @@ module.exports = {
   moduleNameMapper: { '^@babelfish/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts', '^@babelfish/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing/index.ts' },
   testTimeout: 180000,
   slowTestThreshold: 60,
+  setupFilesAfterEnv: ['<rootDir>/tests/support/retry-system-tests.cjs'],
   reporters: ['default', '<rootDir>/scripts/jest-slowest-files.cjs'],
 };
