@@ -31,7 +31,7 @@ class SlowestFilesReporter {
     const root = process.cwd() + '/';
     const lines = files.slice(0, this.count).map((file) => `  ${file.seconds.toFixed(1).padStart(7)} s  ${file.path.replace(root, '')}`);
     const shown = files.slice(0, this.count).reduce((sum, file) => sum + file.seconds, 0);
-    process.stdout.write(`\nslowest test files (${Math.round((shown / total) * 100)}% of ${total.toFixed(0)} s in ${files.length} files):\n${lines.join('\n')}\n`);
+    process.stdout.write(`\nslowest test files (${Math.round((shown / total) * 100)}% of ${total.toFixed(0)} s in ${files.length} files):\n${lines.join('\n')}\n\n`);
   }
 }
 

@@ -37,7 +37,7 @@ port.on('message', (message: TextModelThreadMessage) => {
   queue = work.catch(() => undefined);
   work
     .then(
-    (texts) => send({ type: 'result', id: request.id, texts }),
+    (texts) => send({ type: 'result', id: request.id, value: texts }),
     (error: unknown) => send({ type: 'error', id: request.id, error: serializeError(error) }),
     )
     .finally(() => running.delete(request.id));

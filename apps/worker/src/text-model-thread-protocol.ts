@@ -22,5 +22,5 @@ export type TextModelThreadReply =
   | { type: 'ready' }
   | { type: 'progress'; id: number; percent: number }
   | { type: 'download'; id: number; progress: DownloadProgress }
-  | { type: 'result'; id: number; texts: string[] }
+  | { type: 'result'; id: number; value: string[] }
   | { type: 'error'; id: number; error: SerializedError };

@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { AppError, getLanguage, type Segment } from '@babelfish/core';
 import type { Logger } from '@babelfish/logger';
 import {
@@ -14,8 +13,9 @@ import {
   type TranscribeOptions,
   type WhisperOptions,
 } from '@babelfish/ml';
+import { ModelThread } from './model-thread';
 import { threadScript } from './thread-script';
-import { deserializeError, type WhisperReply, type WhisperRequest, type WhisperThreadData } from './whisper-thread-protocol';
+import type { WhisperReply, WhisperRequest, WhisperThreadData } from './whisper-thread-protocol';
 
 /**
  * Whisper in a worker_thread, behind the same SpeechModel interface as the in-process model.
@@ -36,32 +36,14 @@ export type WhisperThreadOptions = { modelId: string; dtype: string; models: Mod
 /** The bootstrap and `.ts` entry from source, the `.js` entry when compiled (thread-script.ts). */
 const { script, entry } = threadScript('whisper-thread-entry');
 
-
-type Pending = { resolve: (value: never) => void; reject: (error: Error) => void; onProgress?: (percent: number) => void };
+type WhisperEvent = Extract<WhisperReply, { type: 'progress' }>;
 
 export class WhisperThread implements SpeechModel {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private exitReason: Error | undefined;
-
   private constructor(
     readonly modelId: string,
     readonly dtype: string,
-    private readonly worker: Worker,
-    onExit: (reason: Error) => void,
-  ) {
-    worker.on('message', (reply: WhisperReply) => this.onReply(reply));
-    worker.on('error', (error) => {
-      this.exitReason ??= new AppError('INTERNAL', `The Whisper thread failed: ${error.message}`);
-    });
-    worker.once('exit', (code) => {
-      const reason = this.exitReason ?? new AppError('INTERNAL', `The Whisper thread exited (code ${code})`);
-      this.exitReason = reason;
-      for (const call of this.pending.values()) call.reject(reason);
-      this.pending.clear();
-      onExit(reason);
-    });
-  }
+    private readonly thread: ModelThread<WhisperEvent>,
+  ) {}
 
   /** Starts the thread and resolves once the model is loaded (rejects with the load error otherwise). */
   static async start(options: WhisperThreadOptions, onExit: (reason: Error) => void = () => undefined): Promise<WhisperThread> {
@@ -73,37 +55,15 @@ export class WhisperThread implements SpeechModel {
     // shrinks it again before the decode's peak (whisper-runtime-levers.ts, bench/README.md).
     const youngMb = options.options?.levers?.threadYoungGenerationMb ?? DEFAULT_RUNTIME_LEVERS.threadYoungGenerationMb;
     const resourceLimits = youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : undefined;
-    const worker = new Worker(script, { workerData: data, execArgv: [...process.execArgv], resourceLimits });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const settle = (error?: Error) => {
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          worker.off('exit', onEarlyExit);
-          if (error) reject(error);
-          else resolve();
-        };
-        const onMessage = (reply: WhisperReply) => {
-          if (reply.type === 'ready') settle();
-          else if (reply.type === 'load-failed') settle(deserializeError(reply.error));
-        };
-        const onError = (error: Error) => settle(error);
-        const onEarlyExit = (code: number) => settle(new AppError('INTERNAL', `The Whisper thread exited (code ${code}) while loading`));
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onEarlyExit);
-      });
-    } catch (error) {
-      await worker.terminate();
-      throw error;
-    }
-    return new WhisperThread(options.modelId, options.dtype, worker, onExit);
+    const thread = await ModelThread.start<WhisperEvent>('Whisper', script, { workerData: data, execArgv: [...process.execArgv], resourceLimits }, onExit);
+    return new WhisperThread(options.modelId, options.dtype, thread);
   }
 
   detectLanguage(audio: SpeechAudio): Promise<LanguageDetection> {
     // Detection looks for speech in the first minutes only; no need to copy hours of audio for it.
     const head = audio instanceof Float32Array ? audio.subarray(0, LANGUAGE_SCAN_SAMPLES) : audio;
-    return this.call<LanguageDetection>((id) => ({ id, op: 'detect', audio: head }));
+    const id = this.thread.nextId();
+    return this.send<LanguageDetection>({ id, op: 'detect', audio: head });
   }
 
   async transcribe(audio: SpeechAudio, options: TranscribeOptions): Promise<Segment[]> {
@@ -115,7 +75,7 @@ export class WhisperThread implements SpeechModel {
   }
 
   async dispose(): Promise<void> {
-    await this.worker.terminate();
+    await this.thread.dispose();
   }
 
   private transcription<T>(op: 'transcribe' | 'words', audio: SpeechAudio, options: TranscribeOptions): Promise<T> {
@@ -123,21 +83,15 @@ export class WhisperThread implements SpeechModel {
     const task = options.task ?? 'transcribe';
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new AppError('CANCELED', 'The transcription was canceled'));
-    let id = 0;
+    const id = this.thread.nextId();
     // The thread stops the call before its next batch of windows and answers CANCELED.
-    const cancel = () => this.worker.postMessage({ id, op: 'cancel' } satisfies WhisperRequest);
+    const cancel = () => this.thread.post({ id, op: 'cancel' } satisfies WhisperRequest);
     signal?.addEventListener('abort', cancel, { once: true });
-    const request = { language: options.language, task, progress: Boolean(options.onProgress), withTokens: options.withTokens, prompt: options.prompt, temperature: options.temperature };
-    return this.call<T>((next) => {
-      id = next;
-      return { id: next, op, audio, ...request };
-    }, options.onProgress).finally(() => signal?.removeEventListener('abort', cancel));
+    const request = { id, op, audio, language: options.language, task, progress: Boolean(options.onProgress), withTokens: options.withTokens, prompt: options.prompt, temperature: options.temperature };
+    return this.send<T>(request, options.onProgress).finally(() => signal?.removeEventListener('abort', cancel));
   }
 
-  private call<T>(build: (id: number) => Exclude<WhisperRequest, { op: 'cancel' }>, onProgress?: (percent: number) => void): Promise<T> {
-    if (this.exitReason) return Promise.reject(this.exitReason);
-    const id = this.nextId++;
-    const request = build(id);
+  private send<T>(request: Exclude<WhisperRequest, { op: 'cancel' }>, onProgress?: (percent: number) => void): Promise<T> {
     // Samples in memory: a copy moves to the thread (transferred, not cloned twice) and the caller
     // keeps its own. A WAV path costs nothing: the thread reads the file window by window.
     const transfer: ArrayBuffer[] = [];
@@ -145,23 +99,7 @@ export class WhisperThread implements SpeechModel {
       request.audio = request.audio.slice();
       transfer.push(request.audio.buffer as ArrayBuffer);
     }
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, onProgress });
-      this.worker.postMessage(request, transfer);
-    });
-  }
-
-  private onReply(reply: WhisperReply): void {
-    if (reply.type === 'ready' || reply.type === 'load-failed') return;
-    const call = this.pending.get(reply.id);
-    if (!call) return;
-    if (reply.type === 'progress') {
-      call.onProgress?.(reply.percent);
-      return;
-    }
-    this.pending.delete(reply.id);
-    if (reply.type === 'result') call.resolve(reply.value as never);
-    else call.reject(deserializeError(reply.error));
+    return this.thread.call<T>(request.id, request, { transfer, onEvent: (event) => onProgress?.(event.percent) });
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { arch, cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -82,14 +82,14 @@ async function writeGraph(
   weights: GraphWeights,
   openCached: () => Promise<ort.InferenceSession>,
 ): Promise<ort.InferenceSession> {
-  // Written under a temporary name and renamed once complete, so a crash or a second worker
+  // Written under a temporary name and published once complete, so a crash or a second worker
   // starting at the same moment never leaves a half-written graph under the final name.
   // The weights' file is named after this writer too, and never renamed: the graph names it.
-  const writer = `${process.pid}.${Date.now()}`;
+  const writer = `${process.pid}.${Date.now()}.${++writes}`;
   const partial = `${cached}.${writer}.partial`;
   const weightsFile = join(dir, `${basename(cached)}.${writer}.data`);
   const external = weights === 'mapped' ? { optimized_model_external_initializers_file_name: basename(weightsFile), optimized_model_external_initializers_min_size_in_bytes: String(EXTERNAL_MIN_BYTES) } : {};
-  let renamed = false;
+  let published = false;
   try {
     // Severity 3: onnxruntime warns that a graph optimised at its top level belongs to this
     // machine, which is why the CPU is part of the key.
@@ -100,12 +100,14 @@ async function writeGraph(
       extra: { ...options.extra, session: { ...sessionExtra(options), ...external } },
     });
     if (!existsSync(partial)) return session;
-    renameSync(partial, cached);
-    renamed = true;
+    // Workers that start together on one cache volume all write the same graph: the first to
+    // publish wins, and the others use its graph and delete their own weights (published over
+    // it, the first graph's weights file would be left behind with nothing naming it).
+    published = publishOnce(partial, cached);
     await session.release();
   } finally {
     rmSync(partial, { force: true });
-    if (!renamed) rmSync(weightsFile, { force: true });
+    if (!published) rmSync(weightsFile, { force: true });
   }
   try {
     return await openCached();
@@ -114,6 +116,25 @@ async function writeGraph(
     rmSync(weightsFile, { force: true });
     if (weights === 'inline') throw error;
     return writeGraph(source, options, dir, cached, 'inline', openCached);
+  }
+}
+
+let writes = 0;
+
+/**
+ * Puts the finished graph under its final name unless another writer already has (false). A hard
+ * link fails rather than replace; a file system without hard links gets a rename, last one wins.
+ */
+function publishOnce(partial: string, cached: string): boolean {
+  try {
+    linkSync(partial, cached);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error;
+    renameSync(partial, cached);
+    return true;
   }
 }
 

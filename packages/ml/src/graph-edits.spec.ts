@@ -164,4 +164,20 @@ describe('Whisper graph edits', () => {
     expect(off.cache).toBe('off');
     await Promise.all([first, second, other, rebuilt, again, off].map(({ session }) => session.release()));
   });
+
+  it('the optimised-graph cache, two writers at once (workers starting together on one cache volume): one graph, one weights file, the same outputs', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-graph-cache-'));
+    const options = { interOpNumThreads: 1, enableCpuMemArena: false };
+    // Both look before either has written, so both optimise and write; the first to publish wins.
+    const writers = await Promise.all([1, 2].map(() => createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir)));
+    expect(writers.map((writer) => writer.cache)).toEqual(['written', 'written']);
+    const files = readdirSync(join(cacheDir, 'optimized-graphs'));
+    expect(files.filter((name) => name.endsWith('.onnx'))).toHaveLength(1);
+    expect(files.filter((name) => name.endsWith('.data'))).toHaveLength(1);
+    expect(files.filter((name) => name.endsWith('.partial'))).toEqual([]);
+    for (const writer of writers) expect(Buffer.from((await hiddenState(writer.session, input)).buffer)).toEqual(Buffer.from(hidden.buffer));
+    const later = await createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir);
+    expect(later.cache).toBe('hit');
+    await Promise.all([...writers, later].map(({ session }) => session.release()));
+  });
 });
