@@ -63,9 +63,9 @@ export async function createCachedSession(
     } catch {
       // A truncated or foreign file (or its weights gone): made again below.
       rmSync(cached, { force: true });
-      removeStaleWeights(dir, basename(cached));
     }
   }
+  removeLeftovers(dir, basename(cached));
   return { session: await writeGraph(source, options, dir, cached, weights, openCached), cache: 'written' };
 }
 
@@ -152,15 +152,22 @@ function sessionExtra(options: ort.InferenceSession.SessionOptions): Record<stri
   return extra?.session ?? {};
 }
 
-/** The weights files of a graph that is gone (damaged), except one written in the last minute (another writer's). */
-function removeStaleWeights(dir: string, graphName: string): void {
+/**
+ * What earlier writers of a graph that is (about to be) written again left behind: a damaged
+ * graph's weights, and the partial graph and weights of a writer that died half-way. Only files
+ * older than any write takes, so that another worker writing the same graph right now keeps its own.
+ */
+function removeLeftovers(dir: string, graphName: string): void {
   for (const name of readdirSync(dir)) {
-    if (!name.startsWith(`${graphName}.`) || !name.endsWith('.data')) continue;
+    if (!name.startsWith(`${graphName}.`) || !(name.endsWith('.data') || name.endsWith('.partial'))) continue;
     const file = join(dir, name);
     const stat = statSync(file, { throwIfNoEntry: false });
-    if (stat && Date.now() - stat.mtimeMs > 60_000) rmSync(file, { force: true });
+    if (stat && Date.now() - stat.mtimeMs > LEFTOVER_AGE_MS) rmSync(file, { force: true });
   }
 }
+
+/** Longer than writing the largest graph takes on a slow machine (whisper-base: seconds). */
+const LEFTOVER_AGE_MS = 10 * 60_000;
 
 /** The key for a source and options (exported for tests). */
 export function cacheKey(source: GraphSource, options: ort.InferenceSession.SessionOptions, weights: GraphWeights = 'mapped'): string {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { quantizeOutputProjection } from './decoder-projection';
 import { chunkEncoderAttention } from './encoder-attention';
-import { createCachedSession } from './graph-cache';
+import { cacheKey, createCachedSession } from './graph-cache';
 import { leanEncoderSource } from './lean-encoder';
 import { keepGraphOutputs } from './onnx-outputs';
 import { modelsDir } from './test-fixtures';
@@ -165,16 +165,24 @@ describe('Whisper graph edits', () => {
     await Promise.all([first, second, other, rebuilt, again, off].map(({ session }) => session.release()));
   });
 
-  it('the optimised-graph cache, two writers at once (workers starting together on one cache volume): one graph, one weights file, the same outputs', async () => {
+  it('the optimised-graph cache, two writers at once (workers starting together on one cache volume): one graph, one weights file, the same outputs; a dead writer\'s leftovers swept', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'babelfish-graph-cache-'));
     const options = { interOpNumThreads: 1, enableCpuMemArena: false };
+    // What a writer that died half-way an hour ago left: swept when the graph is written.
+    const graphName = `encoder_model_quantized-${cacheKey(leanEncoderSource(encoderFile, 6), options)}.onnx`;
+    mkdirSync(join(cacheDir, 'optimized-graphs'));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const leftover of [`${graphName}.99.1.1.partial`, `${graphName}.99.1.1.data`]) {
+      writeFileSync(join(cacheDir, 'optimized-graphs', leftover), 'half-written');
+      utimesSync(join(cacheDir, 'optimized-graphs', leftover), hourAgo, hourAgo);
+    }
     // Both look before either has written, so both optimise and write; the first to publish wins.
     const writers = await Promise.all([1, 2].map(() => createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir)));
     expect(writers.map((writer) => writer.cache)).toEqual(['written', 'written']);
     const files = readdirSync(join(cacheDir, 'optimized-graphs'));
-    expect(files.filter((name) => name.endsWith('.onnx'))).toHaveLength(1);
+    expect(files.filter((name) => name.endsWith('.onnx'))).toEqual([graphName]);
     expect(files.filter((name) => name.endsWith('.data'))).toHaveLength(1);
-    expect(files.filter((name) => name.endsWith('.partial'))).toEqual([]);
+    expect(files.filter((name) => name.includes('.99.1.1.') || name.endsWith('.partial'))).toEqual([]);
     for (const writer of writers) expect(Buffer.from((await hiddenState(writer.session, input)).buffer)).toEqual(Buffer.from(hidden.buffer));
     const later = await createCachedSession(leanEncoderSource(encoderFile, 6), options, cacheDir);
     expect(later.cache).toBe('hit');
