@@ -22,7 +22,8 @@ describe('input policy (SQLite, worker running)', () => {
   const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
 
   beforeAll(async () => {
-    stack = await startStack({ database: 'sqlite', env: { MAX_DURATION_SECONDS: '20', MAX_MEDIA_STREAMS: '32' } });
+    // The worker is set up looser than the API: a job it probes is still held to the API's limits.
+    stack = await startStack({ database: 'sqlite', env: { MAX_DURATION_SECONDS: '20', MAX_MEDIA_STREAMS: '32' }, workerEnv: { MAX_DURATION_SECONDS: '14400', MAX_MEDIA_STREAMS: '64' } });
     aliceKey = await stack.createApiKey('alice');
     bobKey = await stack.createApiKey('bob');
     aliceJob = await submitAndComplete(stack, aliceKey, sample('jfk.mp4'), { to: 'es', from: 'en' });
@@ -96,11 +97,26 @@ describe('input policy (SQLite, worker running)', () => {
     const watch = await watchJob(stack.api.url, response.body.job.id, { apiKey: bobKey });
     const last = await watch.finished;
     watch.close();
+    // 32: the API's limit, recorded with the job, not the worker's 64.
     expect(last).toMatchObject({ status: 'failed', error: 'The file has 200 streams; at most 32 are accepted' });
+    expect(response.body.job.options.inputLimits).toEqual({ maxDurationSeconds: 20, maxMediaStreams: 32 });
     const stored = path.join(stack.config.storage.dir, 'jobs', response.body.job.id);
     expect(fs.readdirSync(stored)).toEqual(['input']);
     // Another owner's job list shows nothing of it.
     expect((await stack.http(aliceKey).get('/v1/jobs')).body.jobs.map((job: { id: string }) => job.id)).not.toContain(response.body.job.id);
+  });
+
+  it("fails the job of a 40 s MKV in its probe by the API's 20 s limit, though the worker's own allows 4 hours", async () => {
+    // Matroska's duration is not looked at before answering: the job's probe finds it.
+    const long = path.join(scratch, 'long-audio.mkv');
+    ffmpeg('-f', 'lavfi', '-i', 'sine=d=40:r=8000', '-c:a', 'pcm_s16le', long);
+    const response = await submitAsBob(long);
+    expect(response.status).toBe(202);
+    const watch = await watchJob(stack.api.url, response.body.job.id, { apiKey: bobKey });
+    const last = await watch.finished;
+    watch.close();
+    expect(last).toMatchObject({ status: 'failed', error: 'The video lasts 40 s; the limit is 20 s' });
+    expect(fs.readdirSync(path.join(stack.config.storage.dir, 'jobs', response.body.job.id))).toEqual(['input']);
   });
 });
 

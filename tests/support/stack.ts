@@ -53,7 +53,8 @@ export type Stack = {
  * real models from ../shared. (The worker runs outside Jest also because ONNX inference is
  * about 3× slower inside Jest's VM contexts.)
  */
-export async function startStack(options: { database: 'sqlite' | 'postgres'; env?: Record<string, string>; worker?: boolean }): Promise<Stack> {
+/** `workerEnv`: settings for the worker process only, over `env` (an API and a worker set up differently). */
+export async function startStack(options: { database: 'sqlite' | 'postgres'; env?: Record<string, string>; workerEnv?: Record<string, string>; worker?: boolean }): Promise<Stack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-e2e-'));
   const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
   const env: Record<string, string> = {
@@ -77,7 +78,7 @@ export async function startStack(options: { database: 'sqlite' | 'postgres'; env
   const config = loadConfig(env);
   const logger = createLogger('test', config.logLevel);
   // Without a worker, submitted jobs just wait in the queue (API-only tests, load tests).
-  const worker = options.worker === false ? undefined : await spawnWorker(env);
+  const worker = options.worker === false ? undefined : await spawnWorker({ ...env, ...options.workerEnv });
   const api = await startApiServer(config, logger);
   const keyStore = openDatabase(config.databaseUrl);
   const createApiKey = async (ownerId: string) => (await createApiKeyRepository(keyStore.db).create({ ownerId, name: 'test' })).key;

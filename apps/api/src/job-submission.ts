@@ -68,7 +68,8 @@ export async function submitJob(deps: ApiDeps, file: ReceivedFile & { ownerId: s
       media: probed ? summarizeMedia(probed.media, { from: source, audioTrack: submission.options.audioTrack }) : null,
       // The content hash and the thumbnail are the job's first step (probe-stage.ts); a transcription has neither.
       contentHash: null,
-      options: probed?.plan?.options ?? submission.options,
+      // Probed by the job's first step: held there to this API's limits, whatever the worker's settings.
+      options: sniffed ? { ...submission.options, inputLimits: { maxDurationSeconds: limit, maxMediaStreams: deps.config.http.maxMediaStreams } } : (probed?.plan?.options ?? submission.options),
       transcription: transcription ?? null,
     },
     uploads,

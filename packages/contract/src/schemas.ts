@@ -59,6 +59,10 @@ export const jobOptionsSchema = z
     bilingual: z.boolean().optional(),
     webhook: z.strictObject({ url: z.string(), keyId: z.string() }).optional(),
     importedSubtitles: z.strictObject({ format: z.enum(['srt', 'vtt', 'ass']), cues: z.number().int(), withoutMedia: z.boolean().optional() }).optional(),
+    inputLimits: z
+      .strictObject({ maxDurationSeconds: z.number(), maxMediaStreams: z.number().int() })
+      .optional()
+      .describe("Set by the API when it accepted the upload before probing it: the limits the job's first step (the probe) holds it to"),
   })
   .meta({ id: 'JobOptions' });
 

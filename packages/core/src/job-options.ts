@@ -62,7 +62,15 @@ export type JobOptions = {
   webhook?: { url: string; keyId: string };
   /** The job's source track comes from a subtitle file the submitter gave, not from Whisper. */
   importedSubtitles?: ImportedSubtitles;
+  /**
+   * The API's MAX_DURATION_SECONDS and MAX_MEDIA_STREAMS when it answered the upload without
+   * probing it: the job's first step (probe-stage.ts) applies these, not the worker's own
+   * settings, so an upload is held to the limits of the API that accepted it. Set by the API.
+   */
+  inputLimits?: InputLimits;
 };
+
+export type InputLimits = { maxDurationSeconds: number; maxMediaStreams: number };
 
 /**
  * A subtitle file given with the job (stored as `jobs/<id>/imported-subtitles`): the transcribe

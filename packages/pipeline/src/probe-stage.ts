@@ -37,10 +37,12 @@ export async function runProbeStage(ctx: StageContext, job: JobRecord, input?: H
     let hasVideo = Boolean(job.media?.video);
     let durationSeconds = job.mediaDuration ?? 0;
     if (needsMedia) {
-      probed = await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath, maxStreams: ctx.limits.maxMediaStreams });
+      // The limits of the API that accepted the upload (recorded with the job), else this worker's.
+      const limits = job.options.inputLimits ?? ctx.limits;
+      probed = await probeMedia(inputPath, { ffprobePath: ctx.ffmpeg.ffprobePath, maxStreams: limits.maxMediaStreams });
       assertTranslatableMedia(probed);
       if (job.options.burnIn && !probed.hasVideo) throw new AppError('BAD_REQUEST', 'burnIn needs a video track; this upload has only audio');
-      const limit = ctx.limits.maxDurationSeconds;
+      const limit = limits.maxDurationSeconds;
       if (probed.durationSeconds > limit) throw new AppError('PAYLOAD_TOO_LARGE', `The video lasts ${Math.round(probed.durationSeconds)} s; the limit is ${limit} s`);
       // An audioTrack that does not exist fails here, with the tracks there are.
       const media = summarizeMedia(probed, { from: job.sourceLanguage, audioTrack: job.options.audioTrack });
