@@ -43,6 +43,15 @@ describe('input policy (SQLite, worker running)', () => {
 
   const bob = () => stack.http(bobKey);
   const submitAsBob = (file: string) => bob().post('/v1/jobs').field('to', 'es').field('from', 'en').attach('file', file);
+  /** Accepted at once (202, the probe left to the job), then watched to its end. */
+  async function submitAsBobToEnd(file: string) {
+    const response = await submitAsBob(file);
+    expect(response.status).toBe(202);
+    const watch = await watchJob(stack.api.url, response.body.job.id, { apiKey: bobKey });
+    const last = await watch.finished;
+    watch.close();
+    return { response, last };
+  }
   const hlsPlaylist = (segment: string) => `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${segment}\n#EXT-X-ENDLIST\n`;
 
   function expectPlainRefusal(response: { status: number; body: { error: { code: string; message: string } } }, reason: RegExp): void {
@@ -92,11 +101,7 @@ describe('input policy (SQLite, worker running)', () => {
     // A well-formed MKV is answered before ffprobe counts its streams; the job's probe does.
     const many = path.join(scratch, 'many-streams.mkv');
     ffmpeg('-f', 'lavfi', '-i', 'sine=d=0.5:r=8000', ...Array.from({ length: 200 }, () => ['-map', '0:a']).flat(), '-c:a', 'pcm_s16le', many);
-    const response = await submitAsBob(many);
-    expect(response.status).toBe(202);
-    const watch = await watchJob(stack.api.url, response.body.job.id, { apiKey: bobKey });
-    const last = await watch.finished;
-    watch.close();
+    const { response, last } = await submitAsBobToEnd(many);
     // 32: the API's limit, recorded with the job, not the worker's 64.
     expect(last).toMatchObject({ status: 'failed', error: 'The file has 200 streams; at most 32 are accepted' });
     expect(response.body.job.options.inputLimits).toEqual({ maxDurationSeconds: 20, maxMediaStreams: 32 });
@@ -110,11 +115,7 @@ describe('input policy (SQLite, worker running)', () => {
     // Matroska's duration is not looked at before answering: the job's probe finds it.
     const long = path.join(scratch, 'long-audio.mkv');
     ffmpeg('-f', 'lavfi', '-i', 'sine=d=40:r=8000', '-c:a', 'pcm_s16le', long);
-    const response = await submitAsBob(long);
-    expect(response.status).toBe(202);
-    const watch = await watchJob(stack.api.url, response.body.job.id, { apiKey: bobKey });
-    const last = await watch.finished;
-    watch.close();
+    const { response, last } = await submitAsBobToEnd(long);
     expect(last).toMatchObject({ status: 'failed', error: 'The video lasts 40 s; the limit is 20 s' });
     expect(fs.readdirSync(path.join(stack.config.storage.dir, 'jobs', response.body.job.id))).toEqual(['input']);
   });
